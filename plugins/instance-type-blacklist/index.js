@@ -1,0 +1,26 @@
+// A sample filter plugin (ESM). Filters are (resource, settings) => boolean;
+// a bot applies them to its resources and acts on those that match.
+import { QueryRegistry } from 'app/plugin'
+
+const DEFAULT_BLACKLIST = ['t2.nano', 'm1.small']
+
+export function load() {
+  // Registrations made in load() are owned by this plugin and undone on unload.
+  QueryRegistry.register(
+    {
+      queryId: 'custom.filter.instance_type_blacklist',
+      name: 'Instance type on blacklist',
+      supportedResources: ['instance'],
+      settingsConfig: [{ name: 'types', type: 'list', default: DEFAULT_BLACKLIST }],
+    },
+    (resource, settings) => (settings.types ?? DEFAULT_BLACKLIST).includes(resource.properties?.instanceType),
+  )
+  QueryRegistry.register(
+    { queryId: 'custom.filter.stopped', name: 'Resource is stopped', supportedResources: ['instance', 'database'], settingsConfig: [] },
+    (resource) => resource.state === 'stopped',
+  )
+}
+
+export function unload() {
+  // Nothing to release: the host removes this plugin's filters itself.
+}

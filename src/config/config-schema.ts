@@ -1,0 +1,72 @@
+import { z } from 'zod'
+
+const MiB = 1024 * 1024
+
+const httpSource = z.strictObject({
+  type: z.literal('http'),
+  url: z.url({ protocol: /^https?$/ }),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits').optional(),
+  interval: z.string().regex(/^\d+(ms|s|m|h)$/, 'expected a duration like "30s", "5m" or "1h"').default('5m'),
+  headers: z.record(z.string(), z.string()).optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  passwordFile: z.string().optional(),
+  timeoutMs: z.int().positive().default(30_000),
+  maxBytes: z.int().positive().default(100 * MiB),
+})
+
+const s3Source = z.strictObject({
+  type: z.literal('s3'),
+  bucket: z.string().min(1),
+  prefix: z.string().default(''),
+  region: z.string().default('us-east-1'),
+  endpoint: z.url().optional(),
+  forcePathStyle: z.boolean().default(false),
+  interval: z.string().regex(/^\d+(ms|s|m|h)$/, 'expected a duration like "30s", "5m" or "1h"').default('5m'),
+})
+
+export const sourceSchema = z.discriminatedUnion('type', [httpSource, s3Source])
+
+/** Every setting, its default and its bounds. Keys are camelCase in app.toml too. */
+export const configSchema = z.strictObject({
+  role: z.enum(['scheduler', 'worker', 'web', 'all']).optional(),
+  dataDir: z.string().min(1).default('data'),
+  pluginsDir: z.string().min(1).default('plugins'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.int().min(0).max(65_535).default(8080),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  reload: z.boolean().default(false),
+  concurrency: z.int().min(1).max(64).default(4),
+  allowedHosts: z.array(z.string()).default([]),
+  store: z.strictObject({
+    /** How long worker and web wait for the scheduler to create plugins.db. */
+    waitMs: z.int().min(0).default(60_000),
+    keepGenerations: z.int().min(1).default(50),
+  }).prefault({}),
+  limits: z.strictObject({
+    maxBytes: z.int().positive().default(50 * MiB),
+    maxFiles: z.int().positive().default(10_000),
+    maxDepth: z.int().positive().default(32),
+  }).prefault({}),
+  loader: z.strictObject({
+    loadTimeoutMs: z.int().positive().default(10_000),
+  }).prefault({}),
+  watch: z.strictObject({
+    /** Quiet period after the last change before a rescan; files newer than this are not trusted yet. */
+    settleMs: z.int().min(0).default(500),
+  }).prefault({}),
+  jobs: z.strictObject({
+    timeoutMs: z.int().positive().default(300_000),
+    leaseMs: z.int().positive().default(30_000),
+    maxAttempts: z.int().positive().default(5),
+    retentionMs: z.int().positive().default(7 * 24 * 3600_000),
+  }).prefault({}),
+  sources: z.array(sourceSchema).default([]),
+  trust: z.strictObject({
+    publicKeys: z.array(z.string()).default([]),
+    requireSignature: z.boolean().default(false),
+  }).prefault({}),
+})
+
+export type Config = z.infer<typeof configSchema>
+export type SourceConfig = z.infer<typeof sourceSchema>

@@ -1,0 +1,81 @@
+import type { Db } from '../store/open-database.ts'
+import type { StoreReader } from '../store/store-reader.ts'
+import type { GenerationEntry, PluginVersion } from '../store/store-types.ts'
+import { listProcesses } from '../runtime/process-registry.ts'
+import { mergeWarnings, type StoredWarning } from './stored-warning.ts'
+
+export type PluginStatus = 'ok' | 'warning' | 'error'
+
+export interface PluginSummary {
+  name: string
+  version: string
+  /** error: not loaded; warning: loaded, but something needs attention; ok otherwise. */
+  status: PluginStatus
+  source: string
+  origin: string
+  sha256: string
+  warnings: StoredWarning[]
+  entry: GenerationEntry
+}
+
+export interface PluginReport {
+  generation: number | null
+  generatedAt: string | null
+  plugins: PluginSummary[]
+  /** Every warning: ingest, scan notices and what each live process saw, merged. */
+  warnings: StoredWarning[]
+}
+
+/**
+ * Everything known about the current generation's plugins and their warnings,
+ * merged from plugins.db (ingest) and runtime.db (per process). The CLI, the
+ * JSON API and the admin page all render this one report.
+ */
+export async function buildPluginReport(store: StoreReader, runtime?: Db | null): Promise<PluginReport> {
+  const generation = await store.currentGeneration()
+  const notices = await store.notices()
+  const all: StoredWarning[] = []
+  const ingest = (v: PluginVersion): StoredWarning[] => v.warnings.map((w) => ({
+    code: w.code, severity: w.severity, plugin: v.name, version: v.version, message: w.message, detail: w.detail ?? null,
+    where: ['ingest'], generation: generation?.id ?? null, firstSeen: v.publishedAt, lastSeen: v.publishedAt, count: 1,
+  }))
+  const perPlugin = new Map<string, StoredWarning[]>()
+  const add = (plugin: string | null, ws: StoredWarning[]) => {
+    all.push(...ws)
+    if (plugin) perPlugin.set(plugin, [...(perPlugin.get(plugin) ?? []), ...ws])
+  }
+  for (const p of generation?.plugins ?? []) {
+    add(p.name, ingest(p))
+    if (p.rejected) {
+      const reason = p.rejected.warnings.find((w) => w.severity === 'error')
+      add(p.name, [{
+        code: 'UPDATE_REJECTED', severity: 'error', plugin: p.name, version: p.rejected.version,
+        message: `the update of ${p.name} to ${p.rejected.version} (${p.rejected.origin}) was rejected, so ${p.version} stays loaded: ${reason ? `${reason.code}: ${reason.message}` : 'it failed validation'}`,
+        detail: p.rejected.origin, where: ['ingest'], generation: generation!.id, firstSeen: p.rejected.publishedAt, lastSeen: p.rejected.publishedAt, count: 1,
+      }])
+      add(p.name, ingest(p.rejected))
+    }
+  }
+  for (const n of notices) {
+    add(n.plugin, [{ code: n.code, severity: n.severity, plugin: n.plugin, version: n.version, message: n.message, detail: n.detail ?? null, where: ['ingest'], generation: generation?.id ?? null, firstSeen: n.firstSeen, lastSeen: n.lastSeen, count: n.count }])
+  }
+  if (runtime) {
+    const live = new Map((await listProcesses(runtime)).filter((p) => p.live).map((p) => [p.id, p]))
+    const rows = runtime.prepare(`SELECT process_id, plugin, version, warnings FROM load_reports WHERE warnings != '[]'`).all() as Array<{ process_id: string; plugin: string; version: string | null; warnings: string }>
+    for (const row of rows) {
+      const proc = live.get(row.process_id)
+      if (!proc) continue
+      const ws = (JSON.parse(row.warnings) as Array<Partial<StoredWarning> & { code: string; severity: StoredWarning['severity']; message: string }>).map((w) => ({
+        code: w.code, severity: w.severity, plugin: row.plugin, version: row.version, message: w.message, detail: w.detail ?? null,
+        where: [`${proc.role}@${proc.host}:${proc.pid}`], generation: proc.generation, firstSeen: w.firstSeen ?? proc.startedAt, lastSeen: w.lastSeen ?? proc.heartbeatAt, count: w.count ?? 1,
+      }))
+      add(row.plugin, ws)
+    }
+  }
+  const plugins = (generation?.plugins ?? []).map((p): PluginSummary => {
+    const warnings = mergeWarnings(perPlugin.get(p.name) ?? [])
+    const status: PluginStatus = p.status === 'error' ? 'error' : warnings.some((w) => w.severity !== 'info') ? 'warning' : 'ok'
+    return { name: p.name, version: p.version, status, source: p.source, origin: p.origin, sha256: p.bundleSha256, warnings, entry: p }
+  })
+  return { generation: generation?.id ?? null, generatedAt: generation?.createdAt ?? null, plugins, warnings: mergeWarnings(all) }
+}

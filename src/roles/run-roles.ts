@@ -1,0 +1,54 @@
+import type { Role, RoleContext } from './role.ts'
+import { startScheduler } from './start-scheduler.ts'
+import { startWeb, startWorker } from './start-reader-role.ts'
+
+const SHUTDOWN_LIMIT_MS = 10_000
+
+/**
+ * Starts the role (or, for `all`, scheduler then worker then web), then waits
+ * for SIGTERM/SIGINT: stops roles in reverse order and resolves with the exit
+ * code. A second signal, or a stop that overruns 10 s, exits at once.
+ */
+export async function runRoles(role: 'scheduler' | 'worker' | 'web' | 'all', ctx: RoleContext): Promise<number> {
+  const starters = { scheduler: startScheduler, worker: startWorker, web: startWeb }
+  const names = role === 'all' ? (['scheduler', 'worker', 'web'] as const) : ([role] as const)
+  const started: Role[] = []
+  let stopping = false
+  const stopAll = async () => {
+    for (const r of started.reverse()) {
+      try { await r.stop() } catch (error) { ctx.logger.error({ err: error, role: r.name }, 'error while stopping') }
+    }
+  }
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        ctx.logger.warn({ signal }, 'second signal: exiting now')
+        process.exit(1)
+      }
+      stopping = true
+      resolve(signal)
+    }
+    process.on('SIGTERM', onSignal)
+    process.on('SIGINT', onSignal)
+  })
+  try {
+    for (const name of names) {
+      if (stopping) break
+      started.push(await starters[name](ctx))
+    }
+  } catch (error) {
+    await stopAll()
+    throw error
+  }
+  const signal = await signalled
+  ctx.logger.info({ signal }, 'shutting down')
+  const limit = setTimeout(() => {
+    ctx.logger.error({ limitMs: SHUTDOWN_LIMIT_MS }, 'shutdown took too long; exiting')
+    process.exit(1)
+  }, SHUTDOWN_LIMIT_MS)
+  limit.unref()
+  await stopAll()
+  clearTimeout(limit)
+  ctx.logger.info('stopped')
+  return 0
+}

@@ -1,0 +1,75 @@
+import { readdir, stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { watch as chokidarWatch } from 'chokidar'
+import type { BundleLimits, FileCache } from '../bundle/read-bundle.ts'
+import { inspectPluginDir } from './inspect-plugin-dir.ts'
+import type { Candidate, Notice, PluginSource, ScanResult } from './source-types.ts'
+
+export interface ArchiveHandler {
+  /** Extensions handled, e.g. ['.zip', '.tgz', '.tar.gz']. */
+  extensions: string[]
+  inspect(file: string, options: { source: string; origin: string; limits: BundleLimits }): Promise<{ candidates: Candidate[]; notices: Notice[] }>
+}
+
+/**
+ * The scheduler's local plugins directory: each immediate child folder with a
+ * plugin.json is a plugin; archives are handed to the archive handler.
+ * Keeps a size/mtime cache so an unchanged rescan does not re-read files.
+ */
+export function createDirectorySource(dir: string, options: { limits: BundleLimits; settleMs: number; archives?: ArchiveHandler }): PluginSource {
+  const root = resolve(dir)
+  const cache: FileCache = new Map()
+  return {
+    key: `directory:${root}`,
+    kind: 'directory',
+    async scan(): Promise<ScanResult> {
+      let names: string[]
+      try {
+        names = (await readdir(root)).sort()
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { candidates: [], notices: [], reachable: true }
+        throw e
+      }
+      const candidates: Candidate[] = []
+      const notices: Notice[] = []
+      let newest = 0
+      const roots: string[] = []
+      for (const name of names) {
+        if (name.startsWith('.')) continue // .gitkeep, .DS_Store, editors' temp files
+        const abs = join(root, name)
+        const st = await stat(abs).catch(() => null)
+        if (!st) continue // removed while we looked
+        const archive = options.archives?.extensions.find((ext) => name.endsWith(ext))
+        if (st.isFile() && archive && options.archives) {
+          newest = Math.max(newest, st.mtimeMs)
+          const found = await options.archives.inspect(abs, { source: 'directory', origin: abs, limits: options.limits })
+          candidates.push(...found.candidates)
+          notices.push(...found.notices)
+          continue
+        }
+        if (!st.isDirectory()) {
+          notices.push({ key: `NOT_A_PLUGIN:${abs}`, code: 'NOT_A_PLUGIN', severity: 'info', plugin: null, version: null, message: `${name} in the plugins directory is neither a plugin folder nor an archive (.zip, .tgz); it is ignored.`, detail: abs })
+          continue
+        }
+        const candidate = await inspectPluginDir(abs, { source: 'directory', origin: abs, limits: options.limits, cache, trustAfterMs: options.settleMs })
+        newest = Math.max(newest, candidate.bundle.newestMtimeMs)
+        roots.push(abs + '/')
+        if (candidate.check.warnings.some((w) => w.code === 'NOT_A_PLUGIN')) {
+          const w = candidate.check.warnings[0]!
+          notices.push({ ...w, key: `NOT_A_PLUGIN:${abs}`, severity: 'info', plugin: null })
+          continue
+        }
+        candidates.push(candidate)
+      }
+      for (const path of cache.keys()) if (!roots.some((r) => path.startsWith(r))) cache.delete(path)
+      const age = Date.now() - newest
+      return { candidates, notices, reachable: true, unsettledMs: age < options.settleMs ? options.settleMs - age : undefined }
+    },
+    async watch(onChange) {
+      const watcher = chokidarWatch(root, { ignoreInitial: true, depth: 40, followSymlinks: false })
+      watcher.on('all', () => onChange())
+      await new Promise<void>((res, rej) => watcher.once('ready', res).once('error', rej))
+      return () => watcher.close()
+    },
+  }
+}

@@ -1,0 +1,109 @@
+import type { Db } from './open-database.ts'
+import type { Bundle, BundleFile, Generation, GenerationEntry, PluginVersion, StoredNotice, Warning } from './store-types.ts'
+
+export interface StoreReader {
+  /** The newest generation, read in one short transaction: never a mix of two. */
+  currentGeneration(): Promise<Generation | null>
+  generation(id: number): Promise<Generation | null>
+  /** Just the newest generation id: cheap enough to poll. */
+  currentGenerationId(): Promise<number | null>
+  listGenerations(limit?: number): Promise<Array<{ id: number; createdAt: string; reason: string; pluginCount: number }>>
+  /** Every version of a plugin the store still holds, newest first, with the generations that used it. */
+  history(name: string): Promise<Array<PluginVersion & { generations: number[] }>>
+  findVersion(key: { name: string; bundleSha256: string; source: string; origin: string }): Promise<PluginVersion | null>
+  bundle(sha256: string): Promise<Bundle | null>
+  /** File contents for materializing a bundle. */
+  blob(sha256: string): Promise<Buffer | null>
+  missingBlobs(sha256s: string[]): Promise<Set<string>>
+  notices(): Promise<StoredNotice[]>
+  sourceState(key: string): Promise<Record<string, unknown> | null>
+}
+
+interface VersionRow {
+  id: number; name: string; version: string; status: PluginVersion['status']; bundle_sha256: string; manifest: string
+  source: string; origin: string; signature: string | null; registered: string | null; published_at: string
+}
+
+/** Read side of the store. Async at the boundary so a PostgreSQL backend fits behind it. */
+export function createStoreReader(db: Db): StoreReader {
+  const q = {
+    currentId: db.prepare('SELECT max(id) AS id FROM generations').pluck(),
+    generation: db.prepare('SELECT id, created_at, reason FROM generations WHERE id = ?'),
+    entries: db.prepare('SELECT name, plugin_version, rejected_version FROM generation_plugins WHERE generation_id = ? ORDER BY name'),
+    version: db.prepare('SELECT * FROM plugin_versions WHERE id = ?'),
+    warnings: db.prepare('SELECT code, severity, message, detail FROM ingest_warnings WHERE plugin_version = ? ORDER BY id'),
+    generations: db.prepare(`SELECT g.id, g.created_at, g.reason, count(gp.name) AS n FROM generations g
+      LEFT JOIN generation_plugins gp ON gp.generation_id = g.id GROUP BY g.id ORDER BY g.id DESC LIMIT ?`),
+    history: db.prepare(`SELECT v.*, (SELECT json_group_array(generation_id) FROM generation_plugins gp WHERE gp.plugin_version = v.id) AS gens
+      FROM plugin_versions v WHERE v.name = ? ORDER BY v.id DESC`),
+    find: db.prepare('SELECT * FROM plugin_versions WHERE name = ? AND bundle_sha256 = ? AND source = ? AND origin = ?'),
+    bundle: db.prepare('SELECT sha256, files FROM bundles WHERE sha256 = ?'),
+    blob: db.prepare('SELECT data FROM blobs WHERE sha256 = ?').pluck(),
+    hasBlob: db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').pluck(),
+    notices: db.prepare('SELECT * FROM notices ORDER BY key'),
+    sourceState: db.prepare('SELECT state FROM source_state WHERE source_key = ?').pluck(),
+  }
+
+  function toVersion(row: VersionRow): PluginVersion {
+    const warnings = (q.warnings.all(row.id) as Array<Omit<Warning, 'plugin' | 'version'>>).map((w) => ({ ...w, plugin: row.name, version: row.version }))
+    return {
+      id: row.id, name: row.name, version: row.version, status: row.status, bundleSha256: row.bundle_sha256,
+      manifest: JSON.parse(row.manifest), source: row.source, origin: row.origin,
+      signature: row.signature ? JSON.parse(row.signature) : null,
+      registered: row.registered ? JSON.parse(row.registered) : null,
+      publishedAt: row.published_at, warnings,
+    }
+  }
+
+  const readGeneration = (id: number): Generation | null => {
+    const g = q.generation.get(id) as { id: number; created_at: string; reason: string } | undefined
+    if (!g) return null
+    const plugins: GenerationEntry[] = (q.entries.all(id) as Array<{ name: string; plugin_version: number; rejected_version: number | null }>).map((e) => {
+      const version = toVersion(q.version.get(e.plugin_version) as VersionRow)
+      const rejected = e.rejected_version ? toVersion(q.version.get(e.rejected_version) as VersionRow) : null
+      return { ...version, rejected }
+    })
+    return { id: g.id, createdAt: g.created_at, reason: g.reason, plugins }
+  }
+  // One deferred read transaction: a concurrent publish is seen whole or not at all.
+  const readCurrent = db.transaction(() => {
+    const id = q.currentId.get() as number | null
+    return id === null ? null : readGeneration(id)
+  })
+  const readOne = db.transaction(readGeneration)
+
+  return {
+    async currentGeneration() { return readCurrent() },
+    async generation(id) { return readOne(id) },
+    async currentGenerationId() { return (q.currentId.get() as number | null) ?? null },
+    async listGenerations(limit = 100) {
+      return (q.generations.all(limit) as Array<{ id: number; created_at: string; reason: string; n: number }>).map((g) => ({ id: g.id, createdAt: g.created_at, reason: g.reason, pluginCount: g.n }))
+    },
+    async history(name) {
+      return (q.history.all(name) as Array<VersionRow & { gens: string }>).map((row) => ({ ...toVersion(row), generations: JSON.parse(row.gens) as number[] }))
+    },
+    async findVersion(key) {
+      const row = q.find.get(key.name, key.bundleSha256, key.source, key.origin) as VersionRow | undefined
+      return row ? toVersion(row) : null
+    },
+    async bundle(sha256) {
+      const row = q.bundle.get(sha256) as { sha256: string; files: string } | undefined
+      if (!row) return null
+      const files: BundleFile[] = (JSON.parse(row.files) as Array<[string, number, string, number]>).map(([path, mode, sha, size]) => ({ path, mode, sha256: sha, size }))
+      return { sha256: row.sha256, files }
+    },
+    async blob(sha256) { return (q.blob.get(sha256) as Buffer | undefined) ?? null },
+    async missingBlobs(sha256s) { return new Set(sha256s.filter((s) => !q.hasBlob.get(s))) },
+    async notices() {
+      return (q.notices.all() as Array<Record<string, unknown>>).map((n) => ({
+        key: n.key as string, code: n.code as string, severity: n.severity as Warning['severity'], plugin: n.plugin as string | null,
+        version: n.version as string | null, message: n.message as string, detail: n.detail as string | null,
+        firstSeen: n.first_seen as string, lastSeen: n.last_seen as string, count: n.count as number,
+      }))
+    },
+    async sourceState(key) {
+      const s = q.sourceState.get(key) as string | undefined
+      return s ? JSON.parse(s) : null
+    },
+  }
+}
