@@ -1,6 +1,7 @@
 import type { Role, RoleContext } from './role.ts'
 import { startScheduler } from './start-scheduler.ts'
-import { startWeb, startWorker } from './start-reader-role.ts'
+import { startWeb } from './start-web.ts'
+import { startWorker } from './start-worker.ts'
 
 const SHUTDOWN_LIMIT_MS = 10_000
 

@@ -28,13 +28,3 @@ export async function startReaderRole(role: 'worker' | 'web', { config, logger }
     },
   }
 }
-
-export async function startWorker(ctx: RoleContext): Promise<Role> {
-  const base = await startReaderRole('worker', ctx)
-  return { name: 'worker', stop: () => base.close() }
-}
-
-export async function startWeb(ctx: RoleContext): Promise<Role> {
-  const base = await startReaderRole('web', ctx)
-  return { name: 'web', stop: () => base.close() }
-}

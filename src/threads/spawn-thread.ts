@@ -1,0 +1,10 @@
+import { Worker, type WorkerOptions } from 'node:worker_threads'
+
+/**
+ * The one place worker threads are created. Each thread runs thread-main.ts,
+ * which dispatches on `entry`; the single-executable build swaps how the
+ * thread's code is found, so no caller needs to know how it was packaged.
+ */
+export function spawnThread(entry: string, workerData: unknown, options: Omit<WorkerOptions, 'workerData'> = {}): Worker {
+  return new Worker(new URL('./thread-main.ts', import.meta.url), { ...options, workerData: { entry, data: workerData } })
+}
