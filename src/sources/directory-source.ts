@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises'
+import { readdirSync, statSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { watch as chokidarWatch } from 'chokidar'
 import type { BundleLimits, FileCache } from '../bundle/read-bundle.ts'
@@ -25,7 +26,7 @@ export function createDirectorySource(dir: string, options: { limits: BundleLimi
     async scan(): Promise<ScanResult> {
       let names: string[]
       try {
-        names = (await readdir(root)).sort()
+        names = readdirSync(root).sort()
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { candidates: [], notices: [], reachable: true }
         throw e
@@ -33,11 +34,11 @@ export function createDirectorySource(dir: string, options: { limits: BundleLimi
       const candidates: Candidate[] = []
       const notices: Notice[] = []
       let newest = 0
-      const roots: string[] = []
+      const folders = new Set<string>()
       for (const name of names) {
         if (name.startsWith('.')) continue // .gitkeep, .DS_Store, editors' temp files
         const abs = join(root, name)
-        const st = await stat(abs).catch(() => null)
+        const st = statSync(abs, { throwIfNoEntry: false })
         if (!st) continue // removed while we looked
         const archive = options.archives?.extensions.find((ext) => name.endsWith(ext))
         if (st.isFile() && archive && options.archives) {
@@ -51,9 +52,9 @@ export function createDirectorySource(dir: string, options: { limits: BundleLimi
           notices.push({ key: `NOT_A_PLUGIN:${abs}`, code: 'NOT_A_PLUGIN', severity: 'info', plugin: null, version: null, message: `${name} in the plugins directory is neither a plugin folder nor an archive (.zip, .tgz); it is ignored.`, detail: abs })
           continue
         }
-        const candidate = await inspectPluginDir(abs, { source: 'directory', origin: abs, limits: options.limits, cache, trustAfterMs: options.settleMs })
+        const candidate = await inspectPluginDir(abs, { source: 'directory', origin: abs, limits: options.limits, cache, trustAfterMs: Math.max(options.settleMs, 1000) })
         newest = Math.max(newest, candidate.bundle.newestMtimeMs)
-        roots.push(abs + '/')
+        folders.add(name)
         if (candidate.check.warnings.some((w) => w.code === 'NOT_A_PLUGIN')) {
           const w = candidate.check.warnings[0]!
           notices.push({ ...w, key: `NOT_A_PLUGIN:${abs}`, severity: 'info', plugin: null })
@@ -61,11 +62,14 @@ export function createDirectorySource(dir: string, options: { limits: BundleLimi
         }
         candidates.push(candidate)
       }
-      for (const path of cache.keys()) if (!roots.some((r) => path.startsWith(r))) cache.delete(path)
+      // Forget files of folders that are gone, so the cache does not grow without bound.
+      for (const path of cache.keys()) if (!folders.has(path.slice(root.length + 1).split('/', 1)[0]!)) cache.delete(path)
       const age = Date.now() - newest
       return { candidates, notices, reachable: true, unsettledMs: age < options.settleMs ? options.settleMs - age : undefined }
     },
     async watch(onChange) {
+      // Watching a folder that does not exist yet would miss its creation: make it, as a user would expect.
+      await mkdir(root, { recursive: true })
       const watcher = chokidarWatch(root, { ignoreInitial: true, depth: 40, followSymlinks: false })
       watcher.on('all', () => onChange())
       await new Promise<void>((res, rej) => watcher.once('ready', res).once('error', rej))

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { readBundle, type BundleLimits, type FileCache } from '../bundle/read-bundle.ts'
 import { validateManifest } from '../manifest/validate-manifest.ts'
@@ -13,7 +13,7 @@ export async function inspectPluginDir(dir: string, options: { source: string; o
   const folder = options.folder ?? basename(dir)
   const bundle = await readBundle(dir, folder, options.limits, options.cache, { trustAfterMs: options.trustAfterMs })
   const manifestFile = bundle.files.find((f) => f.path === 'plugin.json')
-  const manifestText = manifestFile ? (bundle.blobs.get(manifestFile.sha256) ?? (await readFile(bundle.paths.get(manifestFile.sha256)!))).toString('utf8') : null
+  const manifestText = manifestFile ? (bundle.blobs.get(manifestFile.sha256) ?? readFileSync(bundle.paths.get(manifestFile.sha256)!)).toString('utf8') : null
   const check = bundle.warnings.length
     ? { manifest: null, name: folder, version: '0.0.0', warnings: [] }
     : validateManifest({ folder, manifestText, paths: new Set(bundle.files.map((f) => f.path)) })

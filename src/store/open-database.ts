@@ -8,11 +8,13 @@ export type Db = Database.Database
  * sixth of the speed with the default. journal_size_limit: the WAL otherwise
  * stays as large as the largest transaction ever written.
  */
-export function openDatabase(file: string, options: { readonly?: boolean; synchronous?: 'FULL' | 'NORMAL'; busyTimeoutMs?: number } = {}): Db {
+export function openDatabase(file: string, options: { readonly?: boolean; synchronous?: 'FULL' | 'NORMAL'; busyTimeoutMs?: number; pageSize?: number } = {}): Db {
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false })
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
   db.pragma('temp_store = MEMORY')
   if (!options.readonly) {
+    // Takes effect only on a new file, and only before WAL is switched on.
+    if (options.pageSize) db.pragma(`page_size = ${options.pageSize}`)
     db.pragma('journal_mode = WAL')
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
     db.pragma('journal_size_limit = 67108864')

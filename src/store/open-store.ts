@@ -12,6 +12,8 @@ export const STORE_FILE = 'plugins.db'
 export interface Store extends StoreReader {
   readonly file: string
   readonly readonly: boolean
+  /** The SQLite connection behind this store (diagnostics, backup, tests); a PostgreSQL store has none. */
+  readonly sqlite: Db
   close(): Promise<void>
 }
 
@@ -27,7 +29,7 @@ export async function openWritableStore(dataDir: string): Promise<WritableStore>
   const file = join(dataDir, STORE_FILE)
   const db = openChecked(file, false)
   migrate(db)
-  return { ...createStoreReader(db), ...createStoreWriter(db), file, readonly: false, close: async () => { db.close() } }
+  return { ...createStoreReader(db), ...createStoreWriter(db), file, readonly: false, sqlite: db, close: async () => { db.close() } }
 }
 
 /**
@@ -42,7 +44,7 @@ export async function openReadonlyStore(dataDir: string, options: { waitMs?: num
     if (existsSync(file)) {
       const db = openChecked(file, true)
       const version = db.pragma('user_version', { simple: true }) as number
-      if (version > 0) return { ...createStoreReader(db), file, readonly: true, close: async () => { db.close() } }
+      if (version > 0) return { ...createStoreReader(db), file, readonly: true, sqlite: db, close: async () => { db.close() } }
       db.close() // created but not migrated yet: the scheduler is mid-setup
     }
     if (Date.now() >= deadline) {
@@ -57,7 +59,8 @@ export async function openReadonlyStore(dataDir: string, options: { waitMs?: num
 function openChecked(file: string, readonly: boolean): Db {
   let db: Db
   try {
-    db = openDatabase(file, { readonly })
+    // 8 KiB pages: a plugin file of 4 KiB fits in one page instead of spilling to an overflow page.
+    db = openDatabase(file, { readonly, pageSize: 8192 })
     const appId = db.pragma('application_id', { simple: true }) as number
     const version = db.pragma('user_version', { simple: true }) as number
     if (appId !== STORE_APPLICATION_ID && !(appId === 0 && version === 0 && isEmpty(db))) {

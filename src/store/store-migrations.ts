@@ -6,9 +6,10 @@
 export const storeMigrations: string[] = [
   /* 1 */ `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-  CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;
+  -- rowid tables for large rows: WITHOUT ROWID suits rows far smaller than a page
+  CREATE TABLE blobs (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, data BLOB NOT NULL);
   -- files: JSON [[path, mode, blobSha256, size], ...] sorted by path; sha256 = sha256 of that JSON
-  CREATE TABLE bundles (sha256 TEXT PRIMARY KEY, files TEXT NOT NULL, size INTEGER NOT NULL, file_count INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE bundles (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, files TEXT NOT NULL, size INTEGER NOT NULL, file_count INTEGER NOT NULL);
   CREATE TABLE plugin_versions (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
