@@ -1,7 +1,7 @@
 // `npm test [-- <file or folder>...]`: every test, with Node's own test runner on the pinned Node 24.
 // The browser test needs Debian's chromium: installed here when missing and we may (root + apt-get).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 
 const CHROMIUM = '/usr/bin/chromium'
 if (!existsSync(CHROMIUM) && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
@@ -10,7 +10,8 @@ if (!existsSync(CHROMIUM) && process.getuid?.() === 0 && existsSync('/usr/bin/ap
   execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
 }
 
-const patterns = process.argv.slice(2)
+// A folder argument means every test file under it.
+const patterns = process.argv.slice(2).map((p) => (existsSync(p) && statSync(p).isDirectory() ? `${p.replace(/\/$/, '')}/**/*.test.ts` : p))
 const args = ['--test', '--test-concurrency=2', '--test-timeout=300000', ...(patterns.length ? patterns : ['test/**/*.test.ts'])]
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' })
 process.exit(result.status ?? 1)
