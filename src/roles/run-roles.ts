@@ -32,16 +32,19 @@ export async function runRoles(role: 'scheduler' | 'worker' | 'web' | 'all', ctx
     process.on('SIGTERM', onSignal)
     process.on('SIGINT', onSignal)
   })
-  try {
+  const starting = (async () => {
     for (const name of names) {
       if (stopping) break
       started.push(await starters[name](ctx))
     }
-  } catch (error) {
+  })()
+  // A signal while a role is still starting (say, a worker waiting for the store) must not wait for it.
+  const first = await Promise.race([starting.then(() => null), signalled]).catch(async (error) => {
     await stopAll()
     throw error
-  }
-  const signal = await signalled
+  })
+  const signal = first ?? (await signalled)
+  starting.catch(() => {}) // interrupted start-up: its outcome no longer matters
   ctx.logger.info({ signal }, 'shutting down')
   const limit = setTimeout(() => {
     ctx.logger.error({ limitMs: SHUTDOWN_LIMIT_MS }, 'shutdown took too long; exiting')

@@ -75,3 +75,11 @@ test('worker and web hold plugins.db read-only: SQLite itself refuses writes', a
   await worker.waitFor(/worker started/)
   assert.equal(await worker.stop(), 0)
 })
+
+test('SIGTERM while a worker waits for the store exits 0 at once', async (t) => {
+  const root = tempDir(t)
+  const worker = startCli(['--role=worker', '--data-dir', join(root, 'data')], { cwd: root, env: { APP_STORE_WAIT_MS: '120000' } })
+  await worker.waitFor(/waiting for the scheduler to create the plugin store/)
+  assert.equal(await worker.stop('SIGTERM'), 0)
+  assert.match(worker.output(), /shutting down/)
+})
