@@ -10,7 +10,7 @@ export interface BundleLimits {
 }
 
 /** File names a plugin may use: no control characters, quotes, backslashes or shell specials. */
-const SAFE_NAME = /^(?!\.\.?$)[A-Za-z0-9@+_.][A-Za-z0-9@+_.,=-]{0,254}$/
+export const SAFE_NAME = /^(?!\.\.?$)[A-Za-z0-9@+_.][A-Za-z0-9@+_.,=-]{0,254}$/
 
 export interface FileCacheEntry {
   size: number

@@ -4,6 +4,8 @@ import { runRoles } from '../roles/run-roles.ts'
 import { APP_VERSION } from '../version.ts'
 import { contextFromCommand } from './cli-context.ts'
 import { addPluginsCommands } from './plugins-commands.ts'
+import { addEventsCommands } from './events-commands.ts'
+import { addOpsCommands } from './ops-commands.ts'
 
 /** Builds the `app` command tree. Kept separate from main() so tests can inspect it. */
 export function createProgram(): Command {
@@ -40,6 +42,8 @@ export function createProgram(): Command {
     })
 
   addPluginsCommands(program)
+  addEventsCommands(program)
+  addOpsCommands(program)
   // Every command inherits the exit override and error output of the root.
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true)
   return program

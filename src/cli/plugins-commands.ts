@@ -2,13 +2,16 @@ import type { Command } from 'commander'
 import { AppError, ExitCode } from '../errors/app-error.ts'
 import { acquireWriterLock } from '../lock/writer-lock.ts'
 import { buildPluginReport, type PluginSummary } from '../report/plugin-report.ts'
+import { pluginProcesses } from '../report/plugin-processes.ts'
 import type { StoredWarning } from '../report/stored-warning.ts'
 import { openRuntimeDb } from '../runtime/open-runtime.ts'
 import { createSources } from '../scheduler/create-sources.ts'
 import { syncPlugins } from '../scheduler/sync-plugins.ts'
+import { createDryRun } from '../loader/create-dry-run.ts'
 import { openReadonlyStore, openWritableStore } from '../store/open-store.ts'
 import { contextFromCommand } from './cli-context.ts'
 import { formatTable } from './format-table.ts'
+import { addPackCommands } from './pack-commands.ts'
 
 const print = (text: string) => process.stdout.write(`${text}\n`)
 
@@ -32,6 +35,7 @@ async function openForReading(cmd: Command) {
 
 export function addPluginsCommands(program: Command): void {
   const plugins = program.command('plugins').description('inspect and manage the plugin store')
+  addPackCommands(plugins)
 
   plugins.command('list').description('list the plugins of the current generation with their status')
     .option('--json', 'print JSON: {"generation", "plugins": [...]}')
@@ -72,7 +76,7 @@ export function addPluginsCommands(program: Command): void {
         const history = await store.history(name)
         const data = {
           ...pluginJson(p), warnings: p.warnings.map(warningJson), manifest: p.entry.manifest, signature: p.entry.signature,
-          registered: p.entry.registered, publishedAt: p.entry.publishedAt,
+          registered: p.entry.registered, processes: await pluginProcesses(runtime, name), publishedAt: p.entry.publishedAt,
           history: history.map((h) => ({ version: h.version, status: h.status, sha256: h.bundleSha256, source: h.source, origin: h.origin, publishedAt: h.publishedAt, generations: h.generations })),
         }
         if (opts.json) return void print(JSON.stringify(data, null, 2))
@@ -80,8 +84,13 @@ export function addPluginsCommands(program: Command): void {
         print(`${p.name} ${p.version}  [${p.status}]`)
         if (meta.description) print(meta.description)
         print(`source:  ${p.source} ${p.origin}\nsha256:  ${p.sha256}\npublished: ${p.entry.publishedAt}`)
+        print(`signature: ${p.entry.signature ? `${p.entry.signature.state}${p.entry.signature.keyId ? ` (key ${p.entry.signature.keyId})` : ''}` : 'not checked'}`)
         print(`\nwarnings (${p.warnings.length}):`)
         for (const w of p.warnings) print(`  ${w.severity} ${w.code}: ${w.message}`)
+        const reg = (p.entry.registered ?? {}) as Record<string, unknown[]>
+        print(`\nregistered: ${['filters', 'actions', 'eventTypes', 'routes', 'frontend'].map((k) => `${k} ${(reg[k] ?? []).length}`).join(', ')}`)
+        print(`processes (${data.processes.length}):`)
+        for (const x of data.processes) print(`  ${x.role}@${x.host}:${x.pid} ${x.version ?? '-'} ${x.status} generation ${x.generation ?? '-'}`)
         print(`\nhistory:`)
         for (const h of data.history) print(`  ${h.version} ${h.status} ${h.sha256.slice(0, 12)} generations ${h.generations.join(',') || '-'}`)
       } finally { await close() }
@@ -96,11 +105,13 @@ export function addPluginsCommands(program: Command): void {
         const tty = process.stderr.isTTY
         const onProgress = tty ? (done: number, total: number) => { if (done % 10 === 0 || done === total) process.stderr.write(`\rchecking plugins ${done}/${total}`) } : undefined
         let result
+        const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger })
         for (let tries = 0; ; tries++) {
-          result = await syncPlugins({ store, sources: createSources(config), logger, keepGenerations: config.store.keepGenerations, reason: 'app plugins sync', onProgress })
+          result = await syncPlugins({ store, sources: createSources(config), validate, logger, keepGenerations: config.store.keepGenerations, reason: 'app plugins sync', onProgress })
           if (!result.unsettledMs || tries > 40) break
           await new Promise((r) => setTimeout(r, result!.unsettledMs))
         }
+        await validate.dispose()
         if (tty) process.stderr.write('\n')
         print(result.changed ? `published generation ${result.generation} (${result.plugins} plugins)` : `no change: generation ${result.generation ?? 'none'} (${result.plugins} plugins)`)
       } finally {

@@ -2,15 +2,23 @@ import { z } from 'zod'
 
 const MiB = 1024 * 1024
 
+const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'expected a duration like "30s", "5m" or "1h"')
+/** Header name -> environment variable or file holding the value, so secrets stay out of app.toml. */
+const secretRefs = z.record(z.string(), z.string().min(1)).optional()
+
 const httpSource = z.strictObject({
   type: z.literal('http'),
   url: z.url({ protocol: /^https?$/ }),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits').optional(),
-  interval: z.string().regex(/^\d+(ms|s|m|h)$/, 'expected a duration like "30s", "5m" or "1h"').default('5m'),
+  interval: duration.default('5m'),
   headers: z.record(z.string(), z.string()).optional(),
+  headersEnv: secretRefs,
+  headersFile: secretRefs,
   username: z.string().optional(),
   password: z.string().optional(),
+  passwordEnv: z.string().min(1).optional(),
   passwordFile: z.string().optional(),
+  connectTimeoutMs: z.int().positive().default(10_000),
   timeoutMs: z.int().positive().default(30_000),
   maxBytes: z.int().positive().default(100 * MiB),
 })
@@ -22,7 +30,10 @@ const s3Source = z.strictObject({
   region: z.string().default('us-east-1'),
   endpoint: z.url().optional(),
   forcePathStyle: z.boolean().default(false),
-  interval: z.string().regex(/^\d+(ms|s|m|h)$/, 'expected a duration like "30s", "5m" or "1h"').default('5m'),
+  interval: duration.default('5m'),
+  connectTimeoutMs: z.int().positive().default(10_000),
+  timeoutMs: z.int().positive().default(60_000),
+  maxBytes: z.int().positive().default(100 * MiB),
 })
 
 export const sourceSchema = z.discriminatedUnion('type', [httpSource, s3Source])
@@ -47,6 +58,11 @@ export const configSchema = z.strictObject({
     maxBytes: z.int().positive().default(50 * MiB),
     maxFiles: z.int().positive().default(10_000),
     maxDepth: z.int().positive().default(32),
+    /** Whole archive (it may hold several plugins): unpacked bytes and entries. */
+    archiveMaxBytes: z.int().positive().default(500 * MiB),
+    archiveMaxFiles: z.int().positive().default(100_000),
+    /** Unpacked/packed size above which an archive is a zip bomb (checked once it unpacks past 1 MiB). */
+    maxCompressionRatio: z.number().positive().default(100),
   }).prefault({}),
   loader: z.strictObject({
     loadTimeoutMs: z.int().positive().default(10_000),
@@ -63,6 +79,7 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   sources: z.array(sourceSchema).default([]),
   trust: z.strictObject({
+    /** ed25519 public keys: base64 of the raw 32 bytes (as `app plugins keygen` prints) or SPKI PEM. */
     publicKeys: z.array(z.string()).default([]),
     requireSignature: z.boolean().default(false),
   }).prefault({}),

@@ -3,6 +3,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { AppError, ExitCode } from '../errors/app-error.ts'
+import { nativeBinding } from '../sea/native-binding.ts'
 
 export const LOCK_FILE = 'scheduler.lock'
 
@@ -27,7 +28,7 @@ export interface WriterLock {
 export async function acquireWriterLock(dataDir: string, command: string): Promise<WriterLock> {
   mkdirSync(dataDir, { recursive: true })
   const file = join(dataDir, LOCK_FILE)
-  const db = new Database(file, { timeout: 0 })
+  const db = new Database(file, { timeout: 0, nativeBinding: nativeBinding(dataDir) })
   try {
     db.pragma('locking_mode = EXCLUSIVE')
     db.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS lock (id INTEGER PRIMARY KEY); COMMIT')

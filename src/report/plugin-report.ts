@@ -59,12 +59,19 @@ export async function buildPluginReport(store: StoreReader, runtime?: Db | null)
   for (const n of notices) {
     add(n.plugin, [{ code: n.code, severity: n.severity, plugin: n.plugin, version: n.version, message: n.message, detail: n.detail ?? null, where: ['ingest'], generation: generation?.id ?? null, firstSeen: n.firstSeen, lastSeen: n.lastSeen, count: n.count }])
   }
+  // Per plugin: how many live processes reported loading it, and how many failed to.
+  const loadStatus = new Map<string, { failed: number; total: number }>()
   if (runtime) {
     const live = new Map((await listProcesses(runtime)).filter((p) => p.live).map((p) => [p.id, p]))
-    const rows = runtime.prepare(`SELECT process_id, plugin, version, warnings FROM load_reports WHERE warnings != '[]'`).all() as Array<{ process_id: string; plugin: string; version: string | null; warnings: string }>
+    const rows = runtime.prepare(`SELECT process_id, plugin, version, status, warnings FROM load_reports`).all() as Array<{ process_id: string; plugin: string; version: string | null; status: string; warnings: string }>
     for (const row of rows) {
       const proc = live.get(row.process_id)
       if (!proc) continue
+      const seen = loadStatus.get(row.plugin) ?? { failed: 0, total: 0 }
+      seen.total++
+      if (row.status === 'failed') seen.failed++
+      loadStatus.set(row.plugin, seen)
+      if (row.warnings === '[]') continue
       const ws = (JSON.parse(row.warnings) as Array<Partial<StoredWarning> & { code: string; severity: StoredWarning['severity']; message: string }>).map((w) => ({
         code: w.code, severity: w.severity, plugin: row.plugin, version: row.version, message: w.message, detail: w.detail ?? null,
         where: [`${proc.role}@${proc.host}:${proc.pid}`], generation: proc.generation, firstSeen: w.firstSeen ?? proc.startedAt, lastSeen: w.lastSeen ?? proc.heartbeatAt, count: w.count ?? 1,
@@ -74,7 +81,10 @@ export async function buildPluginReport(store: StoreReader, runtime?: Db | null)
   }
   const plugins = (generation?.plugins ?? []).map((p): PluginSummary => {
     const warnings = mergeWarnings(perPlugin.get(p.name) ?? [])
-    const status: PluginStatus = p.status === 'error' ? 'error' : warnings.some((w) => w.severity !== 'info') ? 'warning' : 'ok'
+    const load = loadStatus.get(p.name)
+    // Passed the dry run but failed to load in every live process that tried: it is not loaded anywhere.
+    const failedEverywhere = load !== undefined && load.total > 0 && load.failed === load.total
+    const status: PluginStatus = p.status === 'error' || failedEverywhere ? 'error' : warnings.some((w) => w.severity !== 'info') ? 'warning' : 'ok'
     return { name: p.name, version: p.version, status, source: p.source, origin: p.origin, sha256: p.bundleSha256, warnings, entry: p }
   })
   return { generation: generation?.id ?? null, generatedAt: generation?.createdAt ?? null, plugins, warnings: mergeWarnings(all) }

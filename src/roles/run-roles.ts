@@ -1,3 +1,4 @@
+import { assertLocalDataDir } from '../ops/local-filesystem.ts'
 import type { Role, RoleContext } from './role.ts'
 import { startScheduler } from './start-scheduler.ts'
 import { startWeb } from './start-web.ts'
@@ -11,6 +12,7 @@ const SHUTDOWN_LIMIT_MS = 10_000
  * code. A second signal, or a stop that overruns 10 s, exits at once.
  */
 export async function runRoles(role: 'scheduler' | 'worker' | 'web' | 'all', ctx: RoleContext): Promise<number> {
+  assertLocalDataDir(ctx.config.dataDir) // WAL needs a local filesystem: refuse NFS/SMB/FUSE before opening anything
   const starters = { scheduler: startScheduler, worker: startWorker, web: startWeb }
   const names = role === 'all' ? (['scheduler', 'worker', 'web'] as const) : ([role] as const)
   const started: Role[] = []

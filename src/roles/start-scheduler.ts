@@ -3,6 +3,8 @@ import { openRuntimeDb } from '../runtime/open-runtime.ts'
 import { registerProcess } from '../runtime/process-registry.ts'
 import { createSources } from '../scheduler/create-sources.ts'
 import { createSyncLoop } from '../scheduler/create-sync-loop.ts'
+import { startSchedulerTick } from '../events/start-scheduler-tick.ts'
+import { createDryRun } from '../loader/create-dry-run.ts'
 import { openWritableStore } from '../store/open-store.ts'
 import type { Role, RoleContext } from './role.ts'
 
@@ -14,7 +16,8 @@ export async function startScheduler({ config, logger }: RoleContext): Promise<R
   const runtime = openRuntimeDb(config.dataDir)
   const proc = registerProcess(runtime, 'scheduler')
   const sources = createSources(config)
-  const loop = createSyncLoop({ store, sources, logger: log, keepGenerations: config.store.keepGenerations, reason: 'scan' })
+  const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger: log })
+  const loop = createSyncLoop({ store, sources, validate, logger: log, keepGenerations: config.store.keepGenerations, reason: 'scan' })
   await loop.runNow()
   await proc.setGeneration(await store.currentGenerationId())
   const unwatchers: Array<() => Promise<void>> = []
@@ -22,13 +25,16 @@ export async function startScheduler({ config, logger }: RoleContext): Promise<R
     if (source.watch) unwatchers.push(await source.watch(() => loop.schedule(config.watch.settleMs)))
   }
   const timers = sources.filter((s) => s.intervalMs).map((s) => setInterval(() => loop.schedule(0), s.intervalMs))
+  const tick = startSchedulerTick({ runtime, config, logger: log })
   log.info({ dataDir: config.dataDir, pluginsDir: config.pluginsDir, generation: await store.currentGenerationId() }, 'scheduler started')
   return {
     name: 'scheduler',
     async stop() {
       for (const t of timers) clearInterval(t)
+      await tick.stop()
       for (const unwatch of unwatchers) await unwatch()
       await loop.stop()
+      await validate.dispose()
       await proc.stop()
       runtime.close()
       await store.close()

@@ -1,8 +1,16 @@
+import { startEventWorker } from '../events/start-event-worker.ts'
 import type { Role, RoleContext } from './role.ts'
 import { startReaderRole } from './start-reader-role.ts'
 
-/** Runs scheduled events and bot runs (the events part grows this). */
+/** Runs scheduled events and bot runs: a pool of handler threads, each with the plugins loaded. */
 export async function startWorker(ctx: RoleContext): Promise<Role> {
   const base = await startReaderRole('worker', ctx)
-  return { name: 'worker', stop: () => base.close() }
+  const events = startEventWorker({ config: ctx.config, logger: base.log, runtime: base.runtime, proc: base.proc, generation: base.plugins.generation, store: base.store, host: base.plugins })
+  return {
+    name: 'worker',
+    async stop() {
+      await events.stop()
+      await base.close()
+    },
+  }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Db } from '../store/open-database.ts'
 import type { Warning } from '../store/store-types.ts'
@@ -20,7 +21,8 @@ export const STALE_AFTER_MS = 15_000
 /** Registers this process in runtime.db and keeps its heartbeat; returns the registry handle. */
 export function registerProcess(db: Db, role: string, options: { heartbeatMs?: number } = {}) {
   const startedAt = new Date().toISOString()
-  const id = `${hostname()}:${process.pid}:${startedAt}`
+  // Random suffix: two registrations in one process within the same millisecond must not collide.
+  const id = `${hostname()}:${process.pid}:${startedAt}:${randomUUID().slice(0, 8)}`
   db.prepare(`INSERT INTO processes (id, role, host, pid, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
     .run(id, role, hostname(), process.pid, APP_VERSION, startedAt, startedAt)
   const beat = db.prepare('UPDATE processes SET heartbeat_at = ? WHERE id = ?')

@@ -1,7 +1,7 @@
 import { sha256 } from '../bundle/hash-bundle.ts'
 import { loadMissingBlobs } from '../bundle/read-bundle.ts'
 import type { Logger } from '../log/create-logger.ts'
-import type { Candidate, Notice, PluginSource } from '../sources/source-types.ts'
+import type { Candidate, Notice, PluginSource, ScanResult } from '../sources/source-types.ts'
 import type { WritableStore } from '../store/open-store.ts'
 import type { Generation, NewVersion, PublishPlan, VersionRef, Warning } from '../store/store-types.ts'
 
@@ -37,10 +37,11 @@ const statusOf = (warnings: Warning[]): NewVersion['status'] =>
  */
 export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
   const { store, sources, logger } = options
-  const scans = []
+  const scans: Array<{ source: PluginSource; result: ScanResult; state?: Record<string, unknown> | null }> = []
   for (const source of sources) {
     try {
-      scans.push({ source, result: await source.scan() })
+      const state = await store.sourceState(source.key)
+      scans.push({ source, result: await source.scan({ state, store }), state })
     } catch (error) {
       logger?.warn({ err: error, source: source.key }, 'plugin source failed; keeping its last good plugins')
       scans.push({ source, result: { candidates: [], notices: [], reachable: false } })
@@ -77,7 +78,8 @@ export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
     const { version, status } = resolved
     const previous = previousByName.get(name)
     const lastGood = previous && previous.status !== 'error' ? previous : undefined
-    if (status === 'error' && lastGood && lastGood.bundleSha256 !== candidate.bundle.sha256) {
+    // The same content now refused by the trust config is not kept as "last good".
+    if (status === 'error' && lastGood && lastGood.bundleSha256 !== candidate.bundle.sha256 && lastGood.bundleSha256 !== candidate.contentSha256) {
       entries.push({ name, version: lastGood.id, rejected: version })
     } else {
       entries.push({ name, version, rejected: null })
@@ -95,6 +97,10 @@ export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
   const plan = keep ? current.plugins.map((p) => ({ name: p.name, version: p.id, rejected: p.rejected?.id ?? null })) : entries
   const result = await store.publish({ reason: options.reason ?? 'sync', entries: plan, notices }, { keepGenerations: options.keepGenerations })
   if (!keep && last?.fingerprint !== fingerprint) await store.setSourceState('last-scan', { fingerprint, generation: result.generation })
+  // Saved after the publish, so a source's ETags never point at plugins the store does not hold.
+  for (const s of scans) {
+    if (s.result.state && JSON.stringify(s.result.state) !== JSON.stringify(s.state)) await store.setSourceState(s.source.key, s.result.state)
+  }
   if (result.changed) logger?.info({ generation: result.generation, plugins: entries.length }, 'published plugin generation')
   return { ...result, plugins: entries.length }
 }

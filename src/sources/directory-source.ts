@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { watch as chokidarWatch } from 'chokidar'
 import type { BundleLimits, FileCache } from '../bundle/read-bundle.ts'
+import type { Trust } from '../signing/create-trust.ts'
 import { inspectPluginDir } from './inspect-plugin-dir.ts'
 import type { Candidate, Notice, PluginSource, ScanResult } from './source-types.ts'
 
@@ -17,7 +18,7 @@ export interface ArchiveHandler {
  * plugin.json is a plugin; archives are handed to the archive handler.
  * Keeps a size/mtime cache so an unchanged rescan does not re-read files.
  */
-export function createDirectorySource(dir: string, options: { limits: BundleLimits; settleMs: number; archives?: ArchiveHandler }): PluginSource {
+export function createDirectorySource(dir: string, options: { limits: BundleLimits; settleMs: number; archives?: ArchiveHandler; trust?: Trust }): PluginSource {
   const root = resolve(dir)
   const cache: FileCache = new Map()
   return {
@@ -52,7 +53,7 @@ export function createDirectorySource(dir: string, options: { limits: BundleLimi
           notices.push({ key: `NOT_A_PLUGIN:${abs}`, code: 'NOT_A_PLUGIN', severity: 'info', plugin: null, version: null, message: `${name} in the plugins directory is neither a plugin folder nor an archive (.zip, .tgz); it is ignored.`, detail: abs })
           continue
         }
-        const candidate = await inspectPluginDir(abs, { source: 'directory', origin: abs, limits: options.limits, cache, trustAfterMs: Math.max(options.settleMs, 1000) })
+        const candidate = await inspectPluginDir(abs, { source: 'directory', origin: abs, limits: options.limits, cache, trustAfterMs: Math.max(options.settleMs, 1000), trust: options.trust })
         newest = Math.max(newest, candidate.bundle.newestMtimeMs)
         folders.add(name)
         if (candidate.check.warnings.some((w) => w.code === 'NOT_A_PLUGIN')) {

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
-import { readBundle, type BundleLimits, type FileCache } from '../bundle/read-bundle.ts'
+import { readBundle, type BundleLimits, type FileCache, type ReadBundleResult } from '../bundle/read-bundle.ts'
 import { validateManifest } from '../manifest/validate-manifest.ts'
+import { checkSignature } from '../signing/check-signature.ts'
+import { NO_TRUST, type Trust } from '../signing/create-trust.ts'
+import { SIGNATURE_FILE } from '../signing/signature-manifest.ts'
+import { blockUntrusted } from './block-untrusted.ts'
 import type { Candidate } from './source-types.ts'
 
 /**
@@ -9,14 +13,24 @@ import type { Candidate } from './source-types.ts'
  * the limits, then check plugin.json against the files. Shared by the
  * directory source and by every archive source once extracted.
  */
-export async function inspectPluginDir(dir: string, options: { source: string; origin: string; folder?: string; limits: BundleLimits; cache?: FileCache; trustAfterMs?: number }): Promise<Candidate> {
+export async function inspectPluginDir(dir: string, options: { source: string; origin: string; folder?: string; limits: BundleLimits; cache?: FileCache; trustAfterMs?: number; trust?: Trust }): Promise<Candidate> {
   const folder = options.folder ?? basename(dir)
   const bundle = await readBundle(dir, folder, options.limits, options.cache, { trustAfterMs: options.trustAfterMs })
-  const manifestFile = bundle.files.find((f) => f.path === 'plugin.json')
-  const manifestText = manifestFile ? (bundle.blobs.get(manifestFile.sha256) ?? readFileSync(bundle.paths.get(manifestFile.sha256)!)).toString('utf8') : null
-  const check = bundle.warnings.length
-    ? { manifest: null, name: folder, version: '0.0.0', warnings: [] }
-    : validateManifest({ folder, manifestText, paths: new Set(bundle.files.map((f) => f.path)) })
-  for (const w of bundle.warnings) w.plugin = check.name
-  return { folder, source: options.source, origin: options.origin, bundle, check, signature: null, warnings: [] }
+  return candidateFromBundle(bundle, { ...options, folder })
+}
+
+/** A read bundle (from a folder or an archive) -> Candidate: manifest check, signature check, trust gate. */
+export function candidateFromBundle(bundle: ReadBundleResult, options: { source: string; origin: string; folder: string; trust?: Trust }): Candidate {
+  const { folder } = options
+  const text = (path: string) => {
+    const file = bundle.files.find((f) => f.path === path)
+    return file ? (bundle.blobs.get(file.sha256) ?? readFileSync(bundle.paths.get(file.sha256)!)).toString('utf8') : null
+  }
+  if (bundle.warnings.length) {
+    for (const w of bundle.warnings) w.plugin = folder
+    return { folder, source: options.source, origin: options.origin, bundle, check: { manifest: null, name: folder, version: '0.0.0', warnings: [] }, signature: null, warnings: [] }
+  }
+  const check = validateManifest({ folder, manifestText: text('plugin.json'), paths: new Set(bundle.files.map((f) => f.path)) })
+  const signed = checkSignature({ plugin: check.name, files: bundle.files, manifestText: text(SIGNATURE_FILE), trust: options.trust ?? NO_TRUST })
+  return blockUntrusted({ folder, source: options.source, origin: options.origin, bundle, check, signature: signed.signature, warnings: signed.warnings })
 }

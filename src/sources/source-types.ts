@@ -1,5 +1,6 @@
 import type { ReadBundleResult } from '../bundle/read-bundle.ts'
 import type { ManifestCheck } from '../manifest/validate-manifest.ts'
+import type { StoreReader } from '../store/store-reader.ts'
 import type { SignatureState, Warning } from '../store/store-types.ts'
 
 export type Notice = Warning & { key: string }
@@ -17,6 +18,12 @@ export interface Candidate {
   signature: SignatureState | null
   /** Source-level findings about this plugin: CHECKSUM_MISMATCH, SIGNATURE_*. */
   warnings: Warning[]
+  /**
+   * Set when the trust config blocks this content (bundle is then an empty
+   * refusal): the hash of the real files, so sync does not keep an earlier
+   * copy of the same content as "last good".
+   */
+  contentSha256?: string
 }
 
 export interface ScanResult {
@@ -26,6 +33,14 @@ export interface ScanResult {
   reachable: boolean
   /** Files still being written: scan again after this many ms. */
   unsettledMs?: number
+  /** What the source wants back on its next scan (ETags, last good result); the scheduler stores it. */
+  state?: Record<string, unknown>
+}
+
+/** What the scheduler hands a scan: the source's saved state, and the store to rebuild unchanged plugins from. */
+export interface ScanContext {
+  state: Record<string, unknown> | null
+  store: StoreReader
 }
 
 /** The contract every plugin source meets; one shared test suite runs against each. */
@@ -33,7 +48,7 @@ export interface PluginSource {
   /** Stable key, e.g. 'directory:/srv/plugins' or 'http:https://host/index.json'. */
   readonly key: string
   readonly kind: string
-  scan(): Promise<ScanResult>
+  scan(context?: ScanContext): Promise<ScanResult>
   /** Polling interval for remote sources; the directory source is watched instead. */
   readonly intervalMs?: number
   /** Resolves when watching; calls onChange (debounced by the caller) on changes; returns unwatch. */

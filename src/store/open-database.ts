@@ -1,4 +1,6 @@
+import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
+import { nativeBinding } from '../sea/native-binding.ts'
 
 export type Db = Database.Database
 
@@ -9,7 +11,7 @@ export type Db = Database.Database
  * stays as large as the largest transaction ever written.
  */
 export function openDatabase(file: string, options: { readonly?: boolean; synchronous?: 'FULL' | 'NORMAL'; busyTimeoutMs?: number; pageSize?: number } = {}): Db {
-  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false })
+  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, nativeBinding: nativeBinding(dirname(resolve(file))) })
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
   db.pragma('temp_store = MEMORY')
   if (!options.readonly) {

@@ -1,4 +1,5 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads'
+import { bundledThreadScript } from '../sea/thread-script.ts'
 
 /**
  * The one place worker threads are created. Each thread runs thread-main.ts,
@@ -6,5 +7,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads'
  * thread's code is found, so no caller needs to know how it was packaged.
  */
 export function spawnThread(entry: string, workerData: unknown, options: Omit<WorkerOptions, 'workerData'> = {}): Worker {
-  return new Worker(new URL('./thread-main.ts', import.meta.url), { ...options, workerData: { entry, data: workerData } })
+  const bundled = bundledThreadScript()
+  const script = bundled?.script ?? new URL('./thread-main.ts', import.meta.url)
+  return new Worker(script, { ...options, eval: bundled?.eval ?? false, workerData: { entry, data: workerData } })
 }

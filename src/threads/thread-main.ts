@@ -5,9 +5,12 @@ import { workerData } from 'node:worker_threads'
  * thread; the import is lazy so a thread loads only the code it runs.
  */
 const entries: Record<string, () => Promise<{ default: (data: unknown) => unknown }>> = {
+  'event-handler': () => import('../events/handler-thread.ts'),
+  'plugin-dry-run': () => import('../loader/dry-run-thread.ts'),
 }
 
 const { entry, data } = workerData as { entry: string; data: unknown }
 const load = entries[entry]
 if (!load) throw new Error(`unknown thread entry "${entry}"; known: ${Object.keys(entries).join(', ')}`)
-await (await load()).default(data)
+// No top-level await: the single executable's bundle is CommonJS. A rejection still fails the thread.
+void load().then((module) => module.default(data))

@@ -42,7 +42,7 @@ test('app version matches package.json', async () => {
 
 test('config precedence: defaults < app.toml < APP_* env < flags', async (t) => {
   const root = tempDir(t)
-  for (const d of ['toml', 'env', 'flag']) writePlugin(join(root, `plugins-${d}`), d, manifest(d), { 'index.js': '' })
+  for (const d of ['toml', 'env', 'flag']) writePlugin(join(root, `plugins-${d}`), d, manifest(d), { 'index.js': 'export function load() {}' })
   writeFileSync(join(root, 'app.toml'), `dataDir = "data-toml"\npluginsDir = "plugins-toml"\n`)
   const names = async (env: Record<string, string>, flags: string[]) => {
     const sync = await runCli(['plugins', 'sync', ...flags], { cwd: root, env: { APP_SETTLE_MS: '0', ...env } })

@@ -67,12 +67,12 @@ test('an update publishes a new generation; a deleted plugin leaves the next one
 
 test('a broken manifest is listed as failed with a message naming file, field, expected and found', async (t) => {
   const s = await setup(t)
-  writePlugin(s.plugins, 'broken', { name: 'Broken Name!', version: '1.0.0', apiVersion: 1, modules: ['index.js'] }, { 'index.js': '' })
+  writePlugin(s.plugins, 'broken', { name: 'Broken Name!', version: '1.0.0', apiVersion: 1, modules: ['index.js'] }, { 'index.js': 'export function load() {}' })
   writePlugin(s.plugins, 'badjson', null, { 'plugin.json': '{"name": "badjson",' })
   writePlugin(s.plugins, 'nomodule', manifest('nomodule', { modules: ['missing.js'] }))
-  writePlugin(s.plugins, 'future', manifest('future', { apiVersion: 9 }), { 'index.js': '' })
-  writePlugin(s.plugins, 'engine', manifest('engine', { engines: { app: '>=99.0.0' } }), { 'index.js': '' })
-  writePlugin(s.plugins, 'noasset', manifest('noasset', { frontend: ['frontend/missing.js'] }), { 'index.js': '' })
+  writePlugin(s.plugins, 'future', manifest('future', { apiVersion: 9 }), { 'index.js': 'export function load() {}' })
+  writePlugin(s.plugins, 'engine', manifest('engine', { engines: { app: '>=99.0.0' } }), { 'index.js': 'export function load() {}' })
+  writePlugin(s.plugins, 'noasset', manifest('noasset', { frontend: ['frontend/missing.js'] }), { 'index.js': 'export function load() {}' })
   await s.cli('plugins', 'sync')
   const { plugins } = await s.list()
   const byName = Object.fromEntries(plugins.map((p) => [p.name, p]))
@@ -113,10 +113,10 @@ test('a rejected update keeps the last good version, with UPDATE_REJECTED saying
 test('links are refused, not followed; names must be unique; folders without plugin.json are reported once', async (t) => {
   const s = await setup(t)
   writeFileSync(join(s.root, 'secret.txt'), 'do not publish me')
-  const dir = writePlugin(s.plugins, 'linky', manifest('linky'), { 'index.js': '' })
+  const dir = writePlugin(s.plugins, 'linky', manifest('linky'), { 'index.js': 'export function load() {}' })
   symlinkSync(join(s.root, 'secret.txt'), join(dir, 'secret.txt'))
-  writePlugin(s.plugins, 'a-first', manifest('same'), { 'index.js': '' })
-  writePlugin(s.plugins, 'b-second', manifest('same'), { 'index.js': '' })
+  writePlugin(s.plugins, 'a-first', manifest('same'), { 'index.js': 'export function load() {}' })
+  writePlugin(s.plugins, 'b-second', manifest('same'), { 'index.js': 'export function load() {}' })
   writePlugin(s.plugins, 'just-a-folder', null, { 'README.md': 'hi' })
   await s.cli('plugins', 'sync')
   const { plugins } = await s.list()
@@ -136,7 +136,7 @@ test('links are refused, not followed; names must be unique; folders without plu
 
 test('plugins over the limits are refused with BUNDLE_TOO_LARGE naming the limit', async (t) => {
   const s = await setup(t)
-  writePlugin(s.plugins, 'big', manifest('big'), { 'index.js': '', 'a.bin': Buffer.alloc(4096), 'b.bin': Buffer.alloc(4096) })
+  writePlugin(s.plugins, 'big', manifest('big'), { 'index.js': 'export function load() {}', 'a.bin': Buffer.alloc(4096), 'b.bin': Buffer.alloc(4096) })
   const r = await runCli(['plugins', 'sync', '--data-dir', s.data, '--plugins-dir', s.plugins], { env: { APP_SETTLE_MS: '0' }, cwd: s.root })
   assert.equal(r.code, 0)
   writeFileSync(join(s.root, 'app.toml'), '[limits]\nmaxBytes = 5000\n')

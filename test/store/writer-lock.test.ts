@@ -6,7 +6,7 @@ import { manifest, runCli, startCli, tempDir, writePlugin } from '../helpers/cli
 test('a second scheduler exits 3 naming the holder; after kill -9 of the holder a new one starts', async (t) => {
   const root = tempDir(t)
   const args = ['--data-dir', join(root, 'data'), '--plugins-dir', join(root, 'plugins')]
-  writePlugin(join(root, 'plugins'), 'alpha', manifest('alpha'), { 'index.js': '' })
+  writePlugin(join(root, 'plugins'), 'alpha', manifest('alpha'), { 'index.js': 'export function load() {}' })
   const first = startCli(['--role=scheduler', ...args], { cwd: root })
   t.after(() => first.stop('SIGKILL'))
   await first.waitFor(/scheduler started/)

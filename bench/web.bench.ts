@@ -1,0 +1,141 @@
+// Web benchmark (issue 4). The web role (its own process, --role=web) with 200 plugins and 2,000 warnings:
+// the landing page and /api/v1/warnings under autocannon (10 connections, loopback), against a hello-world
+// Hono route on @hono/node-server in the same run. Then the landing page while a scheduler process publishes
+// 1,000 new plugins into the same store.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { openRuntimeDb } from '../src/runtime/open-runtime.ts'
+import { registerProcess } from '../src/runtime/process-registry.ts'
+import type { BenchResult } from './bench-types.ts'
+import { load, type LoadResult } from './web/run-autocannon.ts'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const APP = join(here, '../bin/app.js')
+const PLUGINS = 200
+const WARNINGS_PER_PLUGIN = 10
+const PUBLISHED = 1000
+const SECONDS = Number(process.env.BENCH_WEB_SECONDS ?? 10)
+const TOKEN = 'bench-admin-token-0123456789abcdef'
+const auth = { Authorization: `Bearer ${TOKEN}` }
+const progress = (s: string) => process.stderr.write(`  web: ${s}\n`)
+
+function writePlugins(dir: string, prefix: string, n: number) {
+  for (let i = 0; i < n; i++) {
+    const name = `${prefix}-${String(i).padStart(4, '0')}`
+    mkdirSync(join(dir, name), { recursive: true })
+    writeFileSync(join(dir, name, 'plugin.json'), JSON.stringify({ name, version: '1.0.0', apiVersion: 1, modules: ['index.js'], metadata: { nickname: `Plugin ${i}`, description: `Benchmark plugin ${i}`, author: 'Bench' } }))
+    writeFileSync(join(dir, name, 'index.js'), 'export function load() {}\n')
+  }
+}
+
+/** Starts a child and resolves with what `parse` finds in its output. */
+function startChild(args: string[], parse: (out: string) => string | null, env: Record<string, string> = {}): Promise<{ child: ChildProcess; value: string }> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out starting ${args.join(' ')}: ${out.slice(-2000)}`)) }, 120_000)
+    const on = (d: Buffer) => {
+      out += d
+      const value = parse(out)
+      if (value !== null) { clearTimeout(timer); resolve({ child, value }) }
+    }
+    child.stdout!.on('data', on)
+    child.stderr!.on('data', on)
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${args.join(' ')} exited ${code}: ${out.slice(-2000)}`)) })
+  })
+}
+
+const stop = (child: ChildProcess) => new Promise<void>((r) => { if (child.exitCode !== null) return r(); child.once('exit', () => r()); child.kill('SIGTERM') })
+
+const show = (what: string, r: LoadResult) => {
+  if (r.non2xx || r.errors) throw new Error(`${what}: ${r.non2xx} non-2xx responses and ${r.errors} errors: the figures would measure failures`)
+  progressLine(what, r)
+}
+const progressLine = (what: string, r: LoadResult) => progress(`${what}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${(r.bytesPerRequest / 1024).toFixed(1)} KiB/response, ${r.non2xx} non-2xx, ${r.errors} errors`)
+
+export async function run(): Promise<BenchResult[]> {
+  const root = mkdtempSync(join(tmpdir(), 'app-bench-web-'))
+  const children: ChildProcess[] = []
+  try {
+    const data = join(root, 'data')
+    const plugins = join(root, 'plugins')
+    progress(`publishing ${PLUGINS} plugins...`)
+    writePlugins(plugins, 'plugin', PLUGINS)
+    const sync = await startChild([join(here, 'web/publish-child.ts'), data, plugins], (out) => (out.includes('"generation"') ? out : null))
+    await new Promise((r) => sync.child.once('exit', r))
+
+    // 2,000 warnings: what a live worker reported while loading (runtime.db), 10 per plugin.
+    const runtime = openRuntimeDb(data)
+    const worker = registerProcess(runtime, 'worker')
+    await worker.setGeneration(1)
+    await worker.reportLoad(Array.from({ length: PLUGINS }, (_, i) => {
+      const plugin = `plugin-${String(i).padStart(4, '0')}`
+      return {
+        plugin, version: '1.0.0', status: 'loaded' as const, durationMs: 1,
+        warnings: Array.from({ length: WARNINGS_PER_PLUGIN }, (_, j) => ({ code: j % 2 ? 'DEPRECATED_API' : 'UNLOAD_LEAK', severity: 'warning' as const, plugin, version: '1.0.0', message: `warning ${j} of ${plugin}: DivvyDbObjects is deprecated; use DbObjects instead (removed in 2.0)`, detail: `at load (${plugin}/index.js:${j + 1}:1)` })),
+      }
+    }))
+
+    const hello = await startChild([join(here, 'web/hello-server.ts')], (out) => /listening (\d+)/.exec(out)?.[1] ?? null)
+    children.push(hello.child)
+    const prof = process.env.BENCH_WEB_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WEB_PROFILE] : []
+    const web = await startChild([...prof, APP, '--role=web', '--port', '0', '--data-dir', data, '--plugins-dir', plugins], (out) => {
+      const m = /"url":"([^"]+)"[^\n]*"msg":"web ready"/.exec(out)
+      return m ? m[1]! : null
+    }, { APP_ADMIN_TOKEN: TOKEN, APP_LOG_LEVEL: 'info' })
+    children.push(web.child)
+    const url = web.value
+    const check = await fetch(`${url}api/v1/warnings`, { headers: auth })
+    const count = ((await check.json()) as { total: number }).total
+    if (count !== PLUGINS * WARNINGS_PER_PLUGIN) throw new Error(`expected ${PLUGINS * WARNINGS_PER_PLUGIN} warnings, the API has ${count}`)
+    progress(`web role at ${url} with ${PLUGINS} plugins and ${count} warnings`)
+
+    await load(`http://127.0.0.1:${hello.value}/`, { seconds: 2 }) // warm both servers up alike
+    await load(`${url}settings/integrations/plugins`, { seconds: 2, headers: auth })
+    const base = await load(`http://127.0.0.1:${hello.value}/`, { seconds: SECONDS })
+    show('hello world', base)
+    const landing = await load(`${url}settings/integrations/plugins`, { seconds: SECONDS, headers: auth })
+    show('landing page', landing)
+    const warnings = await load(`${url}api/v1/warnings`, { seconds: SECONDS, headers: auth })
+    show('/api/v1/warnings', warnings)
+    await stop(hello.child)
+
+    // A scheduler (its own process) publishes 1,000 more plugins while the landing page is under load.
+    writePlugins(plugins, 'published', PUBLISHED)
+    progress(`publishing ${PUBLISHED} more plugins while loading the landing page...`)
+    let published: { generation: number; ms: number } | null = null
+    const during = load(`${url}settings/integrations/plugins`, {
+      seconds: 600, headers: auth,
+      until: (async () => {
+        await new Promise((r) => setTimeout(r, 1000))
+        const pub = await startChild([join(here, 'web/publish-child.ts'), data, plugins], (out) => (/"generation":\d+/.test(out) ? out : null))
+        published = JSON.parse(pub.value.trim().split('\n').at(-1)!)
+        // Keep loading until the web role has rebuilt its page for the new generation, and a little after.
+        for (;;) {
+          const r = await fetch(`${url}api/v1/plugins`, { headers: auth })
+          if (((await r.json()) as { generation: number }).generation === published!.generation) break
+        }
+        await new Promise((r) => setTimeout(r, 1000))
+      })(),
+    })
+    const publish = await during
+    show(`landing page during the publish (publish took ${published!.ms.toFixed(0)} ms)`, publish)
+    await worker.stop()
+    runtime.close()
+
+    const ratio = (r: LoadResult) => r.rps / base.rps
+    return [
+      { name: 'web.landing.throughput', what: `landing page, ${PLUGINS} plugins, ${count} warnings (50 of each per page), 10 connections (higher is better)`, value: landing.rps, unit: 'req/s', baseline: { what: 'hello-world Hono route, same run', value: base.rps }, ratio: ratio(landing), goal: '>= 0.25x', met: ratio(landing) >= 0.25, notes: `${(landing.bytesPerRequest / 1024).toFixed(0)} KiB per page` },
+      { name: 'web.landing.p99', what: 'landing page p99 latency, 10 connections', value: landing.p99, unit: 'ms', baseline: { what: 'hello-world p99', value: base.p99 }, ratio: landing.p99 / Math.max(base.p99, 1), goal: '< 20 ms', met: landing.p99 < 20 },
+      { name: 'web.warnings.throughput', what: `/api/v1/warnings of ${count} (first page: 100), 10 connections (higher is better)`, value: warnings.rps, unit: 'req/s', baseline: { what: 'hello-world Hono route, same run', value: base.rps }, ratio: ratio(warnings), goal: '>= 0.25x', met: ratio(warnings) >= 0.25, notes: `${(warnings.bytesPerRequest / 1024).toFixed(0)} KiB per response` },
+      { name: 'web.warnings.p99', what: '/api/v1/warnings p99 latency, 10 connections', value: warnings.p99, unit: 'ms', baseline: { what: 'hello-world p99', value: base.p99 }, ratio: warnings.p99 / Math.max(base.p99, 1), goal: '< 20 ms', met: warnings.p99 < 20 },
+      { name: 'web.publish.max', what: `slowest landing page request while a scheduler process publishes ${PUBLISHED} plugins`, value: publish.max, unit: 'ms', baseline: { what: 'landing page p99 without a publish', value: landing.p99 }, ratio: publish.max / Math.max(landing.p99, 1), goal: '< 50 ms', met: publish.max < 50, notes: `p99 ${publish.p99} ms over ${publish.requests} requests; publish (no dry run) took ${published!.ms.toFixed(0)} ms` },
+    ]
+  } finally {
+    for (const c of children) await stop(c)
+    rmSync(root, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,44 @@
+import type { Command } from 'commander'
+import { AppError, ExitCode } from '../errors/app-error.ts'
+import { backupDatabases } from '../ops/backup-databases.ts'
+import { runDoctor } from '../ops/run-doctor.ts'
+import { configFromCommand } from './cli-context.ts'
+
+const print = (text: string) => process.stdout.write(`${text}\n`)
+const LABEL = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const
+
+/** `app doctor` and `app backup <dir>`: operating an install. */
+export function addOpsCommands(program: Command): void {
+  program.command('doctor').description('check the data directory: filesystem, databases, disk, writer lock, processes, cache dirs')
+    .option('--json', 'print JSON: {"ok", "dataDir", "checks": [{name, status, message, fix}]}')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { dataDir } = configFromCommand(cmd)
+      const checks = await runDoctor(dataDir)
+      const failed = checks.filter((c) => c.status === 'fail').length
+      const warned = checks.filter((c) => c.status === 'warn').length
+      if (opts.json) {
+        print(JSON.stringify({ ok: failed === 0, dataDir, checks }, null, 2))
+      } else {
+        print(`app doctor: data directory ${dataDir}`)
+        const width = Math.max(...checks.map((c) => c.name.length))
+        for (const c of checks) {
+          print(`  ${LABEL[c.status]}  ${c.name.padEnd(width)}  ${c.message}`)
+          if (c.fix && c.status !== 'ok') print(`  ${' '.repeat(4)}  ${' '.repeat(width)}  fix: ${c.fix}`)
+        }
+        print(failed ? `${failed} check(s) failed, ${warned} warning(s)` : `all checks passed${warned ? `, ${warned} warning(s)` : ''}`)
+      }
+      if (failed) process.exitCode = ExitCode.runtime
+    })
+
+  program.command('backup').description('copy plugins.db and runtime.db into <dir>, consistently, while the roles run')
+    .argument('<dir>', 'a new or empty directory for the copies and backup.json')
+    .option('--json', 'print JSON: what was copied')
+    .action(async (dir: string, opts: { json?: boolean }, cmd: Command) => {
+      const { dataDir } = configFromCommand(cmd)
+      if (!dir.trim()) throw new AppError('USAGE', 'app backup needs a directory, e.g. app backup /var/backups/app/2024-05-01', { exitCode: ExitCode.usage })
+      const result = await backupDatabases(dataDir, dir)
+      if (opts.json) return void print(JSON.stringify(result, null, 2))
+      for (const f of result.files) print(`${f.file}  ${(f.bytes / 1024).toFixed(0)} KiB  sha256 ${f.sha256.slice(0, 16)}  verified`)
+      print(`backup of ${result.dataDir} (generation ${result.generation ?? 'none'}) written to ${result.dir}; restore steps: packaging/README.md, "Backup and restore"`)
+    })
+}

@@ -1,0 +1,37 @@
+import type { LoadReport } from '../runtime/process-registry.ts'
+import type { ClaimedJob, JobResult } from '../queue/job-types.ts'
+
+/** What a handler thread is started with (structured-cloned into it). */
+export interface HandlerThreadData {
+  index: number
+  dataDir: string
+  generation: number | null
+  loadTimeoutMs: number
+  timeoutMs: number
+  logLevel: string
+  /** Float64Array(2): [id of the job running now (0: none), its start time in ms]. */
+  current: SharedArrayBuffer
+}
+
+export interface RegisteredHandlerIds {
+  eventTypes: string[]
+  queries: string[]
+  actions: string[]
+}
+
+export type ToThread =
+  | { type: 'run'; jobs: ClaimedJob[] }
+  /** --reload: load this generation between two jobs; the thread answers with `ready` again. */
+  | { type: 'reload'; generation: number }
+  /** Hand back the jobs queued behind the one running (it is slow; other threads can take them). */
+  | { type: 'give-back' }
+  | { type: 'stop' }
+
+export type FromThread =
+  | { type: 'ready'; ids: RegisteredHandlerIds; reports: LoadReport[]; generation: number | null }
+  | { type: 'results'; results: JobResult[] }
+  /** The load reports changed after load (a warning from plugin code at run time). */
+  | { type: 'reports'; reports: LoadReport[] }
+  | { type: 'returned'; ids: number[] }
+  | { type: 'fatal'; error: string }
+  | { type: 'stopped' }

@@ -1,0 +1,21 @@
+import type { Logger } from '../log/create-logger.ts'
+import type { HostServices, Resource } from '../sdk/host-services.ts'
+import type { ClaimedJob } from '../queue/job-types.ts'
+import type { PluginHandlers } from './plugin-handlers.ts'
+
+/** Runs one scheduled event: `run(ctx)` of the class its plugin registered for the type. */
+export async function runEventJob(job: ClaimedJob, { handlers, services, log, signal }: { handlers: PluginHandlers; services: HostServices; log: Logger; signal: AbortSignal }): Promise<void> {
+  const handler = handlers.eventType(job.eventType)
+  // Claims take the types any thread registered; during a --reload one thread may not have it yet.
+  if (!handler) throw new Error(`no loaded plugin registers event type "${job.eventType}" in this handler thread; registered: ${handlers.ids().eventTypes.join(', ') || 'none'}`)
+  const resource: Resource | null = job.resource ? await services.resources.get(job.resource) : null
+  if (job.resource && !resource) log.warn({ job: job.id, eventType: job.eventType, resource: job.resource }, 'the resource of this event is no longer in the inventory')
+  const ctx = {
+    event: { id: job.id, eventType: job.eventType, description: job.description, bot: job.bot, resource: job.resource, payload: job.payload, attempt: job.attempt, runAt: new Date(job.runAt).toISOString() },
+    resources: resource ? [resource] : [],
+    resource,
+    log: log.child({ job: job.id, eventType: job.eventType, attempt: job.attempt, plugin: handler.plugin }),
+    signal,
+  }
+  await handler.run(ctx)
+}

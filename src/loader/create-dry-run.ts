@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Worker } from 'node:worker_threads'
+import type { Logger } from '../log/create-logger.ts'
+import type { ValidateVersion } from '../scheduler/sync-plugins.ts'
+import type { Candidate } from '../sources/source-types.ts'
+import type { StoreReader } from '../store/store-reader.ts'
+import type { Warning } from '../store/store-types.ts'
+import { spawnThread } from '../threads/spawn-thread.ts'
+import type { DryRunJob, FromDryRun } from './dry-run-protocol.ts'
+import type { UidKind } from './host-registries.ts'
+import { cacheDirOf, materializeBundle } from './materialize-bundle.ts'
+import type { RegisteredSummary } from './plugin-host.ts'
+
+/** A thread gets this long to start; plugin code is not running yet. */
+const STARTUP_MS = 30_000
+/** The thread's own timers report async overruns first; this catches a thread stuck in a synchronous loop. */
+const MARGIN_MS = 1000
+/** A plugin that allocates without bound ends its own thread, not the scheduler. */
+const MAX_HEAP_MB = 512
+
+type Holder = DryRunJob['holders'][number]
+interface DryThread { thread: Worker; ready: boolean; onReady: (() => void) | null }
+
+export interface DryRun extends ValidateVersion {
+  /** Terminates the thread kept warm for the next dry run. */
+  dispose(): Promise<void>
+}
+
+/**
+ * The publish-time dry run (ValidateVersion for syncPlugins): materializes
+ * the candidate into the cache, then imports and loads it in a fresh thread
+ * that is terminated afterwards, or as soon as a step overruns the timeout.
+ * A plugin that hangs or crashes at import never reaches a worker or web
+ * process: its LOAD_TIMEOUT / IMPORT_FAILED is an error, so it is not loaded.
+ */
+export function createDryRun(options: { dataDir: string; store: StoreReader; timeoutMs: number; logger?: Logger }): DryRun {
+  const cacheDir = cacheDirOf(options.dataDir)
+  const runtimeDb = join(options.dataDir, 'runtime.db')
+  let spare: DryThread | null = null
+  let known: { generation: number | null; holders: Holder[] } | null = null
+  /** Candidates validated since the generation last changed: same-pass clashes count too (sync validates in name order). */
+  const pass = new Map<string, Holder[]>()
+
+  const start = (): DryThread => {
+    const t: DryThread = { thread: spawnThread('plugin-dry-run', null, { resourceLimits: { maxOldGenerationSizeMb: MAX_HEAP_MB } }), ready: false, onReady: null }
+    t.thread.unref()
+    t.thread.once('message', (msg: FromDryRun) => {
+      if (msg.type !== 'ready') return
+      t.ready = true
+      t.onReady?.()
+    })
+    t.thread.on('error', () => {}) // reported by the run that owns the thread
+    return t
+  }
+
+  async function holdersFor(name: string): Promise<Holder[]> {
+    const generation = await options.store.currentGenerationId()
+    if (!known || known.generation !== generation) {
+      const current = await options.store.currentGeneration()
+      known = { generation, holders: (current?.plugins ?? []).filter((p) => p.status !== 'error').flatMap((p) => holdersOf(p.name, p.registered)) }
+      pass.clear()
+    }
+    return [...known.holders.filter((h) => h.plugin !== name && !pass.has(h.plugin)), ...[...pass].filter(([p]) => p !== name).flatMap(([, hs]) => hs)]
+  }
+
+  async function run(job: DryRunJob): Promise<{ warnings: Warning[]; registered: RegisteredSummary | null }> {
+    const t = spare ?? start()
+    spare = start() // warm up the next one while this one runs
+    const { name, version } = job.plugin
+    let phase = 'starting the dry-run thread'
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined
+      let settled = false
+      const finish = (result: { warnings: Warning[]; registered: RegisteredSummary | null }) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        t.thread.removeAllListeners('message')
+        t.thread.removeAllListeners('exit')
+        void t.thread.terminate()
+        resolve(result)
+      }
+      const fail = (code: string, message: string, detail: string | null = null) =>
+        finish({ warnings: [{ code, severity: 'error', plugin: name, version, message, detail }], registered: null })
+      const arm = (ms: number) => {
+        clearTimeout(timer)
+        timer = setTimeout(() => fail('LOAD_TIMEOUT', `plugin "${name}": ${phase} did not finish within ${job.timeoutMs} ms in the publish dry run (a synchronous loop, or work that never ends?). The thread was stopped; the version is published as failed and no role loads it. Fix the plugin, or raise loader.loadTimeoutMs.`, phase), ms)
+      }
+      const send = () => {
+        phase = 'the dry run'
+        arm(job.timeoutMs + MARGIN_MS)
+        t.thread.postMessage({ type: 'run', job })
+      }
+      arm(STARTUP_MS)
+      t.thread.on('message', (msg: FromDryRun) => {
+        if (msg.type === 'phase') {
+          phase = msg.phase
+          arm(job.timeoutMs + MARGIN_MS)
+        } else if (msg.type === 'result') finish({ warnings: msg.warnings, registered: msg.registered })
+      })
+      t.thread.on('error', (error: Error & { code?: string }) => {
+        const memory = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? ` (it used more than ${MAX_HEAP_MB} MB of heap)` : ''
+        fail('LOAD_FAILED', `plugin "${name}": the publish dry run crashed during ${phase}${memory}: ${error.message}. The version is published as failed; fix the plugin.`, error.stack ?? null)
+      })
+      t.thread.once('exit', (code) => fail('LOAD_FAILED', `plugin "${name}": its code ended the dry-run thread (exit code ${code}, process.exit()?) during ${phase}. Plugins must not exit the process; the version is published as failed.`, phase))
+      if (t.ready) send()
+      else t.onReady = send
+    })
+  }
+
+  const validate = async (candidate: Candidate, blobs: Map<string, Buffer>) => {
+    const name = candidate.check.name
+    const manifest = (candidate.check.manifest ?? {}) as Record<string, unknown>
+    const bundle = { sha256: candidate.bundle.sha256, files: candidate.bundle.files }
+    const dir = await materializeBundle(cacheDir, bundle, async (sha) => {
+      const path = candidate.bundle.paths.get(sha)
+      return blobs.get(sha) ?? candidate.bundle.blobs.get(sha) ?? (await options.store.blob(sha)) ?? (path ? readFileSync(path) : null)
+    })
+    const holders = await holdersFor(name)
+    const started = Date.now()
+    const result = await run({ cacheDir, dir, plugin: { name, version: candidate.check.version, manifest }, timeoutMs: options.timeoutMs, holders, runtimeDb })
+    pass.set(name, holdersOf(name, result.registered as Record<string, unknown> | null))
+    options.logger?.debug({ plugin: name, version: candidate.check.version, ms: Date.now() - started, warnings: result.warnings.map((w) => w.code) }, 'dry run')
+    return { warnings: result.warnings, registered: result.registered as Record<string, unknown> | null }
+  }
+
+  return Object.assign(validate, {
+    async dispose() {
+      const t = spare
+      spare = null
+      await t?.thread.terminate()
+    },
+  })
+}
+
+/** The uids a stored `registered` summary holds. */
+function holdersOf(plugin: string, registered: Record<string, unknown> | null): Holder[] {
+  if (!registered) return []
+  const list = (key: string) => (Array.isArray(registered[key]) ? (registered[key] as unknown[]) : [])
+  const out: Holder[] = []
+  const add = (kind: UidKind, id: unknown) => { if (typeof id === 'string') out.push({ kind, id, plugin }) }
+  for (const f of list('filters')) add('filter', (f as { queryId?: unknown })?.queryId)
+  for (const a of list('actions')) add('action', (a as { uid?: unknown })?.uid)
+  for (const e of list('eventTypes')) add('eventType', typeof e === 'string' ? e : (e as { id?: unknown })?.id)
+  return out
+}

@@ -1,0 +1,13 @@
+import { isMainThread, workerData } from 'node:worker_threads'
+
+/**
+ * Entry of the esbuild bundle (dist/app.cjs and the single executable). The
+ * bundle is also the code of every worker thread (spawnThread), so a thread
+ * started with an `entry` runs thread-main's dispatch instead of the CLI.
+ * No top-level await: the bundle is CommonJS, which a SEA main script must be.
+ */
+if (!isMainThread && (workerData as { entry?: unknown } | null)?.entry !== undefined) {
+  void import('../threads/thread-main.ts')
+} else {
+  void import('../cli/main.ts').then(async ({ main }) => process.exit(await main(process.argv.slice(2))))
+}

@@ -1,0 +1,98 @@
+import type { Hono } from 'hono'
+import { createJobAdmin, type JobFilter } from '../queue/job-admin.ts'
+import { JOB_STATUSES, type JobStatus } from '../queue/job-types.ts'
+import type { PluginSummary } from '../report/plugin-report.ts'
+import type { StoredWarning } from '../report/stored-warning.ts'
+import { listProcesses, type ProcessInfo } from '../runtime/process-registry.ts'
+import { needsRestart } from './admin-snapshot.ts'
+import { readPluginDetail } from './plugin-detail.ts'
+import { jsonError, type WebDeps } from './web-deps.ts'
+
+const warningJson = (w: StoredWarning) => ({
+  code: w.code, severity: w.severity, plugin: w.plugin, version: w.version, message: w.message, detail: w.detail,
+  where: w.where, generation: w.generation, firstSeen: w.firstSeen, lastSeen: w.lastSeen, count: w.count,
+})
+
+const pluginJson = (p: PluginSummary) => {
+  const meta = (typeof p.entry.manifest.metadata === 'object' && p.entry.manifest.metadata ? p.entry.manifest.metadata : {}) as Record<string, unknown>
+  return {
+    name: p.name, version: p.version, status: p.status, source: p.source, origin: p.origin, sha256: p.sha256,
+    nickname: meta.nickname ?? null, signature: p.entry.signature, publishedAt: p.entry.publishedAt,
+    warnings: p.warnings.map((w) => ({ code: w.code, severity: w.severity, message: w.message })),
+  }
+}
+
+const processJson = (p: ProcessInfo, restartNeeded: boolean) => ({ ...p, restartNeeded })
+
+const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' }
+/** Cached bodies are kept encoded: encoding them per request was a large share of the CPU under load. */
+const bytes = (data: unknown) => new Uint8Array(Buffer.from(JSON.stringify(data)))
+export const WARNINGS_LIMIT = 100
+const MAX_LIMIT = 1000
+
+/** ?limit and ?offset of a list: limit 1-1000 (default 100), offset >= 0. */
+function pageOf(limit: string | undefined, offset: string | undefined): { limit: number; offset: number } | { error: string } {
+  const l = limit === undefined ? WARNINGS_LIMIT : Number(limit)
+  const o = offset === undefined ? 0 : Number(offset)
+  if (!Number.isSafeInteger(l) || l < 1 || l > MAX_LIMIT) return { error: `limit must be an integer from 1 to ${MAX_LIMIT}; found "${limit}"` }
+  if (!Number.isSafeInteger(o) || o < 0) return { error: `offset must be an integer of 0 or more; found "${offset}"` }
+  return { limit: l, offset: o }
+}
+
+/** The JSON twins of the pages under /api/v1 (same snapshot, same data). Long lists come in pages: follow `next`. */
+export function addApiRoutes(app: Hono, deps: WebDeps): void {
+  const jobs = createJobAdmin(deps.runtime)
+
+  // Built once per snapshot: a script polling these does not re-serialize hundreds of plugins each time.
+  app.get('/api/v1/plugins', async (c) => {
+    const s = await deps.snapshots.get()
+    const body = await s.memo('api:plugins', Infinity, async () => bytes({ generation: s.report.generation, generatedAt: s.report.generatedAt, plugins: s.report.plugins.map(pluginJson) }))
+    return c.body(body, 200, JSON_TYPE)
+  })
+
+  app.get('/api/v1/plugins/:name', async (c) => {
+    const snapshot = await deps.snapshots.get()
+    const d = await readPluginDetail(snapshot, deps.store, deps.runtime, c.req.param('name'))
+    if (!d) return c.json(jsonError('PLUGIN_NOT_FOUND', `no plugin named "${c.req.param('name')}" in generation ${snapshot.report.generation ?? 'none'}; GET /api/v1/plugins lists them`), 404)
+    return c.json({
+      generation: d.generation, ...pluginJson(d.plugin), warnings: d.plugin.warnings.map(warningJson),
+      manifest: d.plugin.entry.manifest, registered: d.plugin.entry.registered,
+      rejected: d.plugin.entry.rejected ? { version: d.plugin.entry.rejected.version, origin: d.plugin.entry.rejected.origin, publishedAt: d.plugin.entry.rejected.publishedAt } : null,
+      frontend: d.frontend, files: d.files,
+      history: d.history.map((h) => ({ version: h.version, status: h.status, sha256: h.bundleSha256, source: h.source, origin: h.origin, publishedAt: h.publishedAt, generations: h.generations })),
+      processes: d.running.map((r) => ({ id: r.process.id, role: r.process.role, host: r.process.host, pid: r.process.pid, generation: r.process.generation, version: r.version, sha256: r.sha256, load: r.load })),
+    })
+  })
+
+  app.get('/api/v1/warnings', async (c) => {
+    const s = await deps.snapshots.get()
+    const { severity, plugin, code } = c.req.query()
+    const page = pageOf(c.req.query('limit'), c.req.query('offset'))
+    if ('error' in page) return c.json(jsonError('BAD_QUERY', page.error), 400)
+    const body = await s.memo(`api:warnings:${JSON.stringify([severity, plugin, code, page.offset, page.limit])}`, Infinity, async () => {
+      const all = s.report.warnings.filter((w) => (!severity || w.severity === severity) && (!plugin || w.plugin === plugin) && (!code || w.code === code))
+      const end = page.offset + page.limit
+      const next = end < all.length ? `/api/v1/warnings?${new URLSearchParams({ ...(severity && { severity }), ...(plugin && { plugin }), ...(code && { code }), offset: String(end), limit: String(page.limit) })}` : null
+      return bytes({ generation: s.report.generation, total: all.length, offset: page.offset, limit: page.limit, next, warnings: all.slice(page.offset, end).map(warningJson) })
+    })
+    return c.body(body, 200, JSON_TYPE)
+  })
+
+  app.get('/api/v1/processes', async (c) => {
+    const { report } = await deps.snapshots.get()
+    return c.json({ generation: report.generation, processes: (await listProcesses(deps.runtime)).map((p) => processJson(p, needsRestart(p, report.generation))) })
+  })
+
+  app.get('/api/v1/events', async (c) => {
+    const q = c.req.query()
+    if (q.status && !JOB_STATUSES.includes(q.status as JobStatus)) {
+      return c.json(jsonError('BAD_QUERY', `status must be one of ${JOB_STATUSES.join(', ')}; found "${q.status}"`), 400)
+    }
+    const page = pageOf(q.limit, undefined)
+    if ('error' in page) return c.json(jsonError('BAD_QUERY', page.error), 400)
+    const filter: JobFilter = { status: q.status as JobStatus | undefined, eventType: q.eventType || undefined, bot: q.bot || undefined, limit: page.limit }
+    return c.json({ counts: await jobs.counts(), events: await jobs.list(filter) })
+  })
+
+  app.all('/api/*', (c) => c.json(jsonError('NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}; routes: GET /api/v1/plugins, /api/v1/plugins/:name, /api/v1/warnings, /api/v1/processes, /api/v1/events`), 404))
+}

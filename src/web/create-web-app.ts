@@ -1,0 +1,88 @@
+import { Hono } from 'hono'
+import type { Logger } from '../log/create-logger.ts'
+import type { Db } from '../store/open-database.ts'
+import type { StoreReader } from '../store/store-reader.ts'
+import { createSnapshotSource } from './admin-snapshot.ts'
+import { addApiRoutes } from './api-routes.ts'
+import { addAssetRoutes } from './asset-routes.ts'
+import { addBlueprintRoutes } from './blueprint-routes.ts'
+import { createAuth } from './create-auth.ts'
+import { addHealthRoutes } from './health-routes.ts'
+import { hostAllowlist } from './host-allowlist.ts'
+import { addLoginRoutes } from './login-routes.ts'
+import { addPageRoutes } from './page-routes.ts'
+import { securityHeaders } from './security-headers.ts'
+import { jsonError, type WebDeps, type WebPluginHost } from './web-deps.ts'
+import { createWebMetrics } from './web-metrics.ts'
+
+export interface WebAppOptions {
+  store: StoreReader & { sqlite?: Db }
+  runtime: Db
+  /** The admin token: pages, API, assets and plugin routes all need it (cookie or Bearer). */
+  token: string
+  /** Host names the admin answers to (see allowedHostNames). */
+  allowedHosts: string[]
+  /** The plugins this process loaded; null: no plugin routes, frontend files from the store. */
+  host?: WebPluginHost | null
+  /** /readyz answers 503 until this says true. Default: ready. */
+  isReady?: () => boolean
+  logger?: Logger | null
+}
+
+/** Paths anyone may fetch: probes, the sign-in form, the stylesheet it uses, and the (empty) favicon. */
+const PUBLIC = new Set(['/livez', '/readyz', '/healthz', '/login', '/static/app.css', '/favicon.ico'])
+const PROBES = new Set(['/livez', '/readyz', '/healthz'])
+/** Paths answered with 401 JSON rather than a redirect to the sign-in page. */
+const MACHINE = /^\/(api|plugin|plugins)\/|^\/metrics$/
+
+/**
+ * The admin web app (DESIGN section 8) as a Hono app: in-process testable
+ * with app.request(), served by startWebServer().
+ */
+export function createWebApp(options: WebAppOptions): Hono {
+  const logger = options.logger ?? null
+  const deps: WebDeps = {
+    store: options.store,
+    runtime: options.runtime,
+    snapshots: createSnapshotSource({ store: options.store, runtime: options.runtime, host: options.host ?? null }),
+    auth: createAuth(options.token),
+    metrics: createWebMetrics(),
+    host: options.host ?? null,
+    isReady: options.isReady ?? (() => true),
+    logger,
+  }
+  const app = new Hono()
+  const hosts = hostAllowlist(options.allowedHosts)
+
+  app.use(async (c, next) => {
+    const t0 = performance.now()
+    await next()
+    deps.metrics.observe(c.res.status, performance.now() - t0)
+  })
+  app.use(securityHeaders())
+  // Probes come from load balancers that use an IP as Host; they reveal nothing.
+  app.use((c, next) => (PROBES.has(c.req.path) ? next() : hosts(c, next)))
+  app.use(async (c, next) => {
+    if (PUBLIC.has(c.req.path) || deps.auth.check(c)) return next()
+    if (MACHINE.test(c.req.path)) {
+      c.header('WWW-Authenticate', 'Bearer realm="app"')
+      return c.json(jsonError('UNAUTHORIZED', 'missing or wrong admin token: send "Authorization: Bearer <token>" (APP_ADMIN_TOKEN, or data/admin-token), or sign in at /login'), 401)
+    }
+    const url = new URL(c.req.url)
+    return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 302)
+  })
+
+  addHealthRoutes(app, deps)
+  addLoginRoutes(app, deps)
+  addPageRoutes(app, deps)
+  addApiRoutes(app, deps)
+  addAssetRoutes(app, deps)
+  addBlueprintRoutes(app, deps)
+
+  app.notFound((c) => MACHINE.test(c.req.path) ? c.json(jsonError('NOT_FOUND', `nothing at ${c.req.path}`), 404) : c.text(`Not found: ${c.req.path}\n`, 404))
+  app.onError((error, c) => {
+    logger?.error({ err: error, method: c.req.method, path: c.req.path }, 'web request failed')
+    return MACHINE.test(c.req.path) ? c.json(jsonError('INTERNAL', 'the request failed; the server log has the details'), 500) : c.text('The request failed; the server log has the details.\n', 500)
+  })
+  return app
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto'
+import type { Context, Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { constantTimeEqual } from './constant-time-equal.ts'
+import { SESSION_COOKIE, SESSION_MAX_AGE_S } from './create-auth.ts'
+import { loginPage } from './pages/login-page.ts'
+import type { WebDeps } from './web-deps.ts'
+
+const LOGIN_CSRF_COOKIE = 'app_login_csrf'
+export const LANDING = '/settings/integrations/plugins'
+
+/** Only same-site paths: `//evil.example` and `/\evil.example` are other sites to a browser. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(next) ? next : LANDING
+}
+
+/** A form post from another site: the browser says so in Origin or Sec-Fetch-Site. */
+export function crossSite(c: Context): boolean {
+  const origin = c.req.header('origin')
+  if (origin && origin !== 'null' && origin !== new URL(c.req.url).origin) return true
+  if (origin === 'null') return true
+  const site = c.req.header('sec-fetch-site')
+  return site !== undefined && site !== 'same-origin' && site !== 'none'
+}
+
+/** Secure cookies when the browser is on https, directly or through a TLS-terminating proxy (a forged header only costs the forger their cookie). */
+const secure = (c: Context) => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https'
+
+/**
+ * Sign-in and sign-out. The login form has its own double-submit CSRF token
+ * (there is no session yet); sign-out carries the session's token.
+ */
+export function addLoginRoutes(app: Hono, { auth }: WebDeps): void {
+  const small = bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('form too large\n', 413) })
+  const showForm = async (c: Context, status: 200 | 401 | 403, next: string, error?: string) => {
+    // Reuse the browser's token: a second GET /login (another tab, a favicon redirect) must not void the form on screen.
+    const existing = getCookie(c, LOGIN_CSRF_COOKIE)
+    const csrf = existing && /^[A-Za-z0-9_-]{32}$/.test(existing) ? existing : randomBytes(24).toString('base64url')
+    setCookie(c, LOGIN_CSRF_COOKIE, csrf, { path: '/login', httpOnly: true, sameSite: 'Strict', secure: secure(c), maxAge: 3600 })
+    return c.html(await loginPage({ csrf, next, error }), status)
+  }
+
+  app.get('/login', async (c) => (auth.check(c) ? c.redirect(safeNext(c.req.query('next')), 302) : showForm(c, 200, safeNext(c.req.query('next')))))
+
+  app.post('/login', small, async (c) => {
+    const form = await c.req.parseBody()
+    const next = safeNext(form.next)
+    const cookie = getCookie(c, LOGIN_CSRF_COOKIE)
+    if (crossSite(c) || !cookie || typeof form.csrf !== 'string' || !constantTimeEqual(cookie, form.csrf)) {
+      return showForm(c, 403, next, 'The sign-in form expired or came from another site. Enter the token again.')
+    }
+    if (typeof form.token !== 'string' || !auth.tokenMatches(form.token.trim())) {
+      return showForm(c, 401, next, 'That is not the admin token.')
+    }
+    deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' })
+    setCookie(c, SESSION_COOKIE, auth.newSession(), { path: '/', httpOnly: true, sameSite: 'Strict', secure: secure(c), maxAge: SESSION_MAX_AGE_S })
+    return c.redirect(next, 303)
+  })
+
+  app.post('/logout', small, async (c) => {
+    const form = await c.req.parseBody()
+    const expected = auth.csrfFor(c)
+    if (crossSite(c) || !expected || typeof form.csrf !== 'string' || !constantTimeEqual(expected, form.csrf)) {
+      return c.text('Sign-out refused: the form did not carry this session\'s CSRF token. Use the Log out button of an admin page.\n', 403)
+    }
+    deleteCookie(c, SESSION_COOKIE, { path: '/' })
+    return c.redirect('/login', 303)
+  })
+}

@@ -1,0 +1,25 @@
+import type { Logger } from '../log/create-logger.ts'
+import type { PluginHost } from '../loader/plugin-host.ts'
+import type { Db } from '../store/open-database.ts'
+import type { StoreReader } from '../store/store-reader.ts'
+import type { SnapshotSource } from './admin-snapshot.ts'
+import type { Auth } from './create-auth.ts'
+import type { WebMetrics } from './web-metrics.ts'
+
+/** The parts of a plugin host the web app uses: routes, frontend files, and what it loaded. */
+export type WebPluginHost = Pick<PluginHost, 'blueprints' | 'frontend' | 'generation'>
+
+/** What every route module of the web app shares. */
+export interface WebDeps {
+  store: StoreReader & { sqlite?: Db }
+  runtime: Db
+  snapshots: SnapshotSource
+  auth: Auth
+  metrics: WebMetrics
+  host: WebPluginHost | null
+  isReady: () => boolean
+  logger: Logger | null
+}
+
+/** The error body of every JSON error: callers branch on code. */
+export const jsonError = (code: string, message: string) => ({ error: { code, message } })

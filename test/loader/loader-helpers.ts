@@ -1,0 +1,74 @@
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadPlugins, type LoadPluginsOptions } from '../../src/loader/plugin-host.ts'
+import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
+import { openReadonlyStore } from '../../src/store/open-store.ts'
+import { ROOT, runCli, tempDir } from '../helpers/cli.ts'
+
+export const FIXTURES = join(ROOT, 'test/fixtures/plugins')
+/** Short enough to keep timeout tests quick, long enough for a busy 2-core machine. */
+export const TEST_LOAD_TIMEOUT_MS = 3000
+
+/**
+ * An install directory with the named fixture plugins in plugins/. The root
+ * has a package.json saying "type": "module", as a checkout of the host has:
+ * it must not decide how plugin files are read.
+ */
+export function installWith(t: { after(fn: () => void): void }, fixtures: string[]): { root: string; pluginsDir: string; dataDir: string } {
+  const root = tempDir(t, 'app-loader-')
+  writeFileSync(join(root, 'package.json'), '{ "name": "not-the-plugin", "type": "module" }\n')
+  const pluginsDir = join(root, 'plugins')
+  mkdirSync(pluginsDir)
+  for (const name of fixtures) addFixture(pluginsDir, name)
+  return { root, pluginsDir, dataDir: join(root, 'data') }
+}
+
+export function addFixture(pluginsDir: string, name: string, as = name): void {
+  cpSync(join(FIXTURES, name), join(pluginsDir, as), { recursive: true })
+}
+
+/** `app plugins sync`: the real publish pass, dry run included. */
+export async function publish(root: string, env: Record<string, string> = {}) {
+  const result = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env: { APP_LOAD_TIMEOUT_MS: String(TEST_LOAD_TIMEOUT_MS), APP_SETTLE_MS: '0', ...env }, timeoutMs: 120_000 })
+  if (result.code !== 0) throw new Error(`app plugins sync exited ${result.code}:\n${result.stderr}\n${result.stdout}`)
+  return result
+}
+
+export async function cliJson(root: string, args: string[]) {
+  const result = await runCli([...args, '--json', '--data-dir', 'data'], { cwd: root })
+  if (result.code !== 0) throw new Error(`app ${args.join(' ')} exited ${result.code}:\n${result.stderr}`)
+  return JSON.parse(result.stdout)
+}
+
+/** Loads the current generation in this process, as a role does (without the process-wide error guards, which belong to roles). */
+export async function loadCurrent(t: { after(fn: () => unknown): void }, dataDir: string, options: Partial<LoadPluginsOptions> = {}) {
+  const store = await openReadonlyStore(dataDir)
+  const host = await loadPlugins({ generation: await store.currentGeneration(), store, dataDir, services: null, timeoutMs: TEST_LOAD_TIMEOUT_MS, guardProcess: false, ...options })
+  t.after(async () => { await host.unloadAll(); await store.close() })
+  return { host, store }
+}
+
+/** Polls check until it returns a truthy value; fails naming `what` and the last value after timeoutMs. */
+export async function waitUntil<T>(what: string, check: () => T | Promise<T>, timeoutMs = 60_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs
+  let last: T | undefined
+  for (;;) {
+    last = await check()
+    if (last) return last as NonNullable<T>
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+export interface ReportRow { process_id: string; role: string; pid: number; plugin: string; version: string | null; status: string; warnings: Array<{ code: string; severity: string; message: string }> }
+
+/** Load reports of one process (by pid) from runtime.db. */
+export function loadReportsOf(dataDir: string, pid: number): ReportRow[] {
+  const db = openRuntimeDb(dataDir)
+  try {
+    return (db.prepare(`SELECT r.process_id, p.role, p.pid, r.plugin, r.version, r.status, r.warnings FROM load_reports r JOIN processes p ON p.id = r.process_id WHERE p.pid = ? AND p.stopped_at IS NULL ORDER BY r.plugin`).all(pid) as Array<ReportRow & { warnings: string }>)
+      .map((r) => ({ ...r, warnings: JSON.parse(r.warnings as unknown as string) }))
+  } finally {
+    db.close()
+  }
+}

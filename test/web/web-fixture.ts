@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict'
+import { cpSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Hono } from 'hono'
+import { loadPlugins } from '../../src/loader/plugin-host.ts'
+import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
+import { openReadonlyStore } from '../../src/store/open-store.ts'
+import { createWebApp, type WebAppOptions } from '../../src/web/create-web-app.ts'
+import { allowedHostNames } from '../../src/web/host-allowlist.ts'
+import { ROOT, manifest, runCli, tempDir, writePlugin } from '../helpers/cli.ts'
+
+export const TOKEN = 'test-admin-token-0123456789abcdef'
+export const bearer = { Authorization: `Bearer ${TOKEN}` }
+
+/** A plugin that never validates, with hostile text in the places an operator reads. */
+export function writeBrokenPlugin(pluginsDir: string): void {
+  writePlugin(pluginsDir, 'broken-plugin', manifest('broken-plugin', {
+    modules: ['missing<script>alert(1)</script>.js'],
+    metadata: { nickname: 'Broken', description: 'Says <script>alert("pwned")</script> and \u202Egnp.exe\u202C', author: '<b>Mallory</b>', supportUrl: 'javascript:alert(1)' },
+  }), { 'index.js': 'export function load() {}' })
+}
+
+/**
+ * A data directory published by the real `app plugins sync` (sample plugins
+ * plus a broken one), read through a real read-only store and runtime.db.
+ */
+export async function webFixture(t: { after(fn: () => unknown): void }, options: Partial<WebAppOptions> & { extraPlugins?: (dir: string) => void } = {}) {
+  const root = tempDir(t, 'app-web-')
+  const plugins = join(root, 'plugins')
+  const data = join(root, 'data')
+  cpSync(join(ROOT, 'plugins'), plugins, { recursive: true })
+  writeBrokenPlugin(plugins)
+  options.extraPlugins?.(plugins)
+  const sync = await runCli(['plugins', 'sync', '--data-dir', data, '--plugins-dir', plugins], { cwd: root, env: { APP_SETTLE_MS: '0' } })
+  assert.equal(sync.code, 0, sync.stderr)
+  const store = await openReadonlyStore(data)
+  const runtime = openRuntimeDb(data)
+  t.after(async () => { runtime.close(); await store.close() })
+  const app = createWebApp({ store, runtime, token: TOKEN, allowedHosts: allowedHostNames('127.0.0.1'), ...options })
+  /** The same data served by a web app with the current generation's plugins really loaded (the loader). */
+  const withLoadedPlugins = async () => {
+    const host = await loadPlugins({ generation: await store.currentGeneration(), store, dataDir: data, services: null })
+    t.after(() => host.unloadAll())
+    const loaded = createWebApp({ store, runtime, token: TOKEN, allowedHosts: allowedHostNames('127.0.0.1'), ...options, host })
+    return { host, app: loaded, ...requests(loaded) }
+  }
+  return { root, plugins, data, store, runtime, app, withLoadedPlugins, ...requests(app) }
+}
+
+export function requests(app: Hono) {
+  const get = (path: string, headers: Record<string, string> = bearer) => app.request(path, { headers })
+  return {
+    get,
+    /** GET with the bearer token; asserts the status and returns the body text. */
+    async text(path: string, status = 200) {
+      const res = await get(path)
+      const body = await res.text()
+      assert.equal(res.status, status, `${path}: ${body.slice(0, 300)}`)
+      return body
+    },
+    async json<T = Record<string, unknown>>(path: string, status = 200): Promise<T> {
+      const res = await get(path)
+      assert.equal(res.status, status, path)
+      assert.match(res.headers.get('content-type') ?? '', /application\/json/)
+      return (await res.json()) as T
+    },
+  }
+}
