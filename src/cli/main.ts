@@ -1,6 +1,5 @@
 import { Command, CommanderError, Option } from 'commander'
 import { AppError, ExitCode } from '../errors/app-error.ts'
-import { runRoles } from '../roles/run-roles.ts'
 import { APP_VERSION } from '../version.ts'
 import { contextFromCommand } from './cli-context.ts'
 import { addPluginsCommands } from './plugins-commands.ts'
@@ -32,6 +31,7 @@ export function createProgram(): Command {
         cmd.outputHelp()
         throw new AppError('USAGE', 'no --role given and no command: pass --role=scheduler|worker|web|all, or a command such as `app plugins list`.', { exitCode: ExitCode.usage })
       }
+      const { runRoles } = await import('../roles/run-roles.ts')
       process.exitCode = await runRoles(config.role, { config, logger })
     })
 

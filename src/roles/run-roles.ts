@@ -1,8 +1,5 @@
 import { assertLocalDataDir } from '../ops/local-filesystem.ts'
 import type { Role, RoleContext } from './role.ts'
-import { startScheduler } from './start-scheduler.ts'
-import { startWeb } from './start-web.ts'
-import { startWorker } from './start-worker.ts'
 
 const SHUTDOWN_LIMIT_MS = 10_000
 
@@ -13,7 +10,12 @@ const SHUTDOWN_LIMIT_MS = 10_000
  */
 export async function runRoles(role: 'scheduler' | 'worker' | 'web' | 'all', ctx: RoleContext): Promise<number> {
   assertLocalDataDir(ctx.config.dataDir) // WAL needs a local filesystem: refuse NFS/SMB/FUSE before opening anything
-  const starters = { scheduler: startScheduler, worker: startWorker, web: startWeb }
+  // Imported on demand: a worker process need not load the web app or the scheduler's sources.
+  const starters = {
+    scheduler: async (c: RoleContext) => (await import('./start-scheduler.ts')).startScheduler(c),
+    worker: async (c: RoleContext) => (await import('./start-worker.ts')).startWorker(c),
+    web: async (c: RoleContext) => (await import('./start-web.ts')).startWeb(c),
+  }
   const names = role === 'all' ? (['scheduler', 'worker', 'web'] as const) : ([role] as const)
   const started: Role[] = []
   let stopping = false

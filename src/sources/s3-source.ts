@@ -1,4 +1,4 @@
-import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
 import type { Readable } from 'node:stream'
 import { basename } from 'node:path'
 import type { ArchiveLimits } from '../archive/archive-limits.ts'
@@ -25,18 +25,24 @@ interface S3State {
  * listing's ETag says what changed; integrity is our own sha256.
  */
 export function createS3Source(config: S3SourceConfig, options: { limits: BundleLimits & Partial<ArchiveLimits>; trust: Trust }): PluginSource {
-  const client = new S3Client({
-    region: config.region,
-    endpoint: config.endpoint,
-    forcePathStyle: config.forcePathStyle,
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: config.connectTimeoutMs, requestTimeout: config.timeoutMs },
-  })
+  // The AWS SDK takes ~80 ms to import: load it on first use, so roles and commands without S3 never pay it.
+  let sdk: Promise<{ sdk: typeof import('@aws-sdk/client-s3'); client: S3Client }> | null = null
+  const s3 = () => (sdk ??= import('@aws-sdk/client-s3').then((mod) => ({
+    sdk: mod,
+    client: new mod.S3Client({
+      region: config.region,
+      endpoint: config.endpoint,
+      forcePathStyle: config.forcePathStyle,
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: config.connectTimeoutMs, requestTimeout: config.timeoutMs },
+    }),
+  })))
   const shown = `s3://${config.bucket}/${config.prefix}`
   const key = `s3:${shown}${config.endpoint ? ` at ${config.endpoint}` : ''}`
 
   async function list(): Promise<Array<{ key: string; etag: string | null; size: number }>> {
     const objects: Array<{ key: string; etag: string | null; size: number }> = []
+    const { sdk: { paginateListObjectsV2 }, client } = await s3()
     const pages = paginateListObjectsV2({ client }, { Bucket: config.bucket, Prefix: config.prefix || undefined })
     for await (const page of pages) {
       for (const o of page.Contents ?? []) if (o.Key && archiveType(o.Key)) objects.push({ key: o.Key, etag: o.ETag ?? null, size: o.Size ?? 0 })
@@ -52,6 +58,7 @@ export function createS3Source(config: S3SourceConfig, options: { limits: Bundle
         if (object.size > config.maxBytes) throw new DownloadError('too-large', `${origin} is ${object.size} bytes, over the limit of ${config.maxBytes} bytes (maxBytes of the source); it was not downloaded. Raise maxBytes for this source if the object is expected to be that large.`)
         const abortSignal = AbortSignal.timeout(config.timeoutMs)
         try {
+          const { sdk: { GetObjectCommand }, client } = await s3()
           const res = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key: object.key }), { abortSignal })
           const saved = await saveDownload(res.Body as Readable, config.maxBytes, origin, spill)
           return { notModified: false, etag: res.ETag ?? object.etag, sha256: saved.sha256, body: saved.body }

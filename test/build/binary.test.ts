@@ -6,7 +6,7 @@ import { accessSync, constants, cpSync, mkdirSync, readdirSync, readFileSync, st
 import { join } from 'node:path'
 import { before, test } from 'node:test'
 import { ROOT, tempDir } from '../helpers/cli.ts'
-import { waitUntil } from '../events/wait-until.ts'
+import { waitUntil } from '../helpers/wait-until.ts'
 import { shellInTmpfs } from '../ops/mount-namespace.ts'
 import { DIST_APP, DIST_CJS, run, start } from './run-command.ts'
 

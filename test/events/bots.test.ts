@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { runCli } from '../helpers/cli.ts'
 import { startInstall } from './worker-harness.ts'
-import { waitUntil } from './wait-until.ts'
+import { waitUntil } from '../helpers/wait-until.ts'
 
 const resources = [
   { id: 'i-1', type: 'instance', state: 'stopped', tags: { env: 'prod' } },

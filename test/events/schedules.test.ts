@@ -7,7 +7,7 @@ import { enqueueJobs } from '../../src/queue/insert-jobs.ts'
 import { createJobAdmin } from '../../src/queue/job-admin.ts'
 import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
 import { runCli, startCli, tempDir } from '../helpers/cli.ts'
-import { waitUntil } from './wait-until.ts'
+import { waitUntil } from '../helpers/wait-until.ts'
 
 test('the scheduler fires interval, cron and bot schedules, once per due time, and requeues expired leases', async (t) => {
   const root = tempDir(t)

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { ROOT, runCli, startCli, tempDir } from '../helpers/cli.ts'
 import { copySamplePlugins } from './fixtures/jobs-plugin.ts'
-import { waitUntil } from './wait-until.ts'
+import { waitUntil } from '../helpers/wait-until.ts'
 
 test('the seed flow: a bot finds stopped instances, schedules start_resource events, and the handler starts them', async (t) => {
   const root = tempDir(t)

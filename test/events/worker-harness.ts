@@ -6,7 +6,7 @@ import type { NewJob } from '../../src/queue/job-types.ts'
 import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
 import { startCli, tempDir, type RunningRole } from '../helpers/cli.ts'
 import { writeJobsConfig, writeJobsPlugin } from './fixtures/jobs-plugin.ts'
-import { waitUntil } from './wait-until.ts'
+import { waitUntil } from '../helpers/wait-until.ts'
 
 /** A data dir with the test plugin published by a real scheduler, and helpers to start workers and watch jobs. */
 export async function startInstall(t: { after(fn: () => unknown): void }, options: { jobs?: Parameters<typeof writeJobsConfig>[1]; plugin?: boolean } = {}) {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { manifest, runCli, writePlugin } from '../helpers/cli.ts'
 import { startInstall } from './worker-harness.ts'
-import { waitUntil } from './wait-until.ts'
+import { waitUntil } from '../helpers/wait-until.ts'
 
 test('two worker processes share the queue: every job runs exactly once, none twice at the same time', async (t) => {
   const install = await startInstall(t)

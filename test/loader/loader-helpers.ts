@@ -48,17 +48,7 @@ export async function loadCurrent(t: { after(fn: () => unknown): void }, dataDir
   return { host, store }
 }
 
-/** Polls check until it returns a truthy value; fails naming `what` and the last value after timeoutMs. */
-export async function waitUntil<T>(what: string, check: () => T | Promise<T>, timeoutMs = 60_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  let last: T | undefined
-  for (;;) {
-    last = await check()
-    if (last) return last as NonNullable<T>
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+export { waitUntil } from '../helpers/wait-until.ts'
 
 export interface ReportRow { process_id: string; role: string; pid: number; plugin: string; version: string | null; status: string; warnings: Array<{ code: string; severity: string; message: string }> }
 
