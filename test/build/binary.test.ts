@@ -1,5 +1,6 @@
 // The single executable: `npm run build` makes dist/app, and dist/app behaves like `npx app` with an empty
 // environment, from any directory: every role, the admin page, the CLI, plugin code in worker threads.
+import { SEED_BOT } from '../helpers/seed-bot.ts'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { accessSync, constants, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -89,12 +90,7 @@ test('dist/app runs plugin code in worker threads: the seed flow (bot -> events 
   const cli = (...args: string[]) => run(DIST_APP, [...args, '--data-dir', data], { cwd, env })
   const imported = await cli('resources', 'import', join(ROOT, 'examples/resources.json'))
   assert.equal(imported.code, 0, imported.stderr)
-  writeFileSync(join(root, 'bots.json'), JSON.stringify([{
-    name: 'start-stopped-prod', enabled: true, resourceTypes: ['instance'],
-    filters: [{ queryId: 'custom.filter.stopped', settings: {} }],
-    action: { uid: 'custom.action.start_resource_later', settings: { delaySeconds: 1 } },
-    schedule: { intervalSeconds: 1 },
-  }]))
+  writeFileSync(join(root, 'bots.json'), JSON.stringify([SEED_BOT]))
   const applied = await cli('bots', 'apply', join(root, 'bots.json'))
   assert.equal(applied.code, 0, applied.stderr)
   await waitUntil('the stopped instances to be started by the plugin handler', async () => {

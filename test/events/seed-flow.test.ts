@@ -1,3 +1,4 @@
+import { SEED_BOT } from '../helpers/seed-bot.ts'
 import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -21,12 +22,7 @@ test('the seed flow: a bot finds stopped instances, schedules start_resource eve
 
   const imported = await app('resources', 'import', join(ROOT, 'examples/resources.json'))
   assert.equal(imported.code, 0, imported.stderr)
-  writeFileSync(join(root, 'bots.json'), JSON.stringify([{
-    name: 'start-stopped-prod', enabled: true, resourceTypes: ['instance'],
-    filters: [{ queryId: 'custom.filter.stopped', settings: {} }],
-    action: { uid: 'custom.action.start_resource_later', settings: { delaySeconds: 1 } },
-    schedule: { intervalSeconds: 1 },
-  }]))
+  writeFileSync(join(root, 'bots.json'), JSON.stringify([SEED_BOT]))
   const applied = await app('bots', 'apply', 'bots.json')
   assert.equal(applied.code, 0, applied.stderr)
   assert.doesNotMatch(applied.stderr, /not registered/, 'the sample plugins register the filter and the action')

@@ -14,55 +14,60 @@ export function tempDir(t: { after(fn: () => void): void }, prefix = 'app-test-'
   return dir
 }
 
-export interface CliResult { code: number | null; stdout: string; stderr: string }
+export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-/** Runs `app <args>` as a user would: a separate process on the pinned Node. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+/** Runs any command to completion with exactly `env` (nothing inherited unless the caller passes it). */
+export function runCommand(command: string, args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [APP_BIN, ...args], { cwd: options.cwd, env: { ...process.env, APP_LOG_LEVEL: 'warn', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? {}, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
     child.stderr.on('data', (d) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
     child.on('error', rej)
-    child.on('close', (code) => { clearTimeout(timer); res({ code, stdout, stderr }) })
+    child.on('close', (code, signal) => { clearTimeout(timer); res({ code, signal, stdout, stderr }) })
   })
+}
+
+/** Runs `app <args>` as a user would: a separate process on the pinned Node. */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+  return runCommand(process.execPath, [APP_BIN, ...args], { cwd: options.cwd, timeoutMs: options.timeoutMs ?? 60_000, env: { ...process.env, APP_LOG_LEVEL: 'warn', ...options.env } })
 }
 
 export interface RunningRole {
   child: ChildProcess
   output(): string
-  /** Resolves with the first log line matching; rejects if the process exits first or on timeout. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>
-  /** SIGTERM and wait for exit; resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>
-  exited: Promise<number | null>
+  /** Resolves with the first match in the output so far; rejects if the process exits first or on timeout. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>
+  /** Sends the signal (SIGTERM by default) and resolves with the exit code (-1 when killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number>
+  exited: Promise<number>
 }
 
-/** Starts `app --role=...` (or any long-running command) and follows its output. */
-export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningRole {
-  const child = spawn(process.execPath, [APP_BIN, ...args], { cwd: options.cwd, env: { ...process.env, APP_LOG_LEVEL: 'info', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+/** Starts any long-running command with exactly `env` and follows its stdout and stderr. */
+export function startCommand(command: string, args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): RunningRole {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? {}, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
-  const waiters: Array<() => void> = []
+  const waiters = new Set<() => void>()
   const onData = (d: Buffer) => { out += d; for (const w of [...waiters]) w() }
   child.stdout!.on('data', onData)
   child.stderr!.on('data', onData)
-  const exited = new Promise<number | null>((res) => child.on('exit', (code, signal) => { res(code ?? (signal ? -1 : null)); for (const w of [...waiters]) w() }))
+  const exited = new Promise<number>((res) => child.on('exit', (code) => { res(code ?? -1); for (const w of [...waiters]) w() }))
   return {
     child,
     exited,
     output: () => out,
     waitFor(pattern, timeoutMs = 30_000) {
       return new Promise((res, rej) => {
-        const check = () => {
-          const line = out.split('\n').find((l) => pattern.test(l))
-          if (line !== undefined) return done(() => res(line))
-          if (child.exitCode !== null || child.signalCode !== null) return done(() => rej(new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${pattern}; output:\n${out}`)))
-        }
         const timer = setTimeout(() => done(() => rej(new Error(`timed out waiting for ${pattern}; output:\n${out}`))), timeoutMs)
-        const done = (fn: () => void) => { clearTimeout(timer); waiters.splice(waiters.indexOf(check), 1); fn() }
-        waiters.push(check)
+        const done = (fn: () => void) => { clearTimeout(timer); waiters.delete(check); fn() }
+        const check = () => {
+          const m = pattern.exec(out)
+          if (m) return done(() => res(m))
+          if (child.exitCode !== null || child.signalCode !== null) done(() => rej(new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${pattern}; output:\n${out}`)))
+        }
+        waiters.add(check)
         check()
       })
     },
@@ -71,6 +76,11 @@ export function startCli(args: string[], options: { cwd?: string; env?: Record<s
       return exited
     },
   }
+}
+
+/** Starts `app --role=...` (or any long-running app command) and follows its output. */
+export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningRole {
+  return startCommand(process.execPath, [APP_BIN, ...args], { cwd: options.cwd, env: { ...process.env, APP_LOG_LEVEL: 'info', ...options.env } })
 }
 
 /** Writes a plugin folder: plugin.json from the manifest, plus the given files. */

@@ -19,7 +19,7 @@ test('an operator signs in, finds the broken plugin\'s warning, opens Manage Plu
   writeBrokenPlugin(plugins)
   const app = startCli(['--role=all', '--port', '0', '--data-dir', join(root, 'data'), '--plugins-dir', plugins], { cwd: root, env: { APP_SETTLE_MS: '0', APP_ADMIN_TOKEN: '' } })
   t.after(() => app.stop('SIGKILL'))
-  const url = (JSON.parse(await app.waitFor(/"msg":"web listening/, 60_000)) as { url: string }).url
+  const url = (JSON.parse((await app.waitFor(/^.*"msg":"web listening.*$/m, 60_000))[0]) as { url: string }).url
   await app.waitFor(/"msg":"web ready"/, 60_000)
   const token = readFileSync(join(root, 'data', 'admin-token'), 'utf8').trim()
 

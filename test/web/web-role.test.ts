@@ -15,7 +15,9 @@ async function setup(t: Parameters<typeof tempDir>[0]) {
   return { root, data, plugins, args }
 }
 
-const urlOf = (line: string) => (JSON.parse(line) as { url: string }).url
+// The whole log line (multiline pattern), parsed as the JSON it is.
+const LISTENING = /^.*"msg":"web listening.*$/m
+const urlOf = (match: RegExpExecArray) => (JSON.parse(match[0]) as { url: string }).url
 
 /** Polls until fn() resolves truthy (the machine is shared and slow: no fixed sleeps as the assertion). */
 async function until<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -33,7 +35,7 @@ test('--role=web --port 0 logs its URL, creates the admin token once (0600) and 
   assert.equal((await runCli(['plugins', 'sync', ...s.args], { cwd: s.root, env: { APP_SETTLE_MS: '0' } })).code, 0)
   const web = startCli(['--role=web', '--port', '0', ...s.args], { cwd: s.root, env: { APP_ADMIN_TOKEN: '' } })
   t.after(() => web.stop('SIGKILL'))
-  const url = urlOf(await web.waitFor(/"msg":"web listening/))
+  const url = urlOf(await web.waitFor(LISTENING))
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/)
   await web.waitFor(/"msg":"web ready"/)
   const tokenFile = join(s.data, 'admin-token')
@@ -52,7 +54,7 @@ test('--role=web --port 0 logs its URL, creates the admin token once (0600) and 
   // Second start: the same token, not printed again.
   const again = startCli(['--role=web', '--port', '0', ...s.args], { cwd: s.root, env: { APP_ADMIN_TOKEN: '' } })
   t.after(() => again.stop('SIGKILL'))
-  const url2 = urlOf(await again.waitFor(/"msg":"web listening/))
+  const url2 = urlOf(await again.waitFor(LISTENING))
   await again.waitFor(/"msg":"web ready"/)
   assert.ok(!again.output().includes(token), 'the token is printed only when generated')
   assert.equal((await fetch(`${url2}api/v1/plugins`, { headers: { Authorization: `Bearer ${token}` } })).status, 200)
@@ -69,7 +71,7 @@ test('APP_ADMIN_TOKEN replaces the file; a short one is refused with exit 2', as
   const token = 'operator-chosen-token-1234567890'
   const web = startCli(['--role=web', '--port', '0', ...s.args], { cwd: s.root, env: { APP_ADMIN_TOKEN: token } })
   t.after(() => web.stop('SIGKILL'))
-  const url = urlOf(await web.waitFor(/"msg":"web listening/))
+  const url = urlOf(await web.waitFor(LISTENING))
   await web.waitFor(/"msg":"web ready"/)
   assert.throws(() => statSync(join(s.data, 'admin-token')), /ENOENT/)
   assert.equal((await fetch(`${url}api/v1/plugins`, { headers: { Authorization: `Bearer ${token}` } })).status, 200)
@@ -80,7 +82,7 @@ test('before the store exists the web role is live but not ready, and becomes re
   const s = await setup(t)
   const web = startCli(['--role=web', '--port', '0', ...s.args], { cwd: s.root, env: { APP_STORE_WAIT_MS: '120000', APP_ADMIN_TOKEN: 'operator-chosen-token-1234567890' } })
   t.after(() => web.stop('SIGKILL'))
-  const url = urlOf(await web.waitFor(/"msg":"web listening/))
+  const url = urlOf(await web.waitFor(LISTENING))
   await web.waitFor(/waiting for the scheduler to create the plugin store/)
   assert.equal((await fetch(`${url}livez`)).status, 200)
   const starting = await fetch(`${url}readyz`)
