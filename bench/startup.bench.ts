@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, utimes
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { syncPlugins } from '../src/scheduler/sync-plugins.ts'
+import { syncPlugins } from '../src/publish/sync-plugins.ts'
 import { createDirectorySource } from '../src/sources/directory-source.ts'
 import { openWritableStore } from '../src/store/open-store.ts'
 import type { BenchResult } from './bench-types.ts'

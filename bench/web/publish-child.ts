@@ -2,7 +2,7 @@
 // No dry run: it runs in the scheduler's threads before the publish and takes no store lock; what readers
 // feel is the write transaction and the new generation it makes visible.
 import { createDirectorySource } from '../../src/sources/directory-source.ts'
-import { syncPlugins } from '../../src/scheduler/sync-plugins.ts'
+import { syncPlugins } from '../../src/publish/sync-plugins.ts'
 import { openWritableStore } from '../../src/store/open-store.ts'
 
 const [dataDir, pluginsDir] = process.argv.slice(2)

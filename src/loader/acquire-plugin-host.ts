@@ -1,4 +1,4 @@
-import { createHostServices } from '../events/create-host-services.ts'
+import { createHostServices } from '../host/create-host-services.ts'
 import type { Logger } from '../log/create-logger.ts'
 import { openRuntimeDb } from '../runtime/open-runtime.ts'
 import type { Generation } from '../store/store-types.ts'

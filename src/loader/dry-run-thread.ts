@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { parentPort } from 'node:worker_threads'
-import { createHostServices } from '../events/create-host-services.ts'
+import { createHostServices } from '../host/create-host-services.ts'
 import type { HostServices } from '../sdk/host-services.ts'
 import { openDatabase } from '../store/open-database.ts'
 import type { Warning } from '../store/store-types.ts'

@@ -1,4 +1,4 @@
-import { startEventWorker } from '../events/start-event-worker.ts'
+import { startEventWorker } from '../worker/start-event-worker.ts'
 import type { Role, RoleContext } from './role.ts'
 import { startReaderRole } from './start-reader-role.ts'
 

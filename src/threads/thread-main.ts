@@ -5,7 +5,7 @@ import { workerData } from 'node:worker_threads'
  * thread; the import is lazy so a thread loads only the code it runs.
  */
 const entries: Record<string, () => Promise<{ default: (data: unknown) => unknown }>> = {
-  'event-handler': () => import('../events/handler-thread.ts'),
+  'event-handler': () => import('../worker/handler-thread.ts'),
   'plugin-dry-run': () => import('../loader/dry-run-thread.ts'),
 }
 

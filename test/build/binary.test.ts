@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { accessSync, constants, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { before, test } from 'node:test'
+import { beforeAll, test } from 'vitest'
 import { ROOT, tempDir } from '../helpers/cli.ts'
 import { waitUntil } from '../helpers/wait-until.ts'
 import { shellInTmpfs } from '../ops/mount-namespace.ts'
@@ -13,14 +13,14 @@ import { DIST_APP, DIST_CJS, run, start } from './run-command.ts'
 
 const SAMPLES = ['instance-type-blacklist', 'ops-banner', 'start-resource-later']
 
-before(async () => {
+beforeAll(async () => {
   const built = await run(process.execPath, [join(ROOT, 'scripts/build.ts')], { env: { ...process.env } as Record<string, string>, timeoutMs: 300_000 })
   assert.equal(built.code, 0, `npm run build failed:\n${built.stdout}\n${built.stderr}`)
   accessSync(DIST_APP, constants.X_OK)
 })
 
 /** A data dir, a copy of the sample plugins, and an unrelated working directory, under one temp dir. */
-function install(t: { after(fn: () => void): void }) {
+function install(t: { onTestFinished(fn: () => unknown): void }) {
   const root = tempDir(t, 'app-bin-')
   cpSync(join(ROOT, 'plugins'), join(root, 'plugins'), { recursive: true })
   mkdirSync(join(root, 'elsewhere'))
@@ -39,7 +39,7 @@ for (const { name, command, prefix } of commands) {
     const sync = await run(command, [...prefix, 'plugins', 'sync', '--data-dir', data, '--plugins-dir', plugins], { cwd, env: {} })
     assert.equal(sync.code, 0, sync.stderr)
     const app = start(command, [...prefix, '--role=all', '--data-dir', data, '--plugins-dir', plugins, '--port', '0'], { cwd, env: {} })
-    t.after(() => app.stop('SIGKILL'))
+    t.onTestFinished(() => app.stop('SIGKILL'))
     const [, port] = await app.waitFor(/http:\/\/127\.0\.0\.1:(\d+)/)
     const base = `http://127.0.0.1:${port}`
     await waitUntil('/readyz to answer 200', async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200, 60_000)
@@ -85,7 +85,7 @@ test('dist/app runs plugin code in worker threads: the seed flow (bot -> events 
   const { root, data, plugins, cwd } = install(t)
   const env = { APP_SETTLE_MS: '0' }
   const app = start(DIST_APP, ['--role=all', '--data-dir', data, '--plugins-dir', plugins, '--port', '0'], { cwd, env })
-  t.after(() => app.stop('SIGKILL'))
+  t.onTestFinished(() => app.stop('SIGKILL'))
   await app.waitFor(/handlers ready/)
   const cli = (...args: string[]) => run(DIST_APP, [...args, '--data-dir', data], { cwd, env })
   const imported = await cli('resources', 'import', join(ROOT, 'examples/resources.json'))

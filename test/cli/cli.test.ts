@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { manifest, runCli, tempDir, writePlugin } from '../helpers/cli.ts'
 import { APP_VERSION } from '../../src/version.ts'
 import pkg from '../../package.json' with { type: 'json' }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { runCli } from '../helpers/cli.ts'
 import { startInstall } from './worker-harness.ts'
 import { waitUntil } from '../helpers/wait-until.ts'

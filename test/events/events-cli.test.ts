@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { runCli, tempDir } from '../helpers/cli.ts'
 
 const app = (root: string, ...args: string[]) => runCli([...args, '--data-dir', 'data'], { cwd: root })

@@ -2,7 +2,7 @@ import { SEED_BOT } from '../helpers/seed-bot.ts'
 import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { ROOT, runCli, startCli, tempDir } from '../helpers/cli.ts'
 import { copySamplePlugins } from './fixtures/jobs-plugin.ts'
 import { waitUntil } from '../helpers/wait-until.ts'
@@ -14,10 +14,10 @@ test('the seed flow: a bot finds stopped instances, schedules start_resource eve
   const env = { APP_SETTLE_MS: '0' }
   const app = (...args: string[]) => runCli([...args, '--data-dir', 'data'], { cwd: root, env })
   const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env })
-  t.after(() => scheduler.stop('SIGKILL'))
+  t.onTestFinished(() => scheduler.stop('SIGKILL'))
   await scheduler.waitFor(/scheduler started/, 60_000)
   const worker = startCli(['--role=worker', '--data-dir', 'data'], { cwd: root, env })
-  t.after(() => worker.stop('SIGKILL'))
+  t.onTestFinished(() => worker.stop('SIGKILL'))
   await worker.waitFor(/handlers ready/, 60_000)
 
   const imported = await app('resources', 'import', join(ROOT, 'examples/resources.json'))

@@ -16,12 +16,12 @@ export async function startInstall(t: { after(fn: () => unknown): void }, option
   writeJobsConfig(root, { leaseMs: 30_000, ...options.jobs })
   const env = { APP_SETTLE_MS: '0' }
   const roles: RunningRole[] = []
-  t.after(async () => { for (const r of roles.reverse()) await r.stop('SIGKILL') })
+  t.onTestFinished(async () => { for (const r of roles.reverse()) await r.stop('SIGKILL') })
   const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env })
   roles.push(scheduler)
   await scheduler.waitFor(/scheduler started/, 60_000)
   const db = openRuntimeDb(join(root, 'data'))
-  t.after(() => db.close())
+  t.onTestFinished(() => db.close())
   const admin = createJobAdmin(db)
   const trace = join(root, 'trace.jsonl')
   return {

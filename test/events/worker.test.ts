@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { manifest, runCli, writePlugin } from '../helpers/cli.ts'
 import { startInstall } from './worker-harness.ts'
 import { waitUntil } from '../helpers/wait-until.ts'

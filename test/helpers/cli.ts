@@ -8,9 +8,9 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const APP_BIN = join(ROOT, 'bin/app.js')
 
 /** A fresh directory removed when the test ends. */
-export function tempDir(t: { after(fn: () => void): void }, prefix = 'app-test-'): string {
+export function tempDir(t: { onTestFinished(fn: () => unknown): void }, prefix = 'app-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { cliJson, installWith, publish } from './loader-helpers.ts'
 
 interface ShownWarning { code: string; severity: string; message: string; where?: string[] }

@@ -14,7 +14,7 @@ export const TEST_LOAD_TIMEOUT_MS = 3000
  * has a package.json saying "type": "module", as a checkout of the host has:
  * it must not decide how plugin files are read.
  */
-export function installWith(t: { after(fn: () => void): void }, fixtures: string[]): { root: string; pluginsDir: string; dataDir: string } {
+export function installWith(t: { onTestFinished(fn: () => unknown): void }, fixtures: string[]): { root: string; pluginsDir: string; dataDir: string } {
   const root = tempDir(t, 'app-loader-')
   writeFileSync(join(root, 'package.json'), '{ "name": "not-the-plugin", "type": "module" }\n')
   const pluginsDir = join(root, 'plugins')
@@ -44,7 +44,7 @@ export async function cliJson(root: string, args: string[]) {
 export async function loadCurrent(t: { after(fn: () => unknown): void }, dataDir: string, options: Partial<LoadPluginsOptions> = {}) {
   const store = await openReadonlyStore(dataDir)
   const host = await loadPlugins({ generation: await store.currentGeneration(), store, dataDir, services: null, timeoutMs: TEST_LOAD_TIMEOUT_MS, guardProcess: false, ...options })
-  t.after(async () => { await host.unloadAll(); await store.close() })
+  t.onTestFinished(async () => { await host.unloadAll(); await store.close() })
   return { host, store }
 }
 

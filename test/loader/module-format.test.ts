@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { installWith, loadCurrent, publish } from './loader-helpers.ts'
 
 test('ESM and CommonJS plugins import app/plugin; the format is decided by the plugin folder alone, never the package.json above the data dir', async (t) => {

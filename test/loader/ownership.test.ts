@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { writePlugin } from '../helpers/cli.ts'
 import { addFixture, cliJson, installWith, loadCurrent, publish, waitUntil } from './loader-helpers.ts'
 

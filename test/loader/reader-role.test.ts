@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { configSchema } from '../../src/config/config-schema.ts'
 import { createLogger } from '../../src/log/create-logger.ts'
 import { startReaderRole } from '../../src/roles/start-reader-role.ts'
@@ -10,9 +10,9 @@ test('worker and web load plugins with the plugin store read-only (a write fails
   await publish(root)
   const ctx = { config: configSchema.parse({ dataDir, store: { waitMs: 0 } }), logger: createLogger({ level: 'silent' }) }
   const worker = await startReaderRole('worker', ctx)
-  t.after(() => worker.close())
+  t.onTestFinished(() => worker.close())
   const web = await startReaderRole('web', ctx)
-  t.after(() => web.close())
+  t.onTestFinished(() => web.close())
 
   assert.deepEqual(worker.plugins.reports().map((r) => [r.plugin, r.status]), [['fmt-cjs-js', 'loaded'], ['fmt-esm-detected', 'loaded']])
   assert.equal(web.plugins, worker.plugins, '--role=all runs plugin code once per process')

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { startCli, writePlugin } from '../helpers/cli.ts'
 import { installWith, loadCurrent, loadReportsOf, publish, waitUntil } from './loader-helpers.ts'
 
@@ -61,7 +61,7 @@ test('hot reload replaces an event handler and a filter; unchanged plugins stay;
   writeSwap(pluginsDir, '1.2.0', 'v3')
   await publish(root)
   process.env.SWAP_FAIL = 'v3'
-  t.after(() => { delete process.env.SWAP_FAIL })
+  t.onTestFinished(() => { delete process.env.SWAP_FAIL })
   const failed = await host.reload((await store.currentGenerationId())!)
   assert.deepEqual(failed.failed, ['swap'])
   assert.equal(filter(), 'v2')
@@ -108,12 +108,12 @@ test('a worker run with --reload loads a newly published version; one without sa
   writeSwap(pluginsDir, '1.0.0', 'v1')
   const env = { APP_SETTLE_MS: '100', APP_CONCURRENCY: '1' }
   const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env })
-  t.after(() => scheduler.stop('SIGKILL'))
+  t.onTestFinished(() => scheduler.stop('SIGKILL'))
   await scheduler.waitFor(/scheduler started/, 60_000)
   const reloading = startCli(['--role=worker', '--data-dir', 'data', '--reload'], { cwd: root, env })
   const plain = startCli(['--role=worker', '--data-dir', 'data'], { cwd: root, env })
-  t.after(() => reloading.stop('SIGKILL'))
-  t.after(() => plain.stop('SIGKILL'))
+  t.onTestFinished(() => reloading.stop('SIGKILL'))
+  t.onTestFinished(() => plain.stop('SIGKILL'))
   await reloading.waitFor(/worker started/, 60_000)
   await plain.waitFor(/worker started/, 60_000)
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { Schedule } from '../../src/sdk/schedule.ts'
 
 test('Schedule refuses bad input with what was expected and found', () => {

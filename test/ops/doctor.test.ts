@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { closeSync, cpSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import Database from 'better-sqlite3'
 import { APP_BIN, manifest, ROOT, runCli, startCli, tempDir, writePlugin } from '../helpers/cli.ts'
 import { inFuseMount, inTmpfs } from './mount-namespace.ts'
@@ -10,7 +10,7 @@ interface Check { name: string; status: 'ok' | 'warn' | 'fail'; message: string;
 interface Report { ok: boolean; dataDir: string; checks: Check[] }
 
 /** A data dir with the sample plugins published by `app plugins sync`. */
-async function published(t: { after(fn: () => void): void }) {
+async function published(t: { onTestFinished(fn: () => unknown): void }) {
   const root = tempDir(t)
   cpSync(join(ROOT, 'plugins'), join(root, 'plugins'), { recursive: true })
   const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env: { APP_SETTLE_MS: '0' } })
@@ -32,7 +32,7 @@ const check = (report: Report, name: string) => {
 test('app doctor on a running install: databases, filesystem and cache dirs ok, the writer lock held by the scheduler, exit 0', async (t) => {
   const { root, data } = await published(t)
   const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root })
-  t.after(() => scheduler.stop('SIGKILL'))
+  t.onTestFinished(() => scheduler.stop('SIGKILL'))
   await scheduler.waitFor(/scheduler started/)
   const { code, report } = await doctor(data)
   assert.equal(code, 0, JSON.stringify(report, null, 2))
@@ -66,7 +66,7 @@ test('app doctor without a running scheduler warns that no one holds the writer 
 test('app doctor names the processes that run plugins of an older generation', async (t) => {
   const { root, data } = await published(t)
   const worker = startCli(['--role=worker', '--data-dir', 'data'], { cwd: root })
-  t.after(() => worker.stop('SIGKILL'))
+  t.onTestFinished(() => worker.stop('SIGKILL'))
   await worker.waitFor(/worker started/)
   writePlugin(join(root, 'plugins'), 'late-arrival', manifest('late-arrival'), { 'index.js': 'export function load() {}' })
   const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env: { APP_SETTLE_MS: '0' } })

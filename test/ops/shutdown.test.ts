@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { cpSync } from 'node:fs'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { ROOT, runCli, startCli, tempDir } from '../helpers/cli.ts'
 
 const READY: Record<string, RegExp> = {
@@ -22,7 +22,7 @@ for (const role of ['scheduler', 'worker', 'web', 'all']) {
       const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env })
       assert.equal(sync.code, 0, sync.stderr)
       const app = startCli([`--role=${role}`, '--data-dir', 'data', '--plugins-dir', 'plugins', '--port', '0'], { cwd: root, env })
-      t.after(() => app.stop('SIGKILL'))
+      t.onTestFinished(() => app.stop('SIGKILL'))
       await app.waitFor(READY[role]!, 60_000)
 
       assert.equal(await app.stop(signal), 0, app.output())

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { test, type TestContext } from 'node:test'
+import { test, type TestContext } from 'vitest'
 import type { ArchiveLimits } from '../../src/archive/archive-limits.ts'
 import type { TarEntry } from '../../src/archive/write-tgz.ts'
-import { syncPlugins } from '../../src/scheduler/sync-plugins.ts'
+import { syncPlugins } from '../../src/publish/sync-plugins.ts'
 import { createArchiveHandler } from '../../src/sources/archive-handler.ts'
 import { createDirectorySource } from '../../src/sources/directory-source.ts'
 import { openWritableStore } from '../../src/store/open-store.ts'
@@ -69,9 +69,9 @@ async function refusalCase(t: TestContext, ext: 'tgz' | 'zip', c: Case): Promise
   for (const d of [pluginsDir, outside, tmp]) mkdirSync(d)
   const before = process.env.TMPDIR
   process.env.TMPDIR = tmp // the extraction folders are made here, so the test sees all of them
-  t.after(() => { if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before })
+  t.onTestFinished(() => { if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before })
   const store = await openWritableStore(join(root, 'data'))
-  t.after(() => store.close())
+  t.onTestFinished(() => store.close())
   const limits = { ...base, ...c.limits }
   const sources = () => [createDirectorySource(pluginsDir, { limits, settleMs: 0, archives: createArchiveHandler({ limits }) })]
   const archive = join(pluginsDir, `evil-2.0.0.${ext}`)
@@ -114,7 +114,7 @@ test('a good archive with the usual shapes is read: ./ prefixes, explicit folder
     { path: './shapes/bin/run.sh', data: Buffer.from('#!/bin/sh\n'), mode: 0o755 },
   ]))
   const store = await openWritableStore(join(root, 'data'))
-  t.after(() => store.close())
+  t.onTestFinished(() => store.close())
   await syncPlugins({ store, sources: [createDirectorySource(pluginsDir, { limits: base, settleMs: 0, archives: createArchiveHandler() })] })
   const entry = (await store.currentGeneration())!.plugins[0]!
   assert.deepEqual([entry.name, entry.status], ['shapes', 'ok'])

@@ -37,7 +37,7 @@ export async function startHttpServer(t: { after(fn: () => Promise<void> | void)
     server.closeAllConnections()
     await new Promise<void>((res) => server.close(() => res()))
   }
-  t.after(close)
+  t.onTestFinished(close)
   return {
     base,
     url: (path) => base + path,

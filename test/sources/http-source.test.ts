@@ -3,10 +3,10 @@ import { createHash, createPublicKey, generateKeyPairSync, sign } from 'node:cry
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer as createTcpServer } from 'node:net'
 import { join } from 'node:path'
-import { test, type TestContext } from 'node:test'
+import { test, type TestContext } from 'vitest'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sourceSchema } from '../../src/config/config-schema.ts'
-import { syncPlugins } from '../../src/scheduler/sync-plugins.ts'
+import { syncPlugins } from '../../src/publish/sync-plugins.ts'
 import { createTrust, NO_TRUST, type Trust } from '../../src/signing/create-trust.ts'
 import { keyIdOf, rawPublicKey } from '../../src/signing/signing-keys.ts'
 import { createArchiveHandler } from '../../src/sources/archive-handler.ts'
@@ -48,7 +48,7 @@ sourceContract('http', async (t) => {
 
 async function openStore(t: TestContext) {
   const store = await openWritableStore(join(tempDir(t), 'data'))
-  t.after(() => store.close())
+  t.onTestFinished(() => store.close())
   return store
 }
 
@@ -142,7 +142,7 @@ test('http source: downloads over maxBytes are stopped, with or without a Conten
   const tmp = tempDir(t, 'app-http-tmp-')
   const before = process.env.TMPDIR
   process.env.TMPDIR = tmp
-  t.after(() => { if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before })
+  t.onTestFinished(() => { if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before })
   http.serve('/big.tgz', Buffer.alloc(64 * 1024, 1))
   let sent = 0
   http.handle('/endless.tgz', (_req, res) => {
@@ -195,7 +195,7 @@ test('http source: a server that accepts but never finishes the TLS handshake hi
   const sockets = new Set<import('node:net').Socket>()
   silent.on('connection', (s) => sockets.add(s))
   await new Promise<void>((res) => silent.listen(0, '127.0.0.1', res))
-  t.after(() => { for (const s of sockets) s.destroy(); silent.close() })
+  t.onTestFinished(() => { for (const s of sockets) s.destroy(); silent.close() })
   const port = (silent.address() as import('node:net').AddressInfo).port
   const result = await httpSource({ url: `https://127.0.0.1:${port}/x.tgz`, connectTimeoutMs: 300, timeoutMs: 30_000 }).scan()
   assert.equal(result.reachable, false)
@@ -206,7 +206,7 @@ test('http source: basic auth and headers come from env and files, and neither t
   const http = await startHttpServer(t)
   const dir = tempDir(t)
   const store = await openWritableStore(join(dir, 'data'))
-  t.after(() => store.close())
+  t.onTestFinished(() => store.close())
   writeFileSync(join(dir, 'password'), 'pa55-from-file\n')
   writeFileSync(join(dir, 'token'), 'token-from-file')
   const data = tgzOf(pluginFiles('private'))

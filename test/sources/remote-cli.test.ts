@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { manifest, runCli, startCli, tempDir, writePlugin } from '../helpers/cli.ts'
 import { pluginFiles, tgzOf, zipFiles } from './archive-fixtures.ts'
 import { startHttpServer } from './http-fixture.ts'
@@ -65,7 +65,7 @@ test('the scheduler polls a remote source on its interval and publishes what cha
   const env = { APP_PLUGIN_REMOTE: JSON.stringify([{ type: 'http', url: http.url('/index.json'), interval: '300ms' }]) }
   const args = ['--data-dir', join(root, 'data'), '--plugins-dir', join(root, 'plugins')]
   const scheduler = startCli(['--role=scheduler', ...args], { cwd: root, env })
-  t.after(() => scheduler.stop())
+  t.onTestFinished(() => scheduler.stop())
   await scheduler.waitFor(/scheduler started/)
   add('late')
   await scheduler.waitFor(/"plugins":2,.*"published plugin generation"/, 30_000)
@@ -79,7 +79,7 @@ test('TLS is always verified: a self-signed server is refused even with NODE_TLS
   const data = tgzOf(pluginFiles('tls-plugin'))
   const server = createHttpsServer({ key: readFileSync(fixture('self-signed-key.pem')), cert: readFileSync(fixture('self-signed-cert.pem')) }, (_req, res) => res.end(data))
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res))
-  t.after(() => { server.closeAllConnections(); server.close() })
+  t.onTestFinished(() => { server.closeAllConnections(); server.close() })
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/tls-plugin.tgz`
   const args = ['--data-dir', join(root, 'data'), '--plugins-dir', join(root, 'plugins')]
   const remote = JSON.stringify([{ type: 'http', url }])

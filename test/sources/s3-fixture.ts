@@ -49,7 +49,7 @@ export async function startS3(t: { after(fn: () => Promise<void> | void): void }
     await server.close()
     rmSync(directory, { recursive: true, force: true })
   }
-  t.after(close)
+  t.onTestFinished(close)
   return {
     endpoint, bucket, requests,
     async put(key, body) { await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })) },

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { test, type TestContext } from 'node:test'
+import { test, type TestContext } from 'vitest'
 import { sourceSchema } from '../../src/config/config-schema.ts'
-import { syncPlugins } from '../../src/scheduler/sync-plugins.ts'
+import { syncPlugins } from '../../src/publish/sync-plugins.ts'
 import { NO_TRUST, type Trust } from '../../src/signing/create-trust.ts'
 import { createS3Source, type S3SourceConfig } from '../../src/sources/s3-source.ts'
 import { openWritableStore } from '../../src/store/open-store.ts'
@@ -31,7 +31,7 @@ sourceContract('s3', async (t) => {
 
 async function openStore(t: TestContext) {
   const store = await openWritableStore(join(tempDir(t), 'data'))
-  t.after(() => store.close())
+  t.onTestFinished(() => store.close())
   return store
 }
 
@@ -74,7 +74,7 @@ test('s3 source: wrong credentials in the default chain are reported with a hint
   assert.equal(s3.requests.filter((r) => r.method === 'GET' && r.path.endsWith('.tgz')).length, 0)
 
   process.env.AWS_ACCESS_KEY_ID = 'AKIAUNKNOWNKEY'
-  t.after(() => { process.env.AWS_ACCESS_KEY_ID = S3_ENV.AWS_ACCESS_KEY_ID })
+  t.onTestFinished(() => { process.env.AWS_ACCESS_KEY_ID = S3_ENV.AWS_ACCESS_KEY_ID })
   const denied = await s3Source(s3).scan()
   assert.equal(denied.reachable, false)
   assert.match(denied.notices[0]!.message, /InvalidAccessKeyId/)

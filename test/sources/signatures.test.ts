@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { test, type TestContext } from 'node:test'
+import { test, type TestContext } from 'vitest'
 import { rawTgz, readTgz } from './archive-fixtures.ts'
 import { manifest, runCli, tempDir, writePlugin } from '../helpers/cli.ts'
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
 import { mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { test, type TestContext } from 'node:test'
-import { syncPlugins } from '../../src/scheduler/sync-plugins.ts'
+import { test, type TestContext } from 'vitest'
+import { syncPlugins } from '../../src/publish/sync-plugins.ts'
 import { createTrust, NO_TRUST, type Trust } from '../../src/signing/create-trust.ts'
 import { rawPublicKey } from '../../src/signing/signing-keys.ts'
 import type { PluginSource, ScanResult } from '../../src/sources/source-types.ts'
@@ -31,14 +31,14 @@ function privateTmp(t: TestContext): string {
   const dir = tempDir(t, 'app-contract-tmp-')
   const before = process.env.TMPDIR
   process.env.TMPDIR = dir
-  t.after(() => { if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before })
+  t.onTestFinished(() => { if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before })
   return dir
 }
 
 export function sourceContract(kind: string, setup: (t: TestContext) => Promise<SourceHarness>): void {
   const open = async (t: TestContext) => {
     const store = await openWritableStore(join(tempDir(t), 'data'))
-    t.after(() => store.close())
+    t.onTestFinished(() => store.close())
     return store
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import Database from 'better-sqlite3'
 import { APP_BIN, manifest, runCli, tempDir, writePlugin } from '../helpers/cli.ts'
 

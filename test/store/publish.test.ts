@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { manifest, runCli, tempDir, writePlugin } from '../helpers/cli.ts'
 
 // Each test drives the real CLI on its own data and plugins directories.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import Database from 'better-sqlite3'
 import { openReadonlyStore } from '../../src/store/open-store.ts'
 import { manifest, runCli, startCli, tempDir, writePlugin } from '../helpers/cli.ts'
@@ -64,7 +64,7 @@ test('worker and web hold plugins.db read-only: SQLite itself refuses writes', a
   writePlugin(join(root, 'plugins'), 'alpha', manifest('alpha'), { 'index.js': 'export function load() {}' })
   assert.equal((await runCli(['plugins', 'sync', '--data-dir', data, '--plugins-dir', join(root, 'plugins')], { cwd: root })).code, 0)
   const store = await openReadonlyStore(data)
-  t.after(() => store.close())
+  t.onTestFinished(() => store.close())
   assert.equal(store.readonly, true)
   assert.throws(() => store.sqlite.prepare("INSERT INTO generations (created_at, reason) VALUES ('now', 'sneaky')").run(), { code: 'SQLITE_READONLY' })
   assert.throws(() => store.sqlite.exec('DELETE FROM blobs'), { code: 'SQLITE_READONLY' })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { manifest, runCli, startCli, tempDir, writePlugin } from '../helpers/cli.ts'
 
 test('a second scheduler exits 3 naming the holder; after kill -9 of the holder a new one starts', async (t) => {
@@ -8,7 +8,7 @@ test('a second scheduler exits 3 naming the holder; after kill -9 of the holder 
   const args = ['--data-dir', join(root, 'data'), '--plugins-dir', join(root, 'plugins')]
   writePlugin(join(root, 'plugins'), 'alpha', manifest('alpha'), { 'index.js': 'export function load() {}' })
   const first = startCli(['--role=scheduler', ...args], { cwd: root })
-  t.after(() => first.stop('SIGKILL'))
+  t.onTestFinished(() => first.stop('SIGKILL'))
   await first.waitFor(/scheduler started/)
 
   const second = await runCli(['--role=scheduler', ...args], { cwd: root })

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { manifest, writePlugin } from '../helpers/cli.ts'
 import { bearer, webFixture } from './web-fixture.ts'
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test } from 'vitest'
 import { enqueueJobs } from '../../src/queue/insert-jobs.ts'
 import { registerProcess } from '../../src/runtime/process-registry.ts'
 import { CONTENT_SECURITY_POLICY } from '../../src/web/security-headers.ts'

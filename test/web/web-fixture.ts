@@ -35,12 +35,12 @@ export async function webFixture(t: { after(fn: () => unknown): void }, options:
   assert.equal(sync.code, 0, sync.stderr)
   const store = await openReadonlyStore(data)
   const runtime = openRuntimeDb(data)
-  t.after(async () => { runtime.close(); await store.close() })
+  t.onTestFinished(async () => { runtime.close(); await store.close() })
   const app = createWebApp({ store, runtime, token: TOKEN, allowedHosts: allowedHostNames('127.0.0.1'), ...options })
   /** The same data served by a web app with the current generation's plugins really loaded (the loader). */
   const withLoadedPlugins = async () => {
     const host = await loadPlugins({ generation: await store.currentGeneration(), store, dataDir: data, services: null })
-    t.after(() => host.unloadAll())
+    t.onTestFinished(() => host.unloadAll())
     const loaded = createWebApp({ store, runtime, token: TOKEN, allowedHosts: allowedHostNames('127.0.0.1'), ...options, host })
     return { host, app: loaded, ...requests(loaded) }
   }

@@ -3,9 +3,9 @@ import type { BotEventRequest, EventRecord, HostServices, Resource, ResourcePatc
 import { createJobAdmin } from '../queue/job-admin.ts'
 import { createJobInserter } from '../queue/insert-jobs.ts'
 import type { NewJob } from '../queue/job-types.ts'
-import { toBot, toResource, type BotRow, type ResourceRow } from './resource-rows.ts'
-import { checkScheduleData, firstRunAt } from './schedule-data.ts'
-import { createScheduleWriter, type NewSchedule } from './schedule-writer.ts'
+import { toBot, toResource, type BotRow, type ResourceRow } from '../resources/resource-rows.ts'
+import { checkScheduleData, firstRunAt } from '../schedules/schedule-data.ts'
+import { createScheduleWriter, type NewSchedule } from '../schedules/schedule-writer.ts'
 
 /**
  * HostServices over runtime.db: what DbObjects and ScheduledEventTracker use.

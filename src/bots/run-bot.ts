@@ -1,7 +1,7 @@
 import type { Logger } from '../log/create-logger.ts'
 import type { Bot, HostServices, Resource } from '../sdk/host-services.ts'
 import type { ClaimedJob } from '../queue/job-types.ts'
-import type { PluginHandlers } from './plugin-handlers.ts'
+import type { PluginHandlers } from '../worker/plugin-handlers.ts'
 
 /**
  * A bot run: the resources of the bot's types, every filter must match, then

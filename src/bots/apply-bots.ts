@@ -2,10 +2,10 @@ import { z } from 'zod'
 import type { Db } from '../store/open-database.ts'
 import type { Bot } from '../sdk/host-services.ts'
 import { BOT_RUN } from '../queue/job-types.ts'
-import type { RegisteredIds } from './registered-ids.ts'
-import { rowIssues, type RowIssue } from './row-issues.ts'
-import { botSchedule, checkCron, firstRunAt } from './schedule-data.ts'
-import { createScheduleWriter } from './schedule-writer.ts'
+import type { RegisteredIds } from '../worker/registered-ids.ts'
+import { rowIssues, type RowIssue } from '../resources/row-issues.ts'
+import { botSchedule, checkCron, firstRunAt } from '../schedules/schedule-data.ts'
+import { createScheduleWriter } from '../schedules/schedule-writer.ts'
 
 const settings = z.record(z.string(), z.unknown()).default({})
 export const botSchema = z.strictObject({

@@ -2,10 +2,10 @@ import { parentPort } from 'node:worker_threads'
 import { createLogger } from '../log/create-logger.ts'
 import { openRuntimeDb } from '../runtime/open-runtime.ts'
 import { BOT_RUN, type ClaimedJob, type JobResult } from '../queue/job-types.ts'
-import { createHostServices } from './create-host-services.ts'
+import { createHostServices } from '../host/create-host-services.ts'
 import type { FromThread, HandlerThreadData, ToThread } from './handler-protocol.ts'
 import { loadPluginHandlers, type PluginHandlers } from './plugin-handlers.ts'
-import { runBot } from './run-bot.ts'
+import { runBot } from '../bots/run-bot.ts'
 import { runEventJob } from './run-event-job.ts'
 
 /** Results are posted in batches: at most this long after the first of a batch finished. */

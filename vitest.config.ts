@@ -1,0 +1,21 @@
+// Two tiers (`npm run test:unit`, `npm run test:e2e`; `npm test` runs both): the unit tier runs in-process
+// against real SQLite files and a real Hono app; the end-to-end tier starts real role processes from the CLI,
+// real HTTP and S3 servers, the built executable and Debian's Chromium.
+import { availableParallelism } from 'node:os'
+import { defineConfig } from 'vitest/config'
+
+// End-to-end files wait on child processes more than they use a core: two per core keeps both cores busy.
+const cores = availableParallelism()
+
+export default defineConfig({
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    teardownTimeout: 30_000,
+    pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.unit.test.ts'], maxWorkers: cores } },
+      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: ['test/**/*.unit.test.ts'], maxWorkers: cores * 2 } },
+    ],
+  },
+})
