@@ -13,6 +13,9 @@ export default defineConfig({
     hookTimeout: 300_000,
     teardownTimeout: 30_000,
     pool: 'forks',
+    // Tests import src/ exactly as `npm start` runs it: Node's own loader and type stripping. Vite's module
+    // runner would bypass the module hooks that give plugins `app/plugin`.
+    experimental: { viteModuleRunner: false, nodeLoader: false },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.unit.test.ts'], maxWorkers: cores } },
       { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: ['test/**/*.unit.test.ts'], maxWorkers: cores * 2 } },

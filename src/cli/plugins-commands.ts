@@ -6,7 +6,7 @@ import { pluginProcesses } from '../report/plugin-processes.ts'
 import type { StoredWarning } from '../report/stored-warning.ts'
 import { openRuntimeDb } from '../runtime/open-runtime.ts'
 import { createSources } from '../publish/create-sources.ts'
-import { syncPlugins } from '../publish/sync-plugins.ts'
+import { publishOnce } from '../publish/publish-once.ts'
 import { createDryRun } from '../loader/create-dry-run.ts'
 import { openReadonlyStore, openWritableStore } from '../store/open-store.ts'
 import { contextFromCommand } from './cli-context.ts'
@@ -99,25 +99,11 @@ export function addPluginsCommands(program: Command): void {
   plugins.command('sync').description('one publish pass over every source, then exit (takes the writer lock)')
     .action(async (_opts: unknown, cmd: Command) => {
       const { config, logger } = contextFromCommand(cmd)
-      const lock = await acquireWriterLock(config.dataDir, 'app plugins sync')
-      const store = await openWritableStore(config.dataDir)
-      try {
-        const tty = process.stderr.isTTY
-        const onProgress = tty ? (done: number, total: number) => { if (done % 10 === 0 || done === total) process.stderr.write(`\rchecking plugins ${done}/${total}`) } : undefined
-        let result
-        const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger })
-        for (let tries = 0; ; tries++) {
-          result = await syncPlugins({ store, sources: createSources(config), validate, logger, keepGenerations: config.store.keepGenerations, reason: 'app plugins sync', onProgress })
-          if (!result.unsettledMs || tries > 40) break
-          await new Promise((r) => setTimeout(r, result!.unsettledMs))
-        }
-        await validate.dispose()
-        if (tty) process.stderr.write('\n')
-        print(result.changed ? `published generation ${result.generation} (${result.plugins} plugins)` : `no change: generation ${result.generation ?? 'none'} (${result.plugins} plugins)`)
-      } finally {
-        await store.close()
-        await lock.release()
-      }
+      const tty = process.stderr.isTTY
+      const onProgress = tty ? (done: number, total: number) => { if (done % 10 === 0 || done === total) process.stderr.write(`\rchecking plugins ${done}/${total}`) } : undefined
+      const result = await publishOnce(config, { logger, onProgress })
+      if (tty) process.stderr.write('\n')
+      print(result.changed ? `published generation ${result.generation} (${result.plugins} plugins)` : `no change: generation ${result.generation ?? 'none'} (${result.plugins} plugins)`)
     })
 
   plugins.command('rollback').description('publish a new generation with the plugin set of an older one').argument('<generation>', 'generation id (see `app plugins generations`)')

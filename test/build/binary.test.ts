@@ -3,7 +3,7 @@
 import { SEED_BOT } from '../helpers/seed-bot.ts'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { accessSync, constants, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, test } from 'vitest'
 import { ROOT, tempDir } from '../helpers/cli.ts'
@@ -13,9 +13,9 @@ import { DIST_APP, DIST_CJS, run, start } from './run-command.ts'
 
 const SAMPLES = ['instance-type-blacklist', 'ops-banner', 'start-resource-later']
 
-beforeAll(async () => {
-  const built = await run(process.execPath, [join(ROOT, 'scripts/build.ts')], { env: { ...process.env } as Record<string, string>, timeoutMs: 300_000 })
-  assert.equal(built.code, 0, `npm run build failed:\n${built.stdout}\n${built.stderr}`)
+// The build is a step of its own (`npm run build`; `npm test` runs it first when the sources are newer).
+beforeAll(() => {
+  assert.ok(existsSync(DIST_APP), `${DIST_APP} is missing: run \`npm run build\` first (\`npm test\` does it for you)`)
   accessSync(DIST_APP, constants.X_OK)
 })
 
@@ -39,7 +39,7 @@ for (const { name, command, prefix } of commands) {
     const sync = await run(command, [...prefix, 'plugins', 'sync', '--data-dir', data, '--plugins-dir', plugins], { cwd, env: {} })
     assert.equal(sync.code, 0, sync.stderr)
     const app = start(command, [...prefix, '--role=all', '--data-dir', data, '--plugins-dir', plugins, '--port', '0'], { cwd, env: {} })
-    t.onTestFinished(() => app.stop('SIGKILL'))
+    t.onTestFinished(async () => { await app.stop('SIGKILL') })
     const [, port] = await app.waitFor(/http:\/\/127\.0\.0\.1:(\d+)/)
     const base = `http://127.0.0.1:${port}`
     await waitUntil('/readyz to answer 200', async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200, 60_000)
@@ -85,7 +85,7 @@ test('dist/app runs plugin code in worker threads: the seed flow (bot -> events 
   const { root, data, plugins, cwd } = install(t)
   const env = { APP_SETTLE_MS: '0' }
   const app = start(DIST_APP, ['--role=all', '--data-dir', data, '--plugins-dir', plugins, '--port', '0'], { cwd, env })
-  t.onTestFinished(() => app.stop('SIGKILL'))
+  t.onTestFinished(async () => { await app.stop('SIGKILL') })
   await app.waitFor(/handlers ready/)
   const cli = (...args: string[]) => run(DIST_APP, [...args, '--data-dir', data], { cwd, env })
   const imported = await cli('resources', 'import', join(ROOT, 'examples/resources.json'))

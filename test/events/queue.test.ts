@@ -27,7 +27,7 @@ function runClaimer(dataDir: string, owner: string): Promise<number[]> {
 test('two processes claiming one queue run every job exactly once', async (t) => {
   const dir = tempDir(t)
   const db = openRuntimeDb(dir)
-  t.onTestFinished(() => db.close())
+  t.onTestFinished(async () => { await db.close() })
   const now = Date.now()
   await enqueueJobs(db, Array.from({ length: 3000 }, (_, i) => ({ eventType: 'race', runAt: now - i })))
   const claimers = Promise.all([runClaimer(dir, 'a'), runClaimer(dir, 'b')])
@@ -43,7 +43,7 @@ test('two processes claiming one queue run every job exactly once', async (t) =>
 
 test('a worker whose lease expired cannot overwrite the job another worker now holds', async (t) => {
   const db = openRuntimeDb(tempDir(t))
-  t.onTestFinished(() => db.close())
+  t.onTestFinished(async () => { await db.close() })
   await enqueueJobs(db, [{ eventType: 'race', runAt: Date.now() }])
   const slow = createJobQueue(db, { owner: 'slow', leaseMs: 1, maxAttempts: 5 })
   const [first] = await slow.claim(10, TYPES)
@@ -64,7 +64,7 @@ test('a worker whose lease expired cannot overwrite the job another worker now h
 
 test('failures retry with exponential backoff, then fail keeping the last error', async (t) => {
   const db = openRuntimeDb(tempDir(t))
-  t.onTestFinished(() => db.close())
+  t.onTestFinished(async () => { await db.close() })
   await enqueueJobs(db, [{ eventType: 'flaky', runAt: Date.now() }])
   const queue = createJobQueue(db, { owner: 'w', leaseMs: 60_000, maxAttempts: 3 })
   const admin = createJobAdmin(db)
@@ -93,7 +93,7 @@ test('failures retry with exponential backoff, then fail keeping the last error'
 
 test('events of types no plugin registers become orphaned, are kept, and run when a worker has the type', async (t) => {
   const db = openRuntimeDb(tempDir(t))
-  t.onTestFinished(() => db.close())
+  t.onTestFinished(async () => { await db.close() })
   await enqueueJobs(db, [{ eventType: 'gone.type', runAt: Date.now(), owner: 'old-plugin' }, { eventType: 'race', runAt: Date.now() }])
   const without = createJobQueue(db, { owner: 'a', leaseMs: 60_000, maxAttempts: 3 })
   assert.equal((await without.claim(10, TYPES)).map((j) => j.eventType).join(), 'race')
@@ -108,7 +108,7 @@ test('events of types no plugin registers become orphaned, are kept, and run whe
 
 test('scheduleBotEvents dedupes by bot, resource, type and time, and writes a block whole or not at all', async (t) => {
   const db = openRuntimeDb(tempDir(t))
-  t.onTestFinished(() => db.close())
+  t.onTestFinished(async () => { await db.close() })
   const services = createHostServices(db)
   const at = new Date(Date.now() + 60_000)
   const request = { bot: 'b1', resource: 'i-1', description: 'Start a resource.', eventType: 'custom.start_resource', scheduleData: { kind: 'once' as const, at: at.toISOString() } }
@@ -125,7 +125,7 @@ test('scheduleBotEvents dedupes by bot, resource, type and time, and writes a bl
 
 test('finished jobs past the retention are pruned; pending ones are kept', async (t) => {
   const db = openRuntimeDb(tempDir(t))
-  t.onTestFinished(() => db.close())
+  t.onTestFinished(async () => { await db.close() })
   await enqueueJobs(db, Array.from({ length: 3 }, () => ({ eventType: 'race', runAt: Date.now() })))
   const queue = createJobQueue(db, { owner: 'w', leaseMs: 60_000, maxAttempts: 3 })
   const jobs = await queue.claim(2, TYPES)

@@ -14,7 +14,7 @@ test('the scheduler fires interval, cron and bot schedules, once per due time, a
   const dataDir = join(root, 'data')
   mkdirSync(join(root, 'plugins'))
   const db = openRuntimeDb(dataDir)
-  t.onTestFinished(() => db.close())
+  t.onTestFinished(async () => { await db.close() })
   const services = createHostServices(db)
   await services.scheduleBotEvents([
     { bot: 'b', resource: 'i-1', description: 'every second', eventType: 'test.interval', scheduleData: { kind: 'interval', everyMs: 1000 } },
@@ -31,7 +31,7 @@ test('the scheduler fires interval, cron and bot schedules, once per due time, a
   db.prepare(`UPDATE jobs SET status = 'running', attempts = 1, lease_owner = 'dead-worker', claim_token = 't', lease_expires_at = ? WHERE event_type = 'test.leased'`).run(Date.now() - 60_000)
 
   const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root })
-  t.onTestFinished(() => scheduler.stop())
+  t.onTestFinished(async () => { await scheduler.stop() })
   await scheduler.waitFor(/scheduler started/)
   const admin = createJobAdmin(db)
   const byType = async (type: string) => admin.list({ eventType: type })

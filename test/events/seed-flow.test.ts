@@ -14,10 +14,10 @@ test('the seed flow: a bot finds stopped instances, schedules start_resource eve
   const env = { APP_SETTLE_MS: '0' }
   const app = (...args: string[]) => runCli([...args, '--data-dir', 'data'], { cwd: root, env })
   const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env })
-  t.onTestFinished(() => scheduler.stop('SIGKILL'))
+  t.onTestFinished(async () => { await scheduler.stop('SIGKILL') })
   await scheduler.waitFor(/scheduler started/, 60_000)
   const worker = startCli(['--role=worker', '--data-dir', 'data'], { cwd: root, env })
-  t.onTestFinished(() => worker.stop('SIGKILL'))
+  t.onTestFinished(async () => { await worker.stop('SIGKILL') })
   await worker.waitFor(/handlers ready/, 60_000)
 
   const imported = await app('resources', 'import', join(ROOT, 'examples/resources.json'))

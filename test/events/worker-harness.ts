@@ -9,7 +9,7 @@ import { writeJobsConfig, writeJobsPlugin } from './fixtures/jobs-plugin.ts'
 import { waitUntil } from '../helpers/wait-until.ts'
 
 /** A data dir with the test plugin published by a real scheduler, and helpers to start workers and watch jobs. */
-export async function startInstall(t: { after(fn: () => unknown): void }, options: { jobs?: Parameters<typeof writeJobsConfig>[1]; plugin?: boolean } = {}) {
+export async function startInstall(t: { onTestFinished(fn: () => unknown): void }, options: { jobs?: Parameters<typeof writeJobsConfig>[1]; plugin?: boolean } = {}) {
   const root = tempDir(t)
   mkdirSync(join(root, 'plugins'))
   if (options.plugin !== false) writeJobsPlugin(join(root, 'plugins'))
@@ -21,7 +21,7 @@ export async function startInstall(t: { after(fn: () => unknown): void }, option
   roles.push(scheduler)
   await scheduler.waitFor(/scheduler started/, 60_000)
   const db = openRuntimeDb(join(root, 'data'))
-  t.onTestFinished(() => db.close())
+  t.onTestFinished(async () => { await db.close() })
   const admin = createJobAdmin(db)
   const trace = join(root, 'trace.jsonl')
   return {

@@ -10,7 +10,7 @@ export const APP_BIN = join(ROOT, 'bin/app.js')
 /** A fresh directory removed when the test ends. */
 export function tempDir(t: { onTestFinished(fn: () => unknown): void }, prefix = 'app-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
-  t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  t.onTestFinished(async () => { await rmSync(dir, { recursive: true, force: true }) })
   return dir
 }
 

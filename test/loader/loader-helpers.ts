@@ -4,6 +4,7 @@ import { loadPlugins, type LoadPluginsOptions } from '../../src/loader/plugin-ho
 import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
 import { openReadonlyStore } from '../../src/store/open-store.ts'
 import { ROOT, runCli, tempDir } from '../helpers/cli.ts'
+import { publishInProcess } from '../helpers/publish.ts'
 
 export const FIXTURES = join(ROOT, 'test/fixtures/plugins')
 /** Short enough to keep timeout tests quick, long enough for a busy 2-core machine. */
@@ -27,11 +28,9 @@ export function addFixture(pluginsDir: string, name: string, as = name): void {
   cpSync(join(FIXTURES, name), join(pluginsDir, as), { recursive: true })
 }
 
-/** `app plugins sync`: the real publish pass, dry run included. */
-export async function publish(root: string, env: Record<string, string> = {}) {
-  const result = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env: { APP_LOAD_TIMEOUT_MS: String(TEST_LOAD_TIMEOUT_MS), APP_SETTLE_MS: '0', ...env }, timeoutMs: 120_000 })
-  if (result.code !== 0) throw new Error(`app plugins sync exited ${result.code}:\n${result.stderr}\n${result.stdout}`)
-  return result
+/** The publish pass of `app plugins sync`, dry run included, in this process. */
+export function publish(root: string, env: Record<string, string> = {}) {
+  return publishInProcess(join(root, 'data'), join(root, 'plugins'), { APP_LOAD_TIMEOUT_MS: String(TEST_LOAD_TIMEOUT_MS), ...env })
 }
 
 export async function cliJson(root: string, args: string[]) {
@@ -41,7 +40,7 @@ export async function cliJson(root: string, args: string[]) {
 }
 
 /** Loads the current generation in this process, as a role does (without the process-wide error guards, which belong to roles). */
-export async function loadCurrent(t: { after(fn: () => unknown): void }, dataDir: string, options: Partial<LoadPluginsOptions> = {}) {
+export async function loadCurrent(t: { onTestFinished(fn: () => unknown): void }, dataDir: string, options: Partial<LoadPluginsOptions> = {}) {
   const store = await openReadonlyStore(dataDir)
   const host = await loadPlugins({ generation: await store.currentGeneration(), store, dataDir, services: null, timeoutMs: TEST_LOAD_TIMEOUT_MS, guardProcess: false, ...options })
   t.onTestFinished(async () => { await host.unloadAll(); await store.close() })

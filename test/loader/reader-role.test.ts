@@ -10,9 +10,9 @@ test('worker and web load plugins with the plugin store read-only (a write fails
   await publish(root)
   const ctx = { config: configSchema.parse({ dataDir, store: { waitMs: 0 } }), logger: createLogger({ level: 'silent' }) }
   const worker = await startReaderRole('worker', ctx)
-  t.onTestFinished(() => worker.close())
+  t.onTestFinished(async () => { await worker.close() })
   const web = await startReaderRole('web', ctx)
-  t.onTestFinished(() => web.close())
+  t.onTestFinished(async () => { await web.close() })
 
   assert.deepEqual(worker.plugins.reports().map((r) => [r.plugin, r.status]), [['fmt-cjs-js', 'loaded'], ['fmt-esm-detected', 'loaded']])
   assert.equal(web.plugins, worker.plugins, '--role=all runs plugin code once per process')

@@ -108,12 +108,12 @@ test('a worker run with --reload loads a newly published version; one without sa
   writeSwap(pluginsDir, '1.0.0', 'v1')
   const env = { APP_SETTLE_MS: '100', APP_CONCURRENCY: '1' }
   const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env })
-  t.onTestFinished(() => scheduler.stop('SIGKILL'))
+  t.onTestFinished(async () => { await scheduler.stop('SIGKILL') })
   await scheduler.waitFor(/scheduler started/, 60_000)
   const reloading = startCli(['--role=worker', '--data-dir', 'data', '--reload'], { cwd: root, env })
   const plain = startCli(['--role=worker', '--data-dir', 'data'], { cwd: root, env })
-  t.onTestFinished(() => reloading.stop('SIGKILL'))
-  t.onTestFinished(() => plain.stop('SIGKILL'))
+  t.onTestFinished(async () => { await reloading.stop('SIGKILL') })
+  t.onTestFinished(async () => { await plain.stop('SIGKILL') })
   await reloading.waitFor(/worker started/, 60_000)
   await plain.waitFor(/worker started/, 60_000)
 

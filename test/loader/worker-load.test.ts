@@ -5,9 +5,9 @@ import { test } from 'vitest'
 import { ROOT, startCli, type RunningRole } from '../helpers/cli.ts'
 import { cliJson, installWith, loadReportsOf, publish, TEST_LOAD_TIMEOUT_MS, waitUntil } from './loader-helpers.ts'
 
-function startWorker(t: { after(fn: () => unknown): void }, root: string, env: Record<string, string> = {}): RunningRole {
+function startWorker(t: { onTestFinished(fn: () => unknown): void }, root: string, env: Record<string, string> = {}): RunningRole {
   const worker = startCli(['--role=worker', '--data-dir', 'data'], { cwd: root, env: { APP_LOAD_TIMEOUT_MS: String(TEST_LOAD_TIMEOUT_MS), APP_CONCURRENCY: '1', ...env } })
-  t.onTestFinished(() => worker.stop('SIGKILL'))
+  t.onTestFinished(async () => { await worker.stop('SIGKILL') })
   return worker
 }
 

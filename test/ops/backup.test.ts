@@ -11,7 +11,7 @@ test('app backup while every role runs and plugins keep changing: verified copie
   cpSync(join(ROOT, 'plugins'), join(root, 'plugins'), { recursive: true })
   const env = { APP_SETTLE_MS: '0' }
   const app = startCli(['--role=all', '--data-dir', 'data', '--plugins-dir', 'plugins', '--port', '0'], { cwd: root, env })
-  t.onTestFinished(() => app.stop('SIGKILL'))
+  t.onTestFinished(async () => { await app.stop('SIGKILL') })
   await app.waitFor(/web ready/, 60_000)
 
   // The scheduler publishes a new generation for each version while the backups run.

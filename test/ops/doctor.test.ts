@@ -32,7 +32,7 @@ const check = (report: Report, name: string) => {
 test('app doctor on a running install: databases, filesystem and cache dirs ok, the writer lock held by the scheduler, exit 0', async (t) => {
   const { root, data } = await published(t)
   const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root })
-  t.onTestFinished(() => scheduler.stop('SIGKILL'))
+  t.onTestFinished(async () => { await scheduler.stop('SIGKILL') })
   await scheduler.waitFor(/scheduler started/)
   const { code, report } = await doctor(data)
   assert.equal(code, 0, JSON.stringify(report, null, 2))
@@ -66,7 +66,7 @@ test('app doctor without a running scheduler warns that no one holds the writer 
 test('app doctor names the processes that run plugins of an older generation', async (t) => {
   const { root, data } = await published(t)
   const worker = startCli(['--role=worker', '--data-dir', 'data'], { cwd: root })
-  t.onTestFinished(() => worker.stop('SIGKILL'))
+  t.onTestFinished(async () => { await worker.stop('SIGKILL') })
   await worker.waitFor(/worker started/)
   writePlugin(join(root, 'plugins'), 'late-arrival', manifest('late-arrival'), { 'index.js': 'export function load() {}' })
   const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env: { APP_SETTLE_MS: '0' } })

@@ -18,7 +18,7 @@ export interface HttpFixture {
 }
 
 /** A real HTTP server on 127.0.0.1 (random port) that serves what a test tells it to; closed after the test. */
-export async function startHttpServer(t: { after(fn: () => Promise<void> | void): void }): Promise<HttpFixture> {
+export async function startHttpServer(t: { onTestFinished(fn: () => unknown): void }): Promise<HttpFixture> {
   const handlers = new Map<string, Handler>()
   const requests: HttpFixture['requests'] = []
   const server = createServer((req, res) => {

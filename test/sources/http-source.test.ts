@@ -48,7 +48,7 @@ sourceContract('http', async (t) => {
 
 async function openStore(t: TestContext) {
   const store = await openWritableStore(join(tempDir(t), 'data'))
-  t.onTestFinished(() => store.close())
+  t.onTestFinished(async () => { await store.close() })
   return store
 }
 
@@ -206,7 +206,7 @@ test('http source: basic auth and headers come from env and files, and neither t
   const http = await startHttpServer(t)
   const dir = tempDir(t)
   const store = await openWritableStore(join(dir, 'data'))
-  t.onTestFinished(() => store.close())
+  t.onTestFinished(async () => { await store.close() })
   writeFileSync(join(dir, 'password'), 'pa55-from-file\n')
   writeFileSync(join(dir, 'token'), 'token-from-file')
   const data = tgzOf(pluginFiles('private'))

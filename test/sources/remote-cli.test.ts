@@ -65,7 +65,7 @@ test('the scheduler polls a remote source on its interval and publishes what cha
   const env = { APP_PLUGIN_REMOTE: JSON.stringify([{ type: 'http', url: http.url('/index.json'), interval: '300ms' }]) }
   const args = ['--data-dir', join(root, 'data'), '--plugins-dir', join(root, 'plugins')]
   const scheduler = startCli(['--role=scheduler', ...args], { cwd: root, env })
-  t.onTestFinished(() => scheduler.stop())
+  t.onTestFinished(async () => { await scheduler.stop() })
   await scheduler.waitFor(/scheduler started/)
   add('late')
   await scheduler.waitFor(/"plugins":2,.*"published plugin generation"/, 30_000)

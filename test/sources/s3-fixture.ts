@@ -20,7 +20,7 @@ export interface S3Fixture {
 }
 
 /** A real S3-protocol server (s3rver) on 127.0.0.1 with one bucket; closed after the test. */
-export async function startS3(t: { after(fn: () => Promise<void> | void): void }, bucket = 'plugins'): Promise<S3Fixture> {
+export async function startS3(t: { onTestFinished(fn: () => unknown): void }, bucket = 'plugins'): Promise<S3Fixture> {
   const directory = mkdtempSync(join(tmpdir(), 'app-s3rver-'))
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory })
   const { port } = await server.run()

@@ -31,7 +31,7 @@ sourceContract('s3', async (t) => {
 
 async function openStore(t: TestContext) {
   const store = await openWritableStore(join(tempDir(t), 'data'))
-  t.onTestFinished(() => store.close())
+  t.onTestFinished(async () => { await store.close() })
   return store
 }
 

@@ -38,7 +38,7 @@ function privateTmp(t: TestContext): string {
 export function sourceContract(kind: string, setup: (t: TestContext) => Promise<SourceHarness>): void {
   const open = async (t: TestContext) => {
     const store = await openWritableStore(join(tempDir(t), 'data'))
-    t.onTestFinished(() => store.close())
+    t.onTestFinished(async () => { await store.close() })
     return store
   }
 

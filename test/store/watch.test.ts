@@ -26,7 +26,7 @@ test('a running scheduler publishes adds, changes and deletes in its plugins dir
   const plugins = join(root, 'plugins')
   writePlugin(plugins, 'alpha', manifest('alpha'), { 'index.js': 'export function load() {}' })
   const scheduler = startCli(['--role=scheduler', '--data-dir', data, '--plugins-dir', plugins], { cwd: root, env: { APP_SETTLE_MS: '300' } })
-  t.onTestFinished(() => scheduler.stop('SIGKILL'))
+  t.onTestFinished(async () => { await scheduler.stop('SIGKILL') })
   await scheduler.waitFor(/scheduler started/)
   await waitForList(data, (l) => l.plugins.length === 1)
 
@@ -47,7 +47,7 @@ test('a plugin still being copied is not published until its files settle', asyn
   const data = join(root, 'data')
   const plugins = join(root, 'plugins')
   const scheduler = startCli(['--role=scheduler', '--data-dir', data, '--plugins-dir', plugins], { cwd: root, env: { APP_SETTLE_MS: '1500' } })
-  t.onTestFinished(() => scheduler.stop('SIGKILL'))
+  t.onTestFinished(async () => { await scheduler.stop('SIGKILL') })
   await scheduler.waitFor(/scheduler started/)
   // Copy in two steps, as a slow `cp -r` would: the manifest first, the module it names 400 ms later.
   writePlugin(plugins, 'slow', manifest('slow'))

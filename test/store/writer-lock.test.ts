@@ -8,7 +8,7 @@ test('a second scheduler exits 3 naming the holder; after kill -9 of the holder 
   const args = ['--data-dir', join(root, 'data'), '--plugins-dir', join(root, 'plugins')]
   writePlugin(join(root, 'plugins'), 'alpha', manifest('alpha'), { 'index.js': 'export function load() {}' })
   const first = startCli(['--role=scheduler', ...args], { cwd: root })
-  t.onTestFinished(() => first.stop('SIGKILL'))
+  t.onTestFinished(async () => { await first.stop('SIGKILL') })
   await first.waitFor(/scheduler started/)
 
   const second = await runCli(['--role=scheduler', ...args], { cwd: root })

@@ -18,13 +18,13 @@ test('an operator signs in, finds the broken plugin\'s warning, opens Manage Plu
   cpSync(join(ROOT, 'plugins'), plugins, { recursive: true })
   writeBrokenPlugin(plugins)
   const app = startCli(['--role=all', '--port', '0', '--data-dir', join(root, 'data'), '--plugins-dir', plugins], { cwd: root, env: { APP_SETTLE_MS: '0', APP_ADMIN_TOKEN: '' } })
-  t.onTestFinished(() => app.stop('SIGKILL'))
+  t.onTestFinished(async () => { await app.stop('SIGKILL') })
   const url = (JSON.parse((await app.waitFor(/^.*"msg":"web listening.*$/m, 60_000))[0]) as { url: string }).url
   await app.waitFor(/"msg":"web ready"/, 60_000)
   const token = readFileSync(join(root, 'data', 'admin-token'), 'utf8').trim()
 
   const context = await chromium.launchPersistentContext(join(root, 'chromium-profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 } })
-  t.onTestFinished(() => context.close())
+  t.onTestFinished(async () => { await context.close() })
   const page = context.pages()[0] ?? (await context.newPage())
   const problems: string[] = []
   page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()) })

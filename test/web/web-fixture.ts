@@ -7,7 +7,8 @@ import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
 import { openReadonlyStore } from '../../src/store/open-store.ts'
 import { createWebApp, type WebAppOptions } from '../../src/web/create-web-app.ts'
 import { allowedHostNames } from '../../src/web/host-allowlist.ts'
-import { ROOT, manifest, runCli, tempDir, writePlugin } from '../helpers/cli.ts'
+import { ROOT, manifest, tempDir, writePlugin } from '../helpers/cli.ts'
+import { publishInProcess } from '../helpers/publish.ts'
 
 export const TOKEN = 'test-admin-token-0123456789abcdef'
 export const bearer = { Authorization: `Bearer ${TOKEN}` }
@@ -21,18 +22,17 @@ export function writeBrokenPlugin(pluginsDir: string): void {
 }
 
 /**
- * A data directory published by the real `app plugins sync` (sample plugins
+ * A data directory published by the real publish pass of `app plugins sync` (sample plugins
  * plus a broken one), read through a real read-only store and runtime.db.
  */
-export async function webFixture(t: { after(fn: () => unknown): void }, options: Partial<WebAppOptions> & { extraPlugins?: (dir: string) => void } = {}) {
+export async function webFixture(t: { onTestFinished(fn: () => unknown): void }, options: Partial<WebAppOptions> & { extraPlugins?: (dir: string) => void } = {}) {
   const root = tempDir(t, 'app-web-')
   const plugins = join(root, 'plugins')
   const data = join(root, 'data')
   cpSync(join(ROOT, 'plugins'), plugins, { recursive: true })
   writeBrokenPlugin(plugins)
   options.extraPlugins?.(plugins)
-  const sync = await runCli(['plugins', 'sync', '--data-dir', data, '--plugins-dir', plugins], { cwd: root, env: { APP_SETTLE_MS: '0' } })
-  assert.equal(sync.code, 0, sync.stderr)
+  await publishInProcess(data, plugins)
   const store = await openReadonlyStore(data)
   const runtime = openRuntimeDb(data)
   t.onTestFinished(async () => { runtime.close(); await store.close() })
@@ -40,7 +40,7 @@ export async function webFixture(t: { after(fn: () => unknown): void }, options:
   /** The same data served by a web app with the current generation's plugins really loaded (the loader). */
   const withLoadedPlugins = async () => {
     const host = await loadPlugins({ generation: await store.currentGeneration(), store, dataDir: data, services: null })
-    t.onTestFinished(() => host.unloadAll())
+    t.onTestFinished(async () => { await host.unloadAll() })
     const loaded = createWebApp({ store, runtime, token: TOKEN, allowedHosts: allowedHostNames('127.0.0.1'), ...options, host })
     return { host, app: loaded, ...requests(loaded) }
   }

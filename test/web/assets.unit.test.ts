@@ -80,7 +80,7 @@ test('traversal attempts over real HTTP never return a file outside the frontend
   const f = await webFixture(t)
   const server = serve({ fetch: f.app.fetch, hostname: '127.0.0.1', port: 0 })
   await new Promise((r) => server.once('listening', r))
-  t.onTestFinished(() => new Promise((r) => server.close(r)))
+  t.onTestFinished(async () => { await new Promise((r) => server.close(r)) })
   const port = (server.address() as AddressInfo).port
   // node:http sends the path exactly as written: no client-side normalization.
   const raw = (path: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -71,7 +71,7 @@ async function refusalCase(t: TestContext, ext: 'tgz' | 'zip', c: Case): Promise
   process.env.TMPDIR = tmp // the extraction folders are made here, so the test sees all of them
   t.onTestFinished(() => { if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before })
   const store = await openWritableStore(join(root, 'data'))
-  t.onTestFinished(() => store.close())
+  t.onTestFinished(async () => { await store.close() })
   const limits = { ...base, ...c.limits }
   const sources = () => [createDirectorySource(pluginsDir, { limits, settleMs: 0, archives: createArchiveHandler({ limits }) })]
   const archive = join(pluginsDir, `evil-2.0.0.${ext}`)
@@ -114,7 +114,7 @@ test('a good archive with the usual shapes is read: ./ prefixes, explicit folder
     { path: './shapes/bin/run.sh', data: Buffer.from('#!/bin/sh\n'), mode: 0o755 },
   ]))
   const store = await openWritableStore(join(root, 'data'))
-  t.onTestFinished(() => store.close())
+  t.onTestFinished(async () => { await store.close() })
   await syncPlugins({ store, sources: [createDirectorySource(pluginsDir, { limits: base, settleMs: 0, archives: createArchiveHandler() })] })
   const entry = (await store.currentGeneration())!.plugins[0]!
   assert.deepEqual([entry.name, entry.status], ['shapes', 'ok'])

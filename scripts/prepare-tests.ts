@@ -1,0 +1,31 @@
+// `npm test` runs this first (npm's pretest): what the end-to-end tier needs from outside the test runner.
+// CI (.ci/run) does both steps itself before `npm test`; this makes the README's `npm test` whole on a
+// fresh machine too. Debian's chromium for the browser test (root + apt-get only), and dist/app when the
+// sources are newer than it (the executable's tests run the built file).
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+const CHROMIUM = '/usr/bin/chromium'
+if (!existsSync(CHROMIUM)) {
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    console.log('pretest: installing Debian\'s chromium for the browser test (apt-get install -y chromium)')
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' })
+    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+  } else console.log(`pretest: ${CHROMIUM} is missing and this is not root: the browser test will fail; install Debian's chromium (apt-get install chromium)`)
+}
+
+function newest(dir: string): number {
+  let t = 0
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name)
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs)
+  }
+  return t
+}
+const app = 'dist/app'
+const stale = !existsSync(app) || Math.max(newest('src'), newest('types'), statSync('package-lock.json').mtimeMs) > statSync(app).mtimeMs
+if (process.env.APP_SKIP_BUILD !== '1' && stale) {
+  console.log('pretest: building dist/app (npm run build), the executable the end-to-end tier runs')
+  execFileSync(process.execPath, ['scripts/build.ts'], { stdio: 'inherit' })
+}
