@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 // End-to-end files wait on child processes more than they use a core: two per core keeps both cores busy.
+// The unit tier runs first (groupOrder), so a broken build fails in seconds.
 const cores = availableParallelism()
 
 export default defineConfig({
@@ -17,8 +18,8 @@ export default defineConfig({
     // runner would bypass the module hooks that give plugins `app/plugin`.
     experimental: { viteModuleRunner: false, nodeLoader: false },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.unit.test.ts'], maxWorkers: cores } },
-      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: ['test/**/*.unit.test.ts'], maxWorkers: cores * 2 } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.unit.test.ts'], maxWorkers: cores, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: ['test/**/*.unit.test.ts'], maxWorkers: cores * 2, sequence: { groupOrder: 1 } } },
     ],
   },
 })

@@ -41,7 +41,7 @@ for (const name of readdirSync(dir).filter((d) => d.startsWith('bench-')).sort()
 process.stdout.write(JSON.stringify({ ready: true, loadMs: performance.now() - t0, n }) + '\\n')
 `
 
-const LOADER = (repo: string) => `import { loadPlugins } from ${JSON.stringify(pathToFileURL(join(repo, 'src/loader/plugin-host.ts')).href)}
+const LOADER = (repo: string) => `import { loadPlugins } from ${JSON.stringify(pathToFileURL(join(repo, 'src/loader/create-plugin-host.ts')).href)}
 import { openReadonlyStore } from ${JSON.stringify(pathToFileURL(join(repo, 'src/store/open-store.ts')).href)}
 const dataDir = process.argv[2]
 const t0 = performance.now()

@@ -46,7 +46,7 @@ copyFileSync(addonSrc, join(DIST, 'better_sqlite3.node'))
 // rebuilt from __filename (the executable itself inside the SEA).
 const bundleFile = join(DIST, 'app.cjs')
 await build({
-  entryPoints: [join(ROOT, 'src/sea/bundle-main.ts')],
+  entryPoints: [join(ROOT, 'src/main/bundle-main.ts')],
   outfile: bundleFile,
   bundle: true,
   platform: 'node',
@@ -63,7 +63,7 @@ await build({
     'import.meta.dirname': '__dirname',
   },
   banner: { js: 'var __app_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
-}).catch(() => fail('esbuild could not bundle src/sea/bundle-main.ts (errors above)'))
+}).catch(() => fail('esbuild could not bundle src/main/bundle-main.ts (errors above)'))
 log(`bundle ${bundleFile} ${mib(statSync(bundleFile).size)}`)
 
 // 3. The SEA blob: bundle + V8 code cache + assets (the addon, and the bundle again for worker threads).

@@ -52,11 +52,17 @@ export interface EventRecord {
   lastError: string | null
 }
 
-/** A setting a filter or an action takes; `default` fills what a bot leaves out. */
+/**
+ * A setting a filter or an action takes; `default` fills what a bot leaves out. `app bots apply` checks bots
+ * against it: unknown keys, `required`, the type and `choices` (leave settingsConfig out for free-form settings).
+ */
 export interface SettingConfig {
   name: string
-  type?: 'string' | 'int' | 'float' | 'bool' | 'list' | 'dict' | string
+  type?: 'string' | 'int' | 'float' | 'number' | 'bool' | 'boolean' | 'list' | 'dict' | 'choice' | string
   default?: unknown
+  required?: boolean
+  choices?: unknown[]
+  description?: string
   [key: string]: unknown
 }
 
@@ -178,6 +184,28 @@ export declare const DbObjects: DbObjectsApi
 /** @deprecated Use DbObjects (same API); each plugin using it gets one DEPRECATED_API warning. */
 export declare const DivvyDbObjects: DbObjectsApi
 
+/** A value of the plugin's own settings (manifest "settings"), typed by its declaration. */
+export type PluginSettingValue = string | number | boolean | Array<string | number | boolean>
+
+/**
+ * The plugin's own settings, declared in plugin.json "settings" and set by operators with
+ * `app plugins settings <name> set key=value`. Read fresh on each call: a change applies without a restart.
+ */
+export declare const settings: {
+  /**
+   * The value, or the declared default, or undefined. Throws PermanentError when the setting is required and
+   * unset; throws TypeError for a key the manifest does not declare. A secret's value here is its reference.
+   */
+  get<T extends PluginSettingValue | undefined = any>(key: string): T
+  /** A secret's value: its reference (env:NAME, file:/path) resolved in this process, one trailing newline trimmed. */
+  secret(key: string): Promise<string | undefined>
+}
+
+/** Throw it to say "do not retry": the job fails at once instead of being retried. */
+export declare class PermanentError extends Error {
+  constructor(message?: string, options?: ErrorOptions)
+}
+
 declare const sdk: {
   ScheduledEventManager: typeof ScheduledEventManager
   ScheduledEventRegistryWrapper: typeof ScheduledEventRegistryWrapper
@@ -191,5 +219,7 @@ declare const sdk: {
   DbObjects: DbObjectsApi
   DivvyDbObjects: DbObjectsApi
   Hono: typeof HonoApp
+  settings: typeof settings
+  PermanentError: typeof PermanentError
 }
 export default sdk

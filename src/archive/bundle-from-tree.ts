@@ -1,6 +1,7 @@
 import { hashBundle, normalizeMode, sha256 } from '../bundle/hash-bundle.ts'
 import { SAFE_NAME, type BundleLimits, type ReadBundleResult } from '../bundle/read-bundle.ts'
-import type { BundleFile, Warning } from '../store/store-types.ts'
+import type { BundleFile } from '../bundle/bundle-types.ts'
+import type { Warning } from '../errors/warning.ts'
 import type { ArchiveTree } from './archive-tree.ts'
 
 /**

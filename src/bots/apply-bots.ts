@@ -6,6 +6,7 @@ import type { RegisteredIds } from '../worker/registered-ids.ts'
 import { rowIssues, type RowIssue } from '../resources/row-issues.ts'
 import { botSchedule, checkCron, firstRunAt } from '../schedules/schedule-data.ts'
 import { createScheduleWriter } from '../schedules/schedule-writer.ts'
+import { checkBotSettings, type BotProblem } from './check-bot-settings.ts'
 
 const settings = z.record(z.string(), z.unknown()).default({})
 export const botSchema = z.strictObject({
@@ -38,17 +39,21 @@ export interface ApplyResult {
   unknown: UnknownId[]
   /** Set when ids could not be checked (no store, or no recorded registrations). */
   unchecked: string | null
+  /** Settings or resource types that do not fit what the filters and actions registered: when any, no bot was applied. */
+  invalid: BotProblem[]
 }
 
 /**
  * Creates or updates bots from a parsed bots file (DESIGN section 7), and
- * their schedules, in one transaction. Bad bots are reported by index and
- * field; good ones still land. Ids no plugin registers are reported.
+ * their schedules, in one transaction. Bots of the wrong shape are reported by
+ * index and field; good ones still land. Settings that do not fit the
+ * registered settingsConfig (or resource types a filter does not support)
+ * stop the whole file: nothing is applied. Ids no plugin registers are reported.
  */
 export async function applyBots(db: Db, data: unknown, registered: RegisteredIds | null): Promise<ApplyResult> {
   const list = Array.isArray(data) ? data : Array.isArray((data as { bots?: unknown })?.bots) ? (data as { bots: unknown[] }).bots : null
   if (!list) {
-    return { applied: [], unknown: [], unchecked: null, rejected: [{ index: -1, id: null, field: '(file)', message: 'expected a JSON array of bots (or, in TOML, [[bots]] tables) like [{"name": "start-stopped-prod", "resourceTypes": ["instance"], "filters": [...], "action": {...}}]' }] }
+    return { applied: [], unknown: [], unchecked: null, invalid: [], rejected: [{ index: -1, id: null, field: '(file)', message: 'expected a JSON array of bots (or, in TOML, [[bots]] tables) like [{"name": "start-stopped-prod", "resourceTypes": ["instance"], "filters": [...], "action": {...}}]' }] }
   }
   const good: Bot[] = []
   const rejected: RowIssue[] = []
@@ -58,6 +63,10 @@ export async function applyBots(db: Db, data: unknown, registered: RegisteredIds
     if (parsed.success) good.push(parsed.data)
     else rejected.push(...rowIssues(index, name, row, parsed.error))
   })
+
+  // Every bot is checked against what its filters and action registered before any is written: one bad bot, none applied.
+  const invalid = registered?.known ? checkBotSettings(good, registered) : []
+  if (invalid.length) return { applied: [], rejected, invalid, ...checkIds(good, registered) }
 
   const exists = db.prepare('SELECT 1 FROM bots WHERE name = ?').pluck()
   const upsert = db.prepare(`INSERT INTO bots (name, enabled, resource_types, filters, action, schedule, updated_at)
@@ -76,7 +85,7 @@ export async function applyBots(db: Db, data: unknown, registered: RegisteredIds
     return { name: bot.name, created }
   })).immediate()
 
-  return { applied, rejected, ...checkIds(good, registered) }
+  return { applied, rejected, invalid, ...checkIds(good, registered) }
 }
 
 function checkIds(bots: Bot[], registered: RegisteredIds | null): Pick<ApplyResult, 'unknown' | 'unchecked'> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { BundleFile } from '../store/store-types.ts'
+import type { BundleFile } from './bundle-types.ts'
 
 export const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex')
 

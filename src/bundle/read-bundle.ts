@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { BundleFile, Warning } from '../store/store-types.ts'
+import type { Warning } from '../errors/warning.ts'
+import type { BundleFile } from './bundle-types.ts'
 import { hashBundle, normalizeMode, sha256 } from './hash-bundle.ts'
 
 export interface BundleLimits {

@@ -15,9 +15,7 @@ import { openRuntimeDb } from '../runtime/open-runtime.ts'
 import { openReadonlyStore } from '../store/open-store.ts'
 import { contextFromCommand } from './cli-context.ts'
 import { formatTable } from './format-table.ts'
-
-const print = (text: string) => process.stdout.write(`${text}\n`)
-const printJson = (data: unknown) => print(JSON.stringify(data, null, 2))
+import { print, printError, printJson } from './print-output.ts'
 
 async function withRuntime<T>(cmd: Command, fn: (db: ReturnType<typeof openRuntimeDb>, dataDir: string) => Promise<T>): Promise<T> {
   const { config } = contextFromCommand(cmd)
@@ -44,7 +42,7 @@ function readDataFile(file: string, what: string, allowToml: boolean): unknown {
 
 /** Rejected rows go to stderr, one line each, and make the exit code 1; the good rows have landed. */
 function reportRejected(rejected: RowIssue[], what: string): void {
-  for (const r of rejected) process.stderr.write(`app: ${r.index < 0 ? 'file' : `${what} #${r.index}${r.id ? ` ("${r.id}")` : ''}`}: ${r.field}: ${r.message}\n`)
+  for (const r of rejected) printError(`app: ${r.index < 0 ? 'file' : `${what} #${r.index}${r.id ? ` ("${r.id}")` : ''}`}: ${r.field}: ${r.message}`)
   if (rejected.length) process.exitCode = ExitCode.runtime
 }
 
@@ -142,7 +140,7 @@ export function addEventsCommands(program: Command): void {
   const bots = program.command('bots').description('bots: filters over resources, and an action on the matches')
 
   bots.command('apply').description('create or update bots from a JSON array, or TOML [[bots]] tables (a .toml file)').argument('<file>', 'JSON or TOML file')
-    .option('--json', 'print JSON: {"applied", "rejected", "unknown", "unchecked"}')
+    .option('--json', 'print JSON: {"applied", "rejected", "unknown", "unchecked", "invalid"}')
     .action(async (file: string, opts: { json?: boolean }, cmd: Command) => {
       const data = readDataFile(file, 'bots', true)
       await withRuntime(cmd, async (db, dataDir) => {
@@ -152,13 +150,20 @@ export function addEventsCommands(program: Command): void {
         })
         try {
           const result = await applyBots(db, data, store ? await registeredIds(store) : null)
+          if (result.invalid.length) {
+            // Rows of the wrong shape are listed too: every problem of the file at once.
+            if (opts.json) printJson(result)
+            for (const r of result.rejected) printError(`app: bot #${r.index}${r.id ? ` ("${r.id}")` : ''}: ${r.field}: ${r.message}`)
+            const bots = new Set(result.invalid.map((p) => p.bot)).size
+            throw new AppError('BOTS_INVALID', `${result.invalid.length} problem(s) in ${bots} bot(s) of ${file}, so no bot was applied:\n${result.invalid.map((p) => `  ${p.message}`).join('\n')}`)
+          }
           if (opts.json) printJson(result)
           else {
             const created = result.applied.filter((b) => b.created).length
             print(`applied ${result.applied.length} bot(s): ${created} created, ${result.applied.length - created} updated`)
           }
-          for (const u of result.unknown) process.stderr.write(`app: warning: ${u.message}\n`)
-          if (result.unchecked) process.stderr.write(`app: note: ${result.unchecked}\n`)
+          for (const u of result.unknown) printError(`app: warning: ${u.message}`)
+          if (result.unchecked) printError(`app: note: ${result.unchecked}`)
           reportRejected(result.rejected, 'bot')
         } finally { await store?.close() }
       })

@@ -1,10 +1,12 @@
 import { Command, CommanderError, Option } from 'commander'
 import { AppError, ExitCode } from '../errors/app-error.ts'
 import { APP_VERSION } from '../version.ts'
-import { contextFromCommand } from './cli-context.ts'
+import { diskFullError } from '../fs/disk-full-error.ts'
+import { configFromCommand, contextFromCommand } from './cli-context.ts'
 import { addPluginsCommands } from './plugins-commands.ts'
 import { addEventsCommands } from './events-commands.ts'
 import { addOpsCommands } from './ops-commands.ts'
+import { printError, terminalSafe } from './print-output.ts'
 
 /** Builds the `app` command tree. Kept separate from main() so tests can inspect it. */
 export function createProgram(): Command {
@@ -23,7 +25,7 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .allowExcessArguments(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .configureOutput({ writeErr: (s) => process.stderr.write(terminalSafe(s)), writeOut: (s) => process.stdout.write(terminalSafe(s)) })
     .action(async (_opts: unknown, cmd: Command) => {
       if (cmd.args.length) throw unknownCommand(cmd, cmd.args[0]!)
       const { config, logger } = contextFromCommand(cmd, { destination: 1 })
@@ -71,6 +73,11 @@ function distance(a: string, b: string): number {
   return row[b.length]!
 }
 
+/** The data directory the command ran on (flags, environment, app.toml), for error messages; "data" if the config itself is bad. */
+function dataDirOf(program: Command): string {
+  try { return configFromCommand(program).dataDir } catch { return 'data' }
+}
+
 /** Runs the CLI and resolves with the process exit code (DESIGN section 10). */
 export async function main(argv: string[]): Promise<number> {
   const program = createProgram()
@@ -82,11 +89,13 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version exit 0; every other parse error is a usage error.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage
     }
-    if (error instanceof AppError) {
-      process.stderr.write(`app: ${error.message}\n`)
-      return error.exitCode
+    // A full disk (SQLITE_FULL, ENOSPC, EDQUOT) wherever a command or role met it: what is full and what to delete.
+    const known = error instanceof AppError ? error : diskFullError(error, { dataDir: dataDirOf(program) })
+    if (known) {
+      printError(`app: ${known.message}`)
+      return known.exitCode
     }
-    process.stderr.write(`app: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`)
+    printError(`app: unexpected error: ${(error as Error)?.stack ?? String(error)}`)
     return ExitCode.runtime
   }
 }

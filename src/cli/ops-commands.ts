@@ -3,8 +3,7 @@ import { AppError, ExitCode } from '../errors/app-error.ts'
 import { backupDatabases } from '../ops/backup-databases.ts'
 import { runDoctor } from '../ops/run-doctor.ts'
 import { configFromCommand } from './cli-context.ts'
-
-const print = (text: string) => process.stdout.write(`${text}\n`)
+import { print, printJson } from './print-output.ts'
 const LABEL = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const
 
 /** `app doctor` and `app backup <dir>`: operating an install. */
@@ -17,7 +16,7 @@ export function addOpsCommands(program: Command): void {
       const failed = checks.filter((c) => c.status === 'fail').length
       const warned = checks.filter((c) => c.status === 'warn').length
       if (opts.json) {
-        print(JSON.stringify({ ok: failed === 0, dataDir, checks }, null, 2))
+        printJson({ ok: failed === 0, dataDir, checks })
       } else {
         print(`app doctor: data directory ${dataDir}`)
         const width = Math.max(...checks.map((c) => c.name.length))
@@ -37,7 +36,7 @@ export function addOpsCommands(program: Command): void {
       const { dataDir } = configFromCommand(cmd)
       if (!dir.trim()) throw new AppError('USAGE', 'app backup needs a directory, e.g. app backup /var/backups/app/2024-05-01', { exitCode: ExitCode.usage })
       const result = await backupDatabases(dataDir, dir)
-      if (opts.json) return void print(JSON.stringify(result, null, 2))
+      if (opts.json) return void printJson(result)
       for (const f of result.files) print(`${f.file}  ${(f.bytes / 1024).toFixed(0)} KiB  sha256 ${f.sha256.slice(0, 16)}  verified`)
       print(`backup of ${result.dataDir} (generation ${result.generation ?? 'none'}) written to ${result.dir}; restore steps: packaging/README.md, "Backup and restore"`)
     })

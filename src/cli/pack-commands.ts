@@ -5,10 +5,9 @@ import { AppError, ExitCode } from '../errors/app-error.ts'
 import { createTrust } from '../signing/create-trust.ts'
 import { packPlugin, PackError } from '../signing/pack-plugin.ts'
 import { generateSigningKey, parsePrivateKey } from '../signing/signing-keys.ts'
-import { verifyArchive } from '../signing/verify-archive.ts'
+import { verifyArchive } from '../sources/verify-archive.ts'
 import { configFromCommand } from './cli-context.ts'
-
-const print = (text: string) => process.stdout.write(`${text}\n`)
+import { print, printJson } from './print-output.ts'
 
 export const PRIVATE_KEY_FILE = 'plugin-signing.key'
 export const PUBLIC_KEY_FILE = 'plugin-signing.pub'
@@ -73,7 +72,7 @@ export function addPackCommands(plugins: Command): void {
       if (!existsSync(archive)) throw new AppError('USAGE', `${archive} does not exist; expected a .tgz or .zip file.`, { exitCode: ExitCode.usage })
       const report = await verifyArchive(archive, { limits: config.limits, trust: createTrust(config.trust) })
       if (!report.ok) process.exitCode = ExitCode.runtime
-      if (opts.json) return void print(JSON.stringify(report, null, 2))
+      if (opts.json) return void printJson(report)
       print(`${archive}\n  sha256 ${report.sha256}`)
       if (report.checksum) print(report.checksum.ok ? `  ${basename(report.checksum.file)}: matches` : `  CHECKSUM_MISMATCH: ${basename(report.checksum.file)} says ${report.checksum.expected ?? '(no sha256 in it)'}; the archive changed after it was packed`)
       if (!report.plugins.length) print('  no plugin in the archive')

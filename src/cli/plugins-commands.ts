@@ -5,15 +5,13 @@ import { buildPluginReport, type PluginSummary } from '../report/plugin-report.t
 import { pluginProcesses } from '../report/plugin-processes.ts'
 import type { StoredWarning } from '../report/stored-warning.ts'
 import { openRuntimeDb } from '../runtime/open-runtime.ts'
-import { createSources } from '../publish/create-sources.ts'
 import { publishOnce } from '../publish/publish-once.ts'
-import { createDryRun } from '../loader/create-dry-run.ts'
 import { openReadonlyStore, openWritableStore } from '../store/open-store.ts'
 import { contextFromCommand } from './cli-context.ts'
 import { formatTable } from './format-table.ts'
 import { addPackCommands } from './pack-commands.ts'
-
-const print = (text: string) => process.stdout.write(`${text}\n`)
+import { addPluginsSettingsCommand } from './plugins-settings-command.ts'
+import { print, printJson } from './print-output.ts'
 
 const warningJson = (w: StoredWarning) => ({
   code: w.code, severity: w.severity, plugin: w.plugin, version: w.version, message: w.message, detail: w.detail,
@@ -36,6 +34,7 @@ async function openForReading(cmd: Command) {
 export function addPluginsCommands(program: Command): void {
   const plugins = program.command('plugins').description('inspect and manage the plugin store')
   addPackCommands(plugins)
+  addPluginsSettingsCommand(plugins)
 
   plugins.command('list').description('list the plugins of the current generation with their status')
     .option('--json', 'print JSON: {"generation", "plugins": [...]}')
@@ -43,7 +42,7 @@ export function addPluginsCommands(program: Command): void {
       const { store, runtime, close } = await openForReading(cmd)
       try {
         const report = await buildPluginReport(store, runtime)
-        if (opts.json) return void print(JSON.stringify({ generation: report.generation, plugins: report.plugins.map(pluginJson) }, null, 2))
+        if (opts.json) return void printJson({ generation: report.generation, plugins: report.plugins.map(pluginJson) })
         if (!report.plugins.length) return void print(`no plugins (generation ${report.generation ?? 'none'})`)
         print(formatTable(['NAME', 'VERSION', 'STATUS', 'SOURCE', 'WARNINGS', 'ORIGIN'], report.plugins.map((p) => [p.name, p.version, p.status, p.source, String(p.warnings.length), p.origin])))
         print(`\ngeneration ${report.generation}, ${report.plugins.length} plugin(s); \`app plugins warnings\` shows the warnings`)
@@ -56,7 +55,7 @@ export function addPluginsCommands(program: Command): void {
       const { store, runtime, close } = await openForReading(cmd)
       try {
         const report = await buildPluginReport(store, runtime)
-        if (opts.json) return void print(JSON.stringify({ warnings: report.warnings.map(warningJson) }, null, 2))
+        if (opts.json) return void printJson({ warnings: report.warnings.map(warningJson) })
         if (!report.warnings.length) return void print('no warnings')
         print(formatTable(['SEVERITY', 'PLUGIN', 'CODE', 'WHERE', 'MESSAGE'], report.warnings.map((w) => [w.severity, w.plugin ?? '-', w.code, w.where.join(','), w.message])))
       } finally { await close() }
@@ -79,7 +78,7 @@ export function addPluginsCommands(program: Command): void {
           registered: p.entry.registered, processes: await pluginProcesses(runtime, name), publishedAt: p.entry.publishedAt,
           history: history.map((h) => ({ version: h.version, status: h.status, sha256: h.bundleSha256, source: h.source, origin: h.origin, publishedAt: h.publishedAt, generations: h.generations })),
         }
-        if (opts.json) return void print(JSON.stringify(data, null, 2))
+        if (opts.json) return void printJson(data)
         const meta = (p.entry.manifest.metadata ?? {}) as Record<string, string>
         print(`${p.name} ${p.version}  [${p.status}]`)
         if (meta.description) print(meta.description)
@@ -133,7 +132,7 @@ export function addPluginsCommands(program: Command): void {
       const { store, close } = await openForReading(cmd)
       try {
         const gens = await store.listGenerations(100)
-        if (opts.json) return void print(JSON.stringify({ generations: gens }, null, 2))
+        if (opts.json) return void printJson({ generations: gens })
         print(formatTable(['ID', 'CREATED', 'PLUGINS', 'REASON'], gens.map((g) => [String(g.id), g.createdAt, String(g.pluginCount), g.reason])))
       } finally { await close() }
     })

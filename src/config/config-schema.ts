@@ -21,6 +21,8 @@ const httpSource = z.strictObject({
   connectTimeoutMs: z.int().positive().default(10_000),
   timeoutMs: z.int().positive().default(30_000),
   maxBytes: z.int().positive().default(100 * MiB),
+  /** Let this source replace a plugin with a lower version; otherwise that is refused with DOWNGRADE_REFUSED. */
+  allowDowngrade: z.boolean().default(false),
 })
 
 const s3Source = z.strictObject({
@@ -34,6 +36,7 @@ const s3Source = z.strictObject({
   connectTimeoutMs: z.int().positive().default(10_000),
   timeoutMs: z.int().positive().default(60_000),
   maxBytes: z.int().positive().default(100 * MiB),
+  allowDowngrade: z.boolean().default(false),
 })
 
 export const sourceSchema = z.discriminatedUnion('type', [httpSource, s3Source])
@@ -53,6 +56,8 @@ export const configSchema = z.strictObject({
     /** How long worker and web wait for the scheduler to create plugins.db. */
     waitMs: z.int().min(0).default(60_000),
     keepGenerations: z.int().min(1).default(50),
+    /** How often the scheduler removes plugin bundles no kept generation needs from data/cache (also after each publish). */
+    cacheCollectMs: z.int().min(100).default(10 * 60_000),
   }).prefault({}),
   limits: z.strictObject({
     maxBytes: z.int().positive().default(50 * MiB),
@@ -76,6 +81,14 @@ export const configSchema = z.strictObject({
     leaseMs: z.int().positive().default(30_000),
     maxAttempts: z.int().positive().default(5),
     retentionMs: z.int().positive().default(7 * 24 * 3600_000),
+    /**
+     * A worker beats (and renews its leases) every heartbeatTimeoutMs / 5, at most once a second; the scheduler
+     * requeues the jobs of a worker silent for longer than this, and the worker stops starting and running
+     * them at 0.6 of it. 4000: a killed worker's jobs run again elsewhere within about 4 s.
+     */
+    heartbeatTimeoutMs: z.int('expected a whole number of milliseconds').min(1000, 'expected at least 1000 (ms): shorter, a worker merely slowed by a busy disk would lose its jobs; the default is 4000').default(4000),
+    /** Memory cap of each event handler thread (V8 heap, plus Buffers checked twice a second); a thread past it is replaced. */
+    threadMemoryMb: z.int('expected a whole number of megabytes').min(64, 'expected at least 64 (MB): a handler thread needs that much to load the plugins; the default is 256').max(65_536, 'expected at most 65536 (MB)').default(256),
   }).prefault({}),
   sources: z.array(sourceSchema).default([]),
   trust: z.strictObject({

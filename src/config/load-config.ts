@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { parse as parseToml } from 'smol-toml'
 import { AppError, ExitCode } from '../errors/app-error.ts'
 import { configSchema, type Config } from './config-schema.ts'
+import { describeFound, jsonErrorPosition } from './describe-found.ts'
 
 /** Environment variables that map onto config keys (dotted path, parser). */
 const envKeys: Record<string, [string, (v: string) => unknown]> = {
@@ -48,7 +49,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config & { configFi
     const lines = result.error.issues.map((issue) => {
       const key = issue.path.join('.') || '(root)'
       const found = getPath(merged, issue.path)
-      const foundText = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : `found ${JSON.stringify(found)}`
+      const foundText = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : describeFound(issue.path, found)
       return `  ${key}: ${issue.message}; ${foundText}`
     })
     const where = configFile ? ` (config file ${configFile}, APP_* environment and flags)` : ' (APP_* environment and flags)'
@@ -68,7 +69,11 @@ function readToml(file: string, required: boolean): Record<string, unknown> {
   try {
     return parseToml(text) as Record<string, unknown>
   } catch (cause) {
-    throw new AppError('CONFIG_INVALID', `config file ${file} is not valid TOML: ${(cause as Error).message}`, { exitCode: ExitCode.usage, cause })
+    // The parser's message quotes the lines around the error, which may hold a password or token: say where, not what.
+    const { line, column } = cause as { line?: number; column?: number }
+    const reason = /^Invalid TOML document: ([a-z][a-z ,.:'-]*)$/i.exec((cause as Error).message.split('\n', 1)[0] ?? '')?.[1]
+    const at = line ? ` at line ${line}, column ${column}` : ''
+    throw new AppError('CONFIG_INVALID', `config file ${file} is not valid TOML${at}${reason ? `: ${reason}` : ''}. The line is not shown, as it may hold a secret; open the file at that place to fix it.`, { exitCode: ExitCode.usage })
   }
 }
 
@@ -86,7 +91,8 @@ function parseJson(name: string, v: string): unknown {
   try {
     return JSON.parse(v)
   } catch (cause) {
-    throw new AppError('CONFIG_INVALID', `${name} must be a JSON array of source tables, for example [{"type":"http","url":"https://..."}]; found ${JSON.stringify(v.slice(0, 80))} (${(cause as Error).message})`, { exitCode: ExitCode.usage, cause })
+    // Neither the value nor the parser's message (which quotes it) is shown: it may hold URLs with passwords and tokens.
+    throw new AppError('CONFIG_INVALID', `${name} must be a JSON array of source tables, for example [{"type":"http","url":"https://..."}]; found ${v.length} characters that are not valid JSON${jsonErrorPosition(cause)} (the value is not shown, as it may hold a secret)`, { exitCode: ExitCode.usage })
   }
 }
 

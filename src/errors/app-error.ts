@@ -1,3 +1,5 @@
+import { errorCodes, type ErrorCode } from './codes.ts'
+
 /** Process exit codes of DESIGN section 10: tests outside the repo rely on them. */
 export const ExitCode = {
   ok: 0,
@@ -15,13 +17,14 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
  * found and how to fix it.
  */
 export class AppError extends Error {
-  readonly code: string
+  readonly code: ErrorCode
   readonly exitCode: ExitCodeValue
 
-  constructor(code: string, message: string, options: { exitCode?: ExitCodeValue; cause?: unknown } = {}) {
+  /** The exit code comes from the catalog (src/errors/codes.ts) unless the caller has a reason to differ. */
+  constructor(code: ErrorCode, message: string, options: { exitCode?: ExitCodeValue; cause?: unknown } = {}) {
     super(message, { cause: options.cause })
     this.name = 'AppError'
     this.code = code
-    this.exitCode = options.exitCode ?? ExitCode.runtime
+    this.exitCode = options.exitCode ?? errorCodes[code].exitCode
   }
 }

@@ -6,6 +6,7 @@ import type { NewJob } from '../queue/job-types.ts'
 import { toBot, toResource, type BotRow, type ResourceRow } from '../resources/resource-rows.ts'
 import { checkScheduleData, firstRunAt } from '../schedules/schedule-data.ts'
 import { createScheduleWriter, type NewSchedule } from '../schedules/schedule-writer.ts'
+import { createSettingsReader } from '../settings/settings-store.ts'
 
 /**
  * HostServices over runtime.db: what DbObjects and ScheduledEventTracker use.
@@ -95,6 +96,7 @@ export function createHostServices(db: Db): HostServices {
       })
       schedule.immediate(jobRows, scheduleRows)
     },
+    pluginSettings: createSettingsReader(db),
   }
 }
 

@@ -3,7 +3,8 @@ import type { Logger } from '../log/create-logger.ts'
 import { openRuntimeDb } from '../runtime/open-runtime.ts'
 import type { Generation } from '../store/store-types.ts'
 import type { StoreReader } from '../store/store-reader.ts'
-import { loadPlugins, type PluginHost } from './plugin-host.ts'
+import { loadPlugins } from './create-plugin-host.ts'
+import type { PluginHost } from './plugin-host.ts'
 
 interface Shared { host: Promise<PluginHost>; users: number; close: () => void }
 const shared = new Map<string, Shared>()

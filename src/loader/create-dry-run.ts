@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Worker } from 'node:worker_threads'
 import type { Logger } from '../log/create-logger.ts'
-import type { ValidateVersion } from '../publish/sync-plugins.ts'
-import type { Candidate } from '../sources/source-types.ts'
+import type { Candidate, ValidateVersion } from '../sources/source-types.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import type { Warning } from '../store/store-types.ts'
 import { spawnThread } from '../threads/spawn-thread.ts'
@@ -11,6 +10,7 @@ import type { DryRunJob, FromDryRun } from './dry-run-protocol.ts'
 import type { UidKind } from './host-registries.ts'
 import { cacheDirOf, materializeBundle } from './materialize-bundle.ts'
 import type { RegisteredSummary } from './plugin-host.ts'
+import type { WarningCode } from '../errors/codes.ts'
 
 /** A thread gets this long to start; plugin code is not running yet. */
 const STARTUP_MS = 30_000
@@ -81,7 +81,7 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
         void t.thread.terminate()
         resolve(result)
       }
-      const fail = (code: string, message: string, detail: string | null = null) =>
+      const fail = (code: WarningCode, message: string, detail: string | null = null) =>
         finish({ warnings: [{ code, severity: 'error', plugin: name, version, message, detail }], registered: null })
       const arm = (ms: number) => {
         clearTimeout(timer)

@@ -239,3 +239,6 @@ export async function createPluginHost(options: LoadPluginsOptions): Promise<Plu
 
 const sortByName = <T extends { name: string }>(list: T[]) => [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 const sortByPlugin = <T extends { plugin: string }>(list: T[]) => list.sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0))
+
+/** Loads a generation's plugins in name order into this thread. Never throws for a plugin's fault: that is a report. */
+export const loadPlugins = (options: LoadPluginsOptions): Promise<PluginHost> => createPluginHost(options)

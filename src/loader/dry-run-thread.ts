@@ -69,5 +69,6 @@ function dryRunServices(file: string | null): HostServices | null {
       },
     },
     async scheduleBotEvents() { /* not written during a dry run */ },
+    pluginSettings: real.pluginSettings && { ...real.pluginSettings, dryRun: true },
   }
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { HostServices } from '../sdk/host-services.ts'
-import { createSdk } from '../sdk/create-sdk.ts'
+import { createSdk } from './create-sdk.ts'
 import { handlesLeftBy, handleTrackingEnabled } from './handle-tracker.ts'
 import type { HostRegistries } from './host-registries.ts'
 import { bindPluginRoot } from './module-hooks.ts'
@@ -46,7 +46,7 @@ export async function loadPlugin(options: {
   const { plugin, dir, timeoutMs } = options
   const { name } = plugin
   const scope = createPluginScope({ name, version: plugin.version, registries: options.registries, onWarning: options.onWarning })
-  const { moduleUrl } = bindPluginRoot(options.cacheDir, dir, name, createSdk(scope, options.services))
+  const { moduleUrl } = bindPluginRoot(options.cacheDir, dir, name, createSdk(scope, options.services, { manifestSettings: plugin.manifest.settings }))
   const ctx = { scopeId: scope.id, plugin: name }
   const started = performance.now()
   const done = (ok: boolean, exports: Record<string, unknown> | null): PluginLoad => {

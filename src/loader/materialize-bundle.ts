@@ -64,7 +64,7 @@ export function prepareCacheDir(cacheDir: string): void {
   }
   const marker = join(cacheDir, 'package.json')
   if (existsSync(marker)) return
-  mkdirSync(cacheDir, { recursive: true })
+  mkdirSync(cacheDir, { recursive: true, mode: 0o700 }) // owner-only, like the rest of the data dir (src/store/private-files.ts)
   const tmp = `${marker}.${process.pid}-${threadId}.tmp`
   writeFileSync(tmp, CACHE_PACKAGE_JSON)
   renameSync(tmp, marker)

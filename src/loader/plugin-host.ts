@@ -1,10 +1,10 @@
+// Types only: the loader's shapes, imported by its modules and the roles without an import cycle.
 import type { Hono } from 'hono'
 import type { Logger } from '../log/create-logger.ts'
 import type { LoadReport } from '../runtime/process-registry.ts'
 import type { Bot, HostServices, Resource } from '../sdk/host-services.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import type { Generation, Warning } from '../store/store-types.ts'
-import { createPluginHost } from './create-plugin-host.ts'
 
 /**
  * The loader's public API: what roles, handler threads and the web app build
@@ -50,6 +50,8 @@ export interface QueryEntry {
   name: string
   supportedResources: string[]
   settingsConfig: SettingConfig[]
+  /** False when the plugin gave no settingsConfig at all: its settings are free-form, and `bots apply` checks no keys. */
+  settingsDeclared?: boolean
   /** Settings defaults from settingsConfig. */
   defaults: Record<string, unknown>
   fn(resource: Resource, settings: Record<string, unknown>): boolean | Promise<boolean>
@@ -63,6 +65,8 @@ export interface ActionEntry {
   bulkAction: boolean
   acceptsComplement: boolean
   settingsConfig: SettingConfig[]
+  /** False when the plugin gave no settingsConfig at all: its settings are free-form, and `bots apply` checks no keys. */
+  settingsDeclared?: boolean
   defaults: Record<string, unknown>
   fn(bot: Bot, settings: Record<string, unknown>, matches: Resource[], nonMatches: Resource[]): void | Promise<void>
 }
@@ -99,8 +103,9 @@ export interface FrontendEntry {
 
 /** What a plugin registered: stored as plugin_versions.registered by the dry run, shown by `app plugins show`. */
 export interface RegisteredSummary {
-  filters: Array<{ queryId: string; name: string; supportedResources: string[] }>
-  actions: Array<{ uid: string; name: string; bulkAction: boolean; acceptsComplement: boolean }>
+  /** settingsConfig: as registered, or null when the plugin gave none (free-form settings). Absent in versions published before it was recorded. */
+  filters: Array<{ queryId: string; name: string; supportedResources: string[]; settingsConfig?: SettingConfig[] | null }>
+  actions: Array<{ uid: string; name: string; bulkAction: boolean; acceptsComplement: boolean; settingsConfig?: SettingConfig[] | null }>
   eventTypes: string[]
   /** "GET /plugin/<name>/status" */
   routes: string[]
@@ -150,9 +155,4 @@ export interface PluginHost {
   onChange(listener: () => void): () => void
   /** unload() every plugin, undo its registrations (LIFO). */
   unloadAll(): Promise<void>
-}
-
-/** Loads a generation's plugins in name order into this thread. Never throws for a plugin's fault: that is a report. */
-export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginHost> {
-  return createPluginHost(options)
 }

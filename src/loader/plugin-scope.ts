@@ -2,6 +2,7 @@ import type { Severity } from '../store/store-types.ts'
 import type { HostRegistries, UidKind } from './host-registries.ts'
 import type { ActionEntry, BlueprintEntry, EventTypeEntry, QueryEntry } from './plugin-host.ts'
 import { createWarningBook } from './warning-book.ts'
+import type { WarningCode } from '../errors/codes.ts'
 
 type Values = { filter: QueryEntry; action: ActionEntry; eventType: EventTypeEntry; blueprint: BlueprintEntry }
 export type Kind = keyof Values
@@ -31,7 +32,7 @@ export function createPluginScope(options: { name: string; version: string; regi
   let state: 'staging' | 'active' | 'unloaded' | 'failed' = 'staging'
   const regs: Registration[] = []
 
-  const warn = (w: { code: string; severity: Severity; message: string; detail?: string | null }) => {
+  const warn = (w: { code: WarningCode; severity: Severity; message: string; detail?: string | null }) => {
     book.add(w)
     if (state !== 'staging') options.onWarning?.()
   }
@@ -77,7 +78,7 @@ export function createPluginScope(options: { name: string; version: string; regi
     get state() { return state },
     warn,
     warnings: () => book.list(),
-    hasWarning: (code: string) => book.has(code),
+    hasWarning: (code: WarningCode) => book.has(code),
 
     /** Records a registration of this plugin; returns its undo. Refused (with a warning) once the plugin is unloaded. */
     register<K extends Kind>(kind: K, uid: string, value: Omit<Values[K], 'plugin' | 'version'>): () => void {

@@ -1,11 +1,12 @@
 import type { Severity, Warning } from '../store/store-types.ts'
 import type { LoadWarning } from './plugin-host.ts'
+import type { WarningCode } from '../errors/codes.ts'
 
 /** One plugin's load warnings: a repeat of the same code and message counts up instead of adding a row. */
 export function createWarningBook(plugin: string, version: string | null) {
   const byKey = new Map<string, LoadWarning>()
   return {
-    add(w: { code: string; severity: Severity; message: string; detail?: string | null }): LoadWarning {
+    add(w: { code: WarningCode; severity: Severity; message: string; detail?: string | null }): LoadWarning {
       const now = new Date().toISOString()
       const key = `${w.code}\u0000${w.message}`
       const seen = byKey.get(key)
@@ -19,7 +20,7 @@ export function createWarningBook(plugin: string, version: string | null) {
       return added
     },
     list(): LoadWarning[] { return [...byKey.values()] },
-    has(code: string): boolean { return [...byKey.values()].some((w) => w.code === code) },
+    has(code: WarningCode): boolean { return [...byKey.values()].some((w) => w.code === code) },
   }
 }
 

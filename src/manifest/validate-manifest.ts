@@ -2,6 +2,8 @@ import semver from 'semver'
 import { z } from 'zod'
 import type { Warning } from '../store/store-types.ts'
 import { APP_VERSION } from '../version.ts'
+import type { WarningCode } from '../errors/codes.ts'
+import { checkDeclarations } from '../settings/setting-declaration.ts'
 
 export const PLUGIN_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/
 export const SUPPORTED_API_VERSIONS = [1]
@@ -19,6 +21,10 @@ const manifestSchema = z.object({
     author: z.string(), nickname: z.string(), category: z.string(), description: z.string(),
     supportEmail: z.string(), supportUrl: z.string(),
   }).partial().default({}),
+  // The plugin's own settings (DESIGN section 5b), kept as written; each problem is an issue at its path.
+  settings: z.unknown().superRefine((list, ctx) => {
+    for (const p of checkDeclarations(list)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message })
+  }).optional(),
 })
 
 export type Manifest = z.infer<typeof manifestSchema>
@@ -38,7 +44,7 @@ export interface ManifestCheck {
 export function validateManifest(input: { folder: string; manifestText: string | null; paths: Set<string> }): ManifestCheck {
   const file = `${input.folder}/plugin.json`
   const fallbackName = input.folder.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 64) || 'unnamed'
-  const fail = (code: string, message: string, detail?: string): ManifestCheck => ({
+  const fail = (code: WarningCode, message: string, detail?: string): ManifestCheck => ({
     manifest: null, name: fallbackName, version: '0.0.0', warnings: [{ code, severity: 'error', plugin: fallbackName, version: null, message, detail: detail ?? file }],
   })
   if (input.manifestText === null) return fail('NOT_A_PLUGIN', `${input.folder} has no plugin.json at its root, so it is not a plugin. Add a plugin.json (see the README) or move the folder out of the plugins directory.`)

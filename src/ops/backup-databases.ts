@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { AppError, ExitCode } from '../errors/app-error.ts'
 import { RUNTIME_FILE } from '../runtime/open-runtime.ts'
 import { RUNTIME_APPLICATION_ID } from '../runtime/runtime-migrations.ts'
 import { openDatabase, type Db } from '../store/open-database.ts'
+import { createPrivateFile, makePrivateDir, PRIVATE_FILE_MODE } from '../fs/private-files.ts'
 import { STORE_FILE } from '../store/open-store.ts'
 import { createStoreReader } from '../store/store-reader.ts'
 import { STORE_APPLICATION_ID } from '../store/store-migrations.ts'
@@ -46,13 +47,13 @@ export async function backupDatabases(dataDir: string, outDir: string): Promise<
   if (!existsSync(storeFile)) {
     throw new AppError('STORE_MISSING', `plugin store ${storeFile} does not exist: nothing to back up. Point --data-dir at the scheduler's data directory.`, { exitCode: ExitCode.store })
   }
-  mkdirSync(dir, { recursive: true })
+  makePrivateDir(dir) // 0700, and every file in it 0600: a backup holds what the databases hold
   let generation: number | null = null
   const files = [await copyVerified(storeFile, join(dir, STORE_FILE), STORE_APPLICATION_ID, async (db) => { generation = await createStoreReader(db).currentGenerationId() })]
   const runtimeFile = join(dataDir, RUNTIME_FILE)
   if (existsSync(runtimeFile)) files.push(await copyVerified(runtimeFile, join(dir, RUNTIME_FILE), RUNTIME_APPLICATION_ID))
   const result: BackupResult = { dir, createdAt: new Date().toISOString(), app: APP_VERSION, dataDir: resolve(dataDir), generation, files }
-  writeFileSync(join(dir, BACKUP_MANIFEST), `${JSON.stringify(result, null, 2)}\n`)
+  writeFileSync(join(dir, BACKUP_MANIFEST), `${JSON.stringify(result, null, 2)}\n`, { mode: PRIVATE_FILE_MODE })
   syncPath(dir)
   return result
 }
@@ -64,6 +65,7 @@ async function copyVerified(source: string, target: string, applicationId: numbe
   let schemaVersion: number
   try {
     schemaVersion = src.pragma('user_version', { simple: true }) as number
+    createPrivateFile(tmp) // VACUUM INTO fills an empty file and keeps its mode 0600
     src.prepare('VACUUM INTO ?').run(tmp)
   } catch (cause) {
     rmSync(tmp, { force: true })

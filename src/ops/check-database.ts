@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { openDatabase, type Db } from '../store/open-database.ts'
 import type { DoctorCheck } from './doctor-check.ts'
 
@@ -17,6 +17,10 @@ export interface DatabaseSpec {
 export function checkDatabase(spec: DatabaseSpec): DoctorCheck[] {
   const name = (what: string) => `${spec.label} ${what}`
   if (!existsSync(spec.file)) return [{ name: name('file'), ...spec.missing }]
+  if (statSync(spec.file).size === 0) {
+    // Said as it is, not as "missing" nor as a foreign application_id 0.
+    return [{ name: name('file'), status: spec.missing.status, message: `${spec.file} exists but is empty (0 bytes).`, fix: `${spec.missing.fix} (${spec.migrator} initializes an empty file.) If it held data before: ${RESTORE_FIX}` }]
+  }
   let db: Db
   try {
     db = openDatabase(spec.file, { readonly: true, busyTimeoutMs: 5000 })

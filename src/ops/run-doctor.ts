@@ -10,10 +10,12 @@ import { openDatabase } from '../store/open-database.ts'
 import { STORE_FILE } from '../store/open-store.ts'
 import { createStoreReader } from '../store/store-reader.ts'
 import { STORE_APPLICATION_ID, storeMigrations } from '../store/store-migrations.ts'
+import { freeSpaceAdvice } from '../fs/disk-full-error.ts'
+import { cacheCheck } from './cache-check.ts'
 import { checkDatabase } from './check-database.ts'
 import type { DoctorCheck } from './doctor-check.ts'
-import { filesystemKind, LOCAL_FILESYSTEM_FIX, sharedFilesystemProblem } from './local-filesystem.ts'
-import { mountFor, realExisting } from './mount-info.ts'
+import { filesystemKind, LOCAL_FILESYSTEM_FIX, sharedFilesystemProblem } from '../fs/local-filesystem.ts'
+import { mountFor, realExisting } from '../fs/mount-info.ts'
 import { writerLockState } from './writer-lock-state.ts'
 
 const MiB = 1024 * 1024
@@ -35,7 +37,7 @@ export async function runDoctor(dataDir: string): Promise<DoctorCheck[]> {
     label: 'runtime.db', file: join(dataDir, RUNTIME_FILE), applicationId: RUNTIME_APPLICATION_ID, schemaVersion: runtimeMigrations.length, migrator: 'any role',
     missing: { status: 'warn', message: `${join(dataDir, RUNTIME_FILE)} does not exist yet.`, fix: 'Any role creates it on start; start the scheduler.' },
   }))
-  checks.push(disk(dataDir), writerLock(dataDir), await generations(dataDir))
+  checks.push(disk(dataDir), cacheCheck(dataDir, DISK_WARN_BYTES), writerLock(dataDir), await generations(dataDir))
   checks.push(directory('cache dir', join(dataDir, 'cache'), {
     why: 'plugin bundles are materialized and imported there',
     noexec: { status: 'warn', fix: 'Remount without noexec if plugins ship native addons; JavaScript plugins are not affected.' },
@@ -59,7 +61,7 @@ function disk(dataDir: string): DoctorCheck {
   const free = s.bavail * s.bsize
   const total = s.blocks * s.bsize
   const text = `${(free / MiB).toFixed(0)} MiB free of ${(total / MiB).toFixed(0)} MiB`
-  const fix = 'Free space on that filesystem or move the data directory; old generations are pruned by [store] keepGenerations, finished jobs by [jobs] retentionMs.'
+  const fix = `${freeSpaceAdvice(dataDir)} Finished jobs are pruned after [jobs] retentionMs.`
   if (free < DISK_FAIL_BYTES) return { name: 'free disk', status: 'fail', message: `${text}: below ${DISK_FAIL_BYTES / MiB} MiB, publishes and job updates may fail.`, fix }
   if (free < DISK_WARN_BYTES) return { name: 'free disk', status: 'warn', message: `${text}: below ${DISK_WARN_BYTES / MiB} MiB.`, fix }
   return { name: 'free disk', status: 'ok', message: text }

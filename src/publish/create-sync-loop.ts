@@ -1,14 +1,18 @@
+import { AppError } from '../errors/app-error.ts'
 import type { Logger } from '../log/create-logger.ts'
 import { syncPlugins, type SyncOptions, type SyncResult } from './sync-plugins.ts'
 
 /**
  * Runs sync passes one at a time. Requests during a pass coalesce into one
  * more pass after it; a pass that finds files still being written retries
- * once they have settled.
+ * once they have settled. `tidy` (the cache collection) runs after a pass that
+ * published or failed, and on request, never during a pass: the dry run puts
+ * candidates into the cache that no generation names yet.
  */
-export function createSyncLoop(options: SyncOptions & { logger: Logger; onPublished?: (result: SyncResult) => void }) {
+export function createSyncLoop(options: SyncOptions & { logger: Logger; onPublished?: (result: SyncResult) => void; tidy?: () => Promise<unknown> }) {
   let running: Promise<void> | null = null
   let again = false
+  let tidyWanted = false
   let timer: NodeJS.Timeout | null = null
   let stopped = false
 
@@ -20,11 +24,37 @@ export function createSyncLoop(options: SyncOptions & { logger: Logger; onPublis
         if (result.unsettledMs) {
           options.logger.debug({ waitMs: result.unsettledMs }, 'plugin files still changing; waiting for them to settle')
           schedule(result.unsettledMs)
-        } else if (result.changed) options.onPublished?.(result)
+        } else if (result.changed) {
+          tidyWanted = true
+          options.onPublished?.(result)
+        }
       } catch (error) {
-        options.logger.error({ err: error }, 'plugin sync failed; the store is unchanged')
+        tidyWanted = true // a failed publish leaves candidates in the cache that no generation will name
+        // A clear message (DISK_FULL says what is full and what to delete) needs no stack.
+        if (error instanceof AppError) options.logger.error({ code: error.code }, `plugin sync failed; the store is unchanged: ${error.message}`)
+        else options.logger.error({ err: error }, 'plugin sync failed; the store is unchanged')
       }
+      if (tidyWanted) await runTidy()
     } while (again && !stopped)
+  }
+
+  async function runTidy(): Promise<void> {
+    tidyWanted = false
+    try { await options.tidy?.() } catch (error) { options.logger.warn({ err: error }, 'cache collection failed') }
+  }
+
+  /** The periodic collection: now, or right after the pass in progress. */
+  function tidySoon(): Promise<void> {
+    if (stopped) return Promise.resolve()
+    if (running) {
+      tidyWanted = true
+      return running
+    }
+    running = (async () => {
+      await runTidy()
+      if (again && !stopped) await pass() // a pass requested while the collection ran
+    })().finally(() => { running = null })
+    return running
   }
 
   function runNow(): Promise<void> {
@@ -46,6 +76,7 @@ export function createSyncLoop(options: SyncOptions & { logger: Logger; onPublis
   return {
     runNow,
     schedule,
+    tidySoon,
     async stop() {
       stopped = true
       if (timer) clearTimeout(timer)

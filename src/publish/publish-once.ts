@@ -1,7 +1,9 @@
 import type { Config } from '../config/config-schema.ts'
+import { tidyCache } from '../loader/collect-cache.ts'
 import { createDryRun } from '../loader/create-dry-run.ts'
 import type { Logger } from '../log/create-logger.ts'
 import { acquireWriterLock } from '../lock/writer-lock.ts'
+import { liveGenerations } from '../runtime/read-processes.ts'
 import { openWritableStore } from '../store/open-store.ts'
 import { createSources } from './create-sources.ts'
 import { syncPlugins, type SyncResult } from './sync-plugins.ts'
@@ -20,12 +22,15 @@ export async function publishOnce(config: Config, options: { logger?: Logger; re
     const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger: options.logger })
     try {
       for (let tries = 0; ; tries++) {
-        const result = await syncPlugins({ store, sources: createSources(config), validate, logger: options.logger, keepGenerations: config.store.keepGenerations, reason: options.reason ?? 'app plugins sync', onProgress: options.onProgress })
+        const result = await syncPlugins({ store, sources: createSources(config), validate, logger: options.logger, keepGenerations: config.store.keepGenerations, pinnedGenerations: () => liveGenerations(config.dataDir), reason: options.reason ?? 'app plugins sync', onProgress: options.onProgress })
         if (!result.unsettledMs || tries >= MAX_SETTLE_WAITS) return result
         await new Promise((r) => setTimeout(r, result.unsettledMs))
       }
     } finally {
       await validate.dispose()
+      // After a failed publish above all: the candidates it put into the cache are named by no generation.
+      await tidyCache({ dataDir: config.dataDir, store, logger: options.logger })
+      await store.truncateWal()
       await store.close()
     }
   } finally {

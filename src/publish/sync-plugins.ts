@@ -1,18 +1,21 @@
+import { dirname } from 'node:path'
 import { sha256 } from '../bundle/hash-bundle.ts'
+import { diskFullError, formatBytes } from '../fs/disk-full-error.ts'
 import { loadMissingBlobs } from '../bundle/read-bundle.ts'
 import type { Logger } from '../log/create-logger.ts'
-import type { Candidate, Notice, PluginSource, ScanResult } from '../sources/source-types.ts'
+import type { Candidate, Notice, PluginSource, ScanResult, ValidateVersion } from '../sources/source-types.ts'
 import type { WritableStore } from '../store/open-store.ts'
 import type { Generation, NewVersion, PublishPlan, VersionRef, Warning } from '../store/store-types.ts'
+import { refuseDowngrade } from './refuse-downgrade.ts'
 
-/** Runs a new version in isolation before it is published (the dry run); returns what it found. */
-export type ValidateVersion = (candidate: Candidate, blobs: Map<string, Buffer>) => Promise<{ warnings: Warning[]; registered: Record<string, unknown> | null }>
 
 export interface SyncOptions {
   store: WritableStore
   sources: PluginSource[]
   validate?: ValidateVersion
   keepGenerations?: number
+  /** Generations the publish must not prune however old: those live processes run (read just before publishing). */
+  pinnedGenerations?: () => Promise<number[]>
   reason?: string
   logger?: Logger
   onProgress?: (done: number, total: number) => void
@@ -36,6 +39,14 @@ const statusOf = (warnings: Warning[]): NewVersion['status'] =>
  * that cannot be reached keeps its plugins.
  */
 export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
+  try {
+    return await syncPass(options)
+  } catch (error) {
+    throw diskFullError(error, { dataDir: dirname(options.store.file) }) ?? error
+  }
+}
+
+async function syncPass(options: SyncOptions): Promise<SyncResult> {
   const { store, sources, logger } = options
   const scans: Array<{ source: PluginSource; result: ScanResult; state?: Record<string, unknown> | null }> = []
   for (const source of sources) {
@@ -53,8 +64,10 @@ export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
   const current = await store.currentGeneration()
   const notices: Notice[] = scans.flatMap((s) => s.result.notices)
   const winners = new Map<string, Candidate>()
-  for (const { result } of scans) {
+  const sourceOf = new Map<Candidate, PluginSource>()
+  for (const { source, result } of scans) {
     for (const c of result.candidates) {
+      sourceOf.set(c, source)
       const winner = winners.get(c.check.name)
       if (!winner) {
         winners.set(c.check.name, c)
@@ -73,10 +86,17 @@ export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
   const previousByName = new Map(current?.plugins.map((p) => [p.name, p]))
   for (const [name, candidate] of [...winners].sort(([a], [b]) => (a < b ? -1 : 1))) {
     options.onProgress?.(++done, winners.size)
+    const previous = previousByName.get(name)
+    // Refused before the dry run: an older release is not even run, and the current version stays.
+    const downgrade = refuseDowngrade(candidate, previous, sourceOf.get(candidate)?.allowDowngrade === true)
+    if (downgrade) {
+      notices.push(downgrade)
+      entries.push({ name, version: previous!.id, rejected: null })
+      continue
+    }
     const resolved = await resolveVersion(store, candidate, options.validate)
     if (!resolved) return { generation: null, changed: false, unsettledMs: 250, plugins: 0 } // changed under us
     const { version, status } = resolved
-    const previous = previousByName.get(name)
     const lastGood = previous && previous.status !== 'error' ? previous : undefined
     // The same content now refused by the trust config is not kept as "last good".
     if (status === 'error' && lastGood && lastGood.bundleSha256 !== candidate.bundle.sha256 && lastGood.bundleSha256 !== candidate.contentSha256) {
@@ -95,7 +115,11 @@ export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
   const last = await store.sourceState('last-scan')
   const keep = current && last?.fingerprint === fingerprint && last.generation !== current.id
   const plan = keep ? current.plugins.map((p) => ({ name: p.name, version: p.id, rejected: p.rejected?.id ?? null })) : entries
-  const result = await store.publish({ reason: options.reason ?? 'sync', entries: plan, notices }, { keepGenerations: options.keepGenerations })
+  const result = await store.publish({ reason: options.reason ?? 'sync', entries: plan, notices }, { keepGenerations: options.keepGenerations, pinnedGenerations: await options.pinnedGenerations?.() }).catch((error) => {
+    const { versions, bytes } = newContent(plan)
+    // Each new byte goes to the WAL first, then into plugins.db at the checkpoint.
+    throw diskFullError(error, { dataDir: dirname(store.file), path: store.file, neededBytes: 2 * bytes, doing: `publishing ${versions} new plugin version(s) with ${formatBytes(bytes)} of new files` }) ?? error
+  })
   if (!keep && last?.fingerprint !== fingerprint) await store.setSourceState('last-scan', { fingerprint, generation: result.generation })
   // Saved after the publish, so a source's ETags never point at plugins the store does not hold.
   for (const s of scans) {
@@ -103,6 +127,20 @@ export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
   }
   if (result.changed) logger?.info({ generation: result.generation, plugins: entries.length }, 'published plugin generation')
   return { ...result, plugins: entries.length }
+}
+
+/** New versions in a plan and the bytes of their files (the blobs the plan carries). */
+function newContent(plan: PublishPlan['entries']): { versions: number; bytes: number } {
+  const blobs = new Map<string, number>()
+  let versions = 0
+  for (const e of plan) {
+    for (const v of [e.version, e.rejected]) {
+      if (v == null || typeof v === 'number') continue
+      versions++
+      for (const [sha, data] of v.blobs) blobs.set(sha, data.length)
+    }
+  }
+  return { versions, bytes: [...blobs.values()].reduce((a, b) => a + b, 0) }
 }
 
 const keyOf = (c: Candidate) => ({ name: c.check.name, bundleSha256: c.bundle.sha256, source: c.source, origin: c.origin })
@@ -118,7 +156,10 @@ async function resolveVersion(store: WritableStore, c: Candidate, validate?: Val
   if (!(await loadMissingBlobs(c.bundle, missing))) return null
   let registered: Record<string, unknown> | null = null
   if (validate && statusOf(warnings) !== 'error') {
-    const dry = await validate(c, c.bundle.blobs)
+    const dry = await validate(c, c.bundle.blobs).catch((error) => {
+      const bytes = c.bundle.files.reduce((n, f) => n + f.size, 0)
+      throw diskFullError(error, { dataDir: dirname(store.file), neededBytes: bytes, doing: `writing plugin "${c.check.name}" into the cache for its publish dry run` }) ?? error
+    })
     warnings.push(...dry.warnings)
     registered = dry.registered
   }

@@ -30,17 +30,33 @@ export interface ClaimedJob {
   resource: string | null
   payload: unknown
   runAt: number
+  /** The attempt this run will be if it starts (attempts are counted when a handler starts, not at claim). */
   attempt: number
   owner: string | null
+  /** The worker's claim epoch when it claimed the job: a heartbeat gap since then voids the claim (the job must not start). */
+  epoch?: number
 }
 
-/** What a handler thread reports for one job. `released`: not run to the end because the worker is stopping. */
+/**
+ * What a handler thread reports for one job. `released`: not run to the end
+ * because the worker is stopping (or never started: given back), which is not
+ * an attempt. `ms`: how long the handler ran.
+ */
 export interface JobResult {
   id: number
   token: string
   attempt: number
   outcome: 'done' | 'failed' | 'released'
   error?: string
+  ms?: number
+}
+
+/** A handler started on a claimed job: from then on the run counts as an attempt. */
+export interface JobStart {
+  id: number
+  token: string
+  attempt: number
+  at: number
 }
 
 /** A job as `app events` and the JSON API show it. */

@@ -2,6 +2,8 @@ import type { Db } from '../store/open-database.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import type { GenerationEntry, PluginVersion } from '../store/store-types.ts'
 import { listProcesses } from '../runtime/process-registry.ts'
+import { runtimeWarnings } from './runtime-warnings.ts'
+import { settingsWarnings } from './settings-warnings.ts'
 import { mergeWarnings, type StoredWarning } from './stored-warning.ts'
 
 export type PluginStatus = 'ok' | 'warning' | 'error'
@@ -61,6 +63,7 @@ export async function buildPluginReport(store: StoreReader, runtime?: Db | null)
   }
   // Per plugin: how many live processes reported loading it, and how many failed to.
   const loadStatus = new Map<string, { failed: number; total: number }>()
+  const running = new Set<string>()
   if (runtime) {
     const live = new Map((await listProcesses(runtime)).filter((p) => p.live).map((p) => [p.id, p]))
     const rows = runtime.prepare(`SELECT process_id, plugin, version, status, warnings FROM load_reports`).all() as Array<{ process_id: string; plugin: string; version: string | null; status: string; warnings: string }>
@@ -71,6 +74,7 @@ export async function buildPluginReport(store: StoreReader, runtime?: Db | null)
       seen.total++
       if (row.status === 'failed') seen.failed++
       loadStatus.set(row.plugin, seen)
+      running.add(`${row.plugin}\u0000${row.version ?? ''}`)
       if (row.warnings === '[]') continue
       const ws = (JSON.parse(row.warnings) as Array<Partial<StoredWarning> & { code: string; severity: StoredWarning['severity']; message: string }>).map((w) => ({
         code: w.code, severity: w.severity, plugin: row.plugin, version: row.version, message: w.message, detail: w.detail ?? null,
@@ -78,6 +82,12 @@ export async function buildPluginReport(store: StoreReader, runtime?: Db | null)
       }))
       add(row.plugin, ws)
     }
+    // Run-time failures (RUNTIME_ERROR), kept in their own table: of the published version, or one a live process runs.
+    const published = new Map((generation?.plugins ?? []).map((p) => [p.name, p.version]))
+    const shown = (plugin: string, version: string) => published.get(plugin) === version || running.has(`${plugin}\u0000${version}`)
+    for (const w of runtimeWarnings(runtime, shown, generation?.id ?? null)) add(w.plugin, [w])
+    // Declared settings left unset or mistyped (SETTINGS_INVALID): from the manifests and runtime.db, current as of now.
+    for (const w of settingsWarnings(runtime, generation?.plugins ?? [], live, generation?.id ?? null)) add(w.plugin, [w])
   }
   const plugins = (generation?.plugins ?? []).map((p): PluginSummary => {
     const warnings = mergeWarnings(perPlugin.get(p.name) ?? [])

@@ -1,8 +1,9 @@
+import type { WarningCode } from '../errors/codes.ts'
 import type { Severity } from '../store/store-types.ts'
 
 /** A warning as the admin page, the API and `app plugins warnings` show it (DESIGN section 6). */
 export interface StoredWarning {
-  code: string
+  code: WarningCode
   severity: Severity
   plugin: string | null
   version: string | null

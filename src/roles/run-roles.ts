@@ -1,4 +1,4 @@
-import { assertLocalDataDir } from '../ops/local-filesystem.ts'
+import { assertLocalDataDir } from '../fs/local-filesystem.ts'
 import type { Role, RoleContext } from './role.ts'
 
 const SHUTDOWN_LIMIT_MS = 10_000

@@ -1,23 +1,56 @@
-import { acquireWriterLock } from '../lock/writer-lock.ts'
+import { acquireWriterLock, type WriterLock } from '../lock/writer-lock.ts'
 import { openRuntimeDb } from '../runtime/open-runtime.ts'
 import { registerProcess } from '../runtime/process-registry.ts'
+import { liveGenerations } from '../runtime/read-processes.ts'
 import { createSources } from '../publish/create-sources.ts'
 import { createSyncLoop } from '../publish/create-sync-loop.ts'
 import { startSchedulerTick } from '../schedules/start-scheduler-tick.ts'
+import { tidyCache } from '../loader/collect-cache.ts'
 import { createDryRun } from '../loader/create-dry-run.ts'
-import { openWritableStore } from '../store/open-store.ts'
+import type { Db } from '../store/open-database.ts'
+import { openWritableStore, type WritableStore } from '../store/open-store.ts'
+import { closeDatabase, truncateWal } from '../store/truncate-wal.ts'
 import type { Role, RoleContext } from './role.ts'
+import { runStopSteps, type StopStep } from './stop-steps.ts'
 
 /** The only writer of plugins.db: holds the lock, publishes what the sources hold, watches for changes. */
-export async function startScheduler({ config, logger }: RoleContext): Promise<Role> {
-  const log = logger.child({ role: 'scheduler' })
+export async function startScheduler(ctx: RoleContext): Promise<Role> {
+  const { config } = ctx
+  const log = ctx.logger.child({ role: 'scheduler' })
   const lock = await acquireWriterLock(config.dataDir, 'app --role=scheduler')
-  const store = await openWritableStore(config.dataDir)
-  const runtime = openRuntimeDb(config.dataDir)
+  let store: WritableStore | null = null
+  let runtime: Db | null = null
+  try {
+    store = await openWritableStore(config.dataDir, { check: true }) // a damaged page is reported now, with the fix
+    runtime = openRuntimeDb(config.dataDir)
+    // A restart after a full disk: give the WAL and cache space back before writing anything.
+    await store.truncateWal()
+    truncateWal(runtime)
+    await tidyCache({ dataDir: config.dataDir, store, runtime, logger: log })
+    return await runScheduler(ctx, log, { lock, store, runtime })
+  } catch (error) {
+    await runStopSteps(closeSteps(lock, store, runtime), log, config.dataDir)
+    throw error
+  }
+}
+
+/** What the scheduler closes last, in order: runtime.db, plugins.db (WAL truncated first), the writer lock. */
+function closeSteps(lock: WriterLock, store: WritableStore | null, runtime: Db | null): StopStep[] {
+  return [
+    ['close runtime.db', () => { if (runtime) closeDatabase(runtime) }],
+    ['truncate the WAL of plugins.db', () => store?.truncateWal()],
+    ['close plugins.db', () => store?.close()],
+    ['release the writer lock', () => lock.release()],
+  ]
+}
+
+async function runScheduler({ config }: RoleContext, log: RoleContext['logger'], { lock, store, runtime }: { lock: WriterLock; store: WritableStore; runtime: Db }): Promise<Role> {
   const proc = registerProcess(runtime, 'scheduler')
   const sources = createSources(config)
   const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger: log })
-  const loop = createSyncLoop({ store, sources, validate, logger: log, keepGenerations: config.store.keepGenerations, reason: 'scan' })
+  const tidy = () => tidyCache({ dataDir: config.dataDir, store, runtime, logger: log })
+  const pinnedGenerations = () => liveGenerations(config.dataDir, runtime)
+  const loop = createSyncLoop({ store, sources, validate, logger: log, keepGenerations: config.store.keepGenerations, pinnedGenerations, reason: 'scan', tidy })
   await loop.runNow()
   await proc.setGeneration(await store.currentGenerationId())
   const unwatchers: Array<() => Promise<void>> = []
@@ -25,20 +58,22 @@ export async function startScheduler({ config, logger }: RoleContext): Promise<R
     if (source.watch) unwatchers.push(await source.watch(() => loop.schedule(config.watch.settleMs)))
   }
   const timers = sources.filter((s) => s.intervalMs).map((s) => setInterval(() => loop.schedule(0), s.intervalMs))
+  // Cheap (one query, one readdir): catches bundles that live processes held at the last publish.
+  timers.push(setInterval(() => void loop.tidySoon(), config.store.cacheCollectMs))
   const tick = startSchedulerTick({ runtime, config, logger: log })
   log.info({ dataDir: config.dataDir, pluginsDir: config.pluginsDir, generation: await store.currentGenerationId() }, 'scheduler started')
   return {
     name: 'scheduler',
     async stop() {
       for (const t of timers) clearInterval(t)
-      await tick.stop()
-      for (const unwatch of unwatchers) await unwatch()
-      await loop.stop()
-      await validate.dispose()
-      await proc.stop()
-      runtime.close()
-      await store.close()
-      await lock.release()
+      await runStopSteps([
+        ['stop the scheduler tick', () => tick.stop()],
+        ...unwatchers.map((unwatch): StopStep => ['stop watching a plugin source', unwatch]),
+        ['finish the publish pass in progress', () => loop.stop()],
+        ['stop the dry-run thread', () => validate.dispose()],
+        ['mark this process stopped in runtime.db', () => proc.stop()],
+        ...closeSteps(lock, store, runtime),
+      ], log, config.dataDir)
     },
   }
 }

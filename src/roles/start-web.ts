@@ -5,6 +5,7 @@ import { allowedHostNames } from '../web/host-allowlist.ts'
 import { startWebServer } from '../web/start-web-server.ts'
 import type { Role, RoleContext } from './role.ts'
 import { startReaderRole } from './start-reader-role.ts'
+import { runStopSteps } from './stop-steps.ts'
 
 /**
  * Admin pages, JSON API, plugin assets and plugin routes. Listens first (so
@@ -22,7 +23,7 @@ export async function startWeb(ctx: RoleContext): Promise<Role> {
   }
   const allowedHosts = allowedHostNames(config.host, config.allowedHosts)
   let app = createStartingApp(allowedHosts)
-  const server = await startWebServer({ fetch: (request) => app.fetch(request), host: config.host, port: config.port })
+  const server = await startWebServer({ fetch: (request, env) => app.fetch(request, env), host: config.host, port: config.port })
   log.info({ url: server.url, host: config.host, port: server.port }, `web listening on ${server.url}`)
   let base: Awaited<ReturnType<typeof startReaderRole>>
   try {
@@ -31,13 +32,15 @@ export async function startWeb(ctx: RoleContext): Promise<Role> {
     await server.close()
     throw error
   }
-  app = createWebApp({ store: base.store, runtime: base.runtime, token: admin.token, allowedHosts, host: base.plugins, logger: log })
+  // Not ready until a generation is loaded: a web started before the first publish loads it when it
+  // appears (startReaderRole), and a load balancer must not send users to an admin without plugins.
+  const plugins = base.plugins
+  app = createWebApp({ store: base.store, runtime: base.runtime, token: admin.token, allowedHosts, host: plugins, logger: log, isReady: () => plugins.generation !== null })
   log.info({ url: server.url }, 'web ready')
   return {
     name: 'web',
     async stop() {
-      await server.close()
-      await base.close()
+      await runStopSteps([['close the web server', () => server.close()], ['close the plugin store and runtime.db', () => base.close()]], log, config.dataDir)
     },
   }
 }

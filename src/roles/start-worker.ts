@@ -1,6 +1,7 @@
 import { startEventWorker } from '../worker/start-event-worker.ts'
 import type { Role, RoleContext } from './role.ts'
 import { startReaderRole } from './start-reader-role.ts'
+import { runStopSteps } from './stop-steps.ts'
 
 /** Runs scheduled events and bot runs: a pool of handler threads, each with the plugins loaded. */
 export async function startWorker(ctx: RoleContext): Promise<Role> {
@@ -9,8 +10,7 @@ export async function startWorker(ctx: RoleContext): Promise<Role> {
   return {
     name: 'worker',
     async stop() {
-      await events.stop()
-      await base.close()
+      await runStopSteps([['stop the event handlers', () => events.stop()], ['close the plugin store and runtime.db', () => base.close()]], base.log, ctx.config.dataDir)
     },
   }
 }

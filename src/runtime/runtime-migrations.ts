@@ -60,6 +60,40 @@ export const runtimeMigrations: string[] = [
     updated_at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* 3: failures of plugin code at run time (RUNTIME_ERROR and kin), one row per distinct failure, counted */ `
+  CREATE TABLE runtime_errors (
+    plugin TEXT NOT NULL,
+    version TEXT NOT NULL,             -- '' when unknown
+    code TEXT NOT NULL,                -- a warning code: 'RUNTIME_ERROR'
+    message TEXT NOT NULL,             -- stable per failure: no job ids or times, so repeats count up one row
+    count INTEGER NOT NULL,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+    detail TEXT,                       -- the last stack (paths in the plugin's cache directory shown as plugin@version/)
+    place TEXT NOT NULL,               -- where it was last seen: role@host:pid
+    PRIMARY KEY (plugin, version, code, message)
+  ) WITHOUT ROWID;
+  CREATE INDEX runtime_errors_seen ON runtime_errors (last_seen);
+  `,
+  /* 4: admin sign-in sessions, shared by every web process of the install (sign-out on one is seen by all) */ `
+  CREATE TABLE web_sessions (
+    key TEXT PRIMARY KEY,              -- HMAC of the cookie's random id, keyed by the admin token: a copy of this file opens
+                                       -- no session, and a new admin token voids every old one
+    csrf TEXT NOT NULL,                -- the token this session's forms carry
+    created_at INTEGER NOT NULL,       -- ms since the epoch
+    last_seen_at INTEGER NOT NULL,     -- idle expiry counts from here (updated at most once a minute)
+    expires_at INTEGER NOT NULL        -- absolute expiry, however busy the session
+  ) WITHOUT ROWID;
+  CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
+  `,
+  /* 5: plugin settings declared in manifests, set by operators (app plugins settings <name> set key=value) */ `
+  CREATE TABLE plugin_settings (
+    plugin TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,               -- JSON of the typed value; a secret's is its reference (env:NAME, file:/path), never the secret
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (plugin, key)
+  ) WITHOUT ROWID;
+  `,
 ]
 
 /** 'APR1': marks runtime.db as ours. */

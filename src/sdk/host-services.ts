@@ -89,4 +89,9 @@ export interface HostServices {
   }
   /** Writes every request in one transaction, or none (ScheduledEventTracker.run). Deduplicated by idempotency key. */
   scheduleBotEvents(requests: BotEventRequest[], owner: string): Promise<void>
+  /**
+   * Each plugin's settings values (a secret's is its reference), read on every settings.get(): synchronous, as
+   * settings.get() is (a PostgreSQL backend would serve it from a cache it refreshes on NOTIFY). dryRun: the publish dry run.
+   */
+  pluginSettings?: { values(plugin: string): Map<string, unknown>; dryRun?: boolean }
 }

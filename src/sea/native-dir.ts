@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { mountFor, realExisting } from '../ops/mount-info.ts'
+import { mountFor, realExisting } from '../fs/mount-info.ts'
 
 /** Where the single executable writes its native addon: APP_NATIVE_DIR, else <data dir>/native. */
 export function nativeDir(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -5,7 +5,7 @@ let bundleCode: string | undefined
 
 /**
  * The code a worker thread runs when bundled: the bundle itself, which
- * dispatches to thread-main when started as a thread (see bundle-main.ts).
+ * dispatches to thread-main when started as a thread (see src/main/bundle-main.ts).
  * node dist/app.cjs points at its file; the single executable has no file, so
  * it evaluates the embedded copy. Undefined from source.
  */

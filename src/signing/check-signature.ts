@@ -3,6 +3,7 @@ import type { BundleFile, SignatureState, Warning } from '../store/store-types.t
 import type { Trust } from './create-trust.ts'
 import { SIGNATURE_FILE, SIGNATURE_FORMAT, signedPayload } from './signature-manifest.ts'
 import { keyIdOf, parsePublicKey } from './signing-keys.ts'
+import type { WarningCode } from '../errors/codes.ts'
 
 export interface SignatureCheck {
   signature: SignatureState
@@ -14,13 +15,15 @@ const HEX64 = /^[0-9a-f]{64}$/
 
 /**
  * Checks a plugin's files against its SIGNATURE.json and the trusted keys.
- * Changed files or manifest: SIGNATURE_INVALID (never loads). Unknown key:
- * SIGNATURE_UNTRUSTED. No signature: SIGNATURE_MISSING, an error only when
- * trust.requireSignature is on, info when keys are configured, else silent.
+ * Changed files or manifest, or a signature for another name or version:
+ * SIGNATURE_INVALID (never loads). Unknown key: SIGNATURE_UNTRUSTED. No
+ * signature: SIGNATURE_MISSING, an error only when trust.requireSignature is
+ * on, info when keys are configured, else silent. `version` is the manifest's
+ * (null when plugin.json is invalid: then nothing is compared).
  */
-export function checkSignature(input: { plugin: string; files: BundleFile[]; manifestText: string | null; trust: Trust }): SignatureCheck {
+export function checkSignature(input: { plugin: string; version: string | null; files: BundleFile[]; manifestText: string | null; trust: Trust }): SignatureCheck {
   const { plugin, trust } = input
-  const warn = (code: string, severity: Warning['severity'], message: string, detail?: string): Warning => ({ code, severity, plugin, version: null, message, detail: detail ?? SIGNATURE_FILE })
+  const warn = (code: WarningCode, severity: Warning['severity'], message: string, detail?: string): Warning => ({ code, severity, plugin, version: null, message, detail: detail ?? SIGNATURE_FILE })
   const missing = (why: string): SignatureCheck => {
     const fix = `Sign it: \`app plugins pack <dir> --key <private key>\` and install the .tgz.`
     const warnings = trust.requireSignature
@@ -56,6 +59,12 @@ export function checkSignature(input: { plugin: string; files: BundleFile[]; man
   }
   if (!signed) return missing(`${SIGNATURE_FILE} lists file hashes but has no signature`)
   if (typeof doc.signature !== 'string' || typeof doc.keyId !== 'string' || typeof doc.publicKey !== 'string') return invalid(`${SIGNATURE_FILE} has a signature but no keyId or publicKey`)
+  if (typeof doc.name !== 'string' || typeof doc.version !== 'string') {
+    return {
+      signature: { state: 'invalid', keyId: doc.keyId },
+      warnings: [warn('SIGNATURE_INVALID', 'error', `plugin ${plugin}: ${SIGNATURE_FILE} does not name the plugin and version it signs (it was packed by an older \`app plugins pack\`), so it is not loaded. Re-pack it with the current \`app plugins pack <dir> --key <private key>\`, which signs the name and version too.`)],
+    }
+  }
   let embedded: KeyObject
   try {
     embedded = parsePublicKey(doc.publicKey)
@@ -63,10 +72,13 @@ export function checkSignature(input: { plugin: string; files: BundleFile[]; man
     return invalid(`${SIGNATURE_FILE} has an unreadable publicKey (${(e as Error).message})`, doc.keyId)
   }
   if (keyIdOf(embedded) !== doc.keyId) return invalid(`${SIGNATURE_FILE} names key ${doc.keyId} but holds the public key of ${keyIdOf(embedded)}`, doc.keyId)
-  const payload = signedPayload(listed)
+  const payload = signedPayload({ name: doc.name, version: doc.version }, listed)
   const signature = Buffer.from(doc.signature, 'base64')
   const trusted = trust.keys.get(doc.keyId)
   if (!verify(null, payload, trusted ?? embedded, signature)) return invalid(`the signature in ${SIGNATURE_FILE} does not match its file list (the manifest was changed after signing)`, doc.keyId)
+  if (input.version !== null && (doc.name !== plugin || doc.version !== input.version)) {
+    return invalid(`${SIGNATURE_FILE} signs ${doc.name} ${doc.version}, but plugin.json says ${plugin} ${input.version}`, doc.keyId)
+  }
   if (!trusted) {
     const severity = trust.requireSignature ? 'error' : 'warning'
     return {

@@ -44,7 +44,7 @@ export async function packPlugin(dir: string, options: { limits: BundleLimits; p
   const check = validateManifest({ folder: basename(root), manifestText: manifestFile ? bundle.blobs.get(manifestFile.sha256)!.toString('utf8') : null, paths: new Set(files.map((f) => f.path)) })
   const errors = check.warnings.filter((w) => w.severity === 'error')
   if (errors.length) throw new PackError(errors.map((w) => `${w.code}: ${w.message}`))
-  const signature = createSignatureManifest(files, options.privateKey)
+  const signature = createSignatureManifest({ name: check.name, version: check.version }, files, options.privateKey)
   const entries = files.map((f) => ({ path: `package/${f.path}`, mode: f.mode, data: bundle.blobs.get(f.sha256)! }))
   entries.push({ path: `package/${SIGNATURE_FILE}`, mode: 0o644, data: Buffer.from(`${JSON.stringify(signature, null, 2)}\n`) })
   entries.sort((a, b) => (a.path < b.path ? -1 : 1))

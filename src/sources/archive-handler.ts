@@ -7,10 +7,11 @@ import { ARCHIVE_EXTENSIONS, archiveStem, extractArchive } from '../archive/extr
 import { findPlugins } from '../archive/find-plugins.ts'
 import { sha256 } from '../bundle/hash-bundle.ts'
 import type { BundleLimits } from '../bundle/read-bundle.ts'
-import { NO_TRUST, type Trust } from '../signing/create-trust.ts'
+import type { Trust } from '../signing/create-trust.ts'
 import type { ArchiveHandler } from './directory-source.ts'
 import { candidateFromBundle } from './inspect-plugin-dir.ts'
 import type { Candidate, Notice } from './source-types.ts'
+import type { WarningCode } from '../errors/codes.ts'
 
 export interface InspectArchiveOptions {
   /** File name as the user knows it (the URL's or object key's last segment); decides zip vs tgz. */
@@ -65,7 +66,7 @@ export async function inspectArchive(input: ArchiveInput, options: InspectArchiv
 }
 
 /** A candidate that never validates: it carries the refusal and no files, so nothing of the archive reaches the store. */
-export function refusedCandidate(refusal: { code: string; message: string; entry?: string | null }, options: { name: string; source: string; origin: string }): Candidate {
+export function refusedCandidate(refusal: { code: WarningCode; message: string; entry?: string | null }, options: { name: string; source: string; origin: string }): Candidate {
   const folder = archiveStem(options.name)
   // The archive's name without a version suffix is the best guess at the plugin it replaces ("x-1.2.0.tgz" -> "x").
   const name = folder.toLowerCase().replace(/[-_@]v?\d+\.\d+\.\d+([-+][0-9a-z.+-]*)?$/, '').replace(/[^a-z0-9._-]/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 64) || 'unnamed'

@@ -3,6 +3,7 @@ import https from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import { APP_VERSION } from '../version.ts'
 import type { ArchiveInput } from '../archive/archive-tree.ts'
+import { redactUrl } from '../config/redact-url.ts'
 import { DownloadError, saveDownload, type SpillFile } from './save-download.ts'
 
 export const MAX_REDIRECTS = 5
@@ -19,28 +20,22 @@ export interface HttpGetOptions {
 
 export type HttpGetResult = { notModified: true } | { notModified: false; etag: string | null; sha256: string; size: number; body: ArchiveInput }
 
-/** A URL as it may be shown and stored: without user and password. */
-export function redactUrl(url: URL | string): string {
-  const u = new URL(url)
-  u.username = ''
-  u.password = ''
-  return u.toString()
-}
-
 /**
  * GET url (into memory, or a spill file when large) with node:http(s): connect and total timeouts, a
  * streaming size cap, If-None-Match, and at most five redirects to http(s)
- * URLs. TLS certificates are always verified (rejectUnauthorized is set, so
+ * URLs, never from https down to http. TLS certificates are always verified (rejectUnauthorized is set, so
  * NODE_TLS_REJECT_UNAUTHORIZED cannot turn it off; private CAs come in
  * through NODE_EXTRA_CA_CERTS). Failures throw DownloadError with a message
- * that names the URL (without credentials) and never a header value.
+ * that names the URL (redacted: no credentials, no query values) and never a header value.
  */
 export async function httpGet(url: string, spill: SpillFile, options: HttpGetOptions): Promise<HttpGetResult> {
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), options.timeoutMs)
   const shown = redactUrl(url)
   try {
-    let current = new URL(shown) // credentials travel in headers, never in the URL
+    let current = new URL(url) // credentials travel in headers, never in the URL
+    current.username = ''
+    current.password = ''
     const origin = current.origin
     for (let hop = 0; ; hop++) {
       const sameOrigin = current.origin === origin
@@ -53,6 +48,8 @@ export async function httpGet(url: string, spill: SpillFile, options: HttpGetOpt
         if (hop >= MAX_REDIRECTS) throw new DownloadError('unreachable', `${shown}: more than ${MAX_REDIRECTS} redirects; the last one pointed to ${redactUrl(new URL(res.headers.location, current))}. Point the source at the final URL.`)
         const next = new URL(res.headers.location, current)
         if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new DownloadError('unreachable', `${shown}: redirected to a ${next.protocol} URL; only http and https are followed.`)
+        // Following it would send the request, and trust the answer, without TLS: a downgrade anyone on the path could exploit.
+        if (current.protocol === 'https:' && next.protocol === 'http:') throw new DownloadError('unreachable', `${shown}: redirected from https to plain http (${redactUrl(next)}); a redirect that drops TLS is not followed. Serve the files over https, or point the source at the final URL if plain http is really intended.`)
         current = next
         continue
       }

@@ -5,13 +5,16 @@ import type { ArchiveLimits } from '../archive/archive-limits.ts'
 import { archiveType } from '../archive/extract-archive.ts'
 import type { BundleLimits } from '../bundle/read-bundle.ts'
 import type { SourceConfig } from '../config/config-schema.ts'
+import { jsonErrorPosition } from '../config/describe-found.ts'
 import type { Trust } from '../signing/create-trust.ts'
-import { httpGet, redactUrl } from './http-get.ts'
+import { httpGet } from './http-get.ts'
+import { redactedKey, redactUrl } from '../config/redact-url.ts'
 import { parseDuration } from './parse-duration.ts'
 import { rebuild, scanArchives, unreachableMessage, type ArchiveRecord, type RemoteItem } from './remote-archives.ts'
 import { createSecretHeaders } from './remote-secrets.ts'
 import { DownloadError, MEMORY_LIMIT_BYTES, type SpillFile } from './save-download.ts'
 import type { Candidate, Notice, PluginSource, ScanContext, ScanResult } from './source-types.ts'
+import type { WarningCode } from '../errors/codes.ts'
 
 export type HttpSourceConfig = Extract<SourceConfig, { type: 'http' }>
 
@@ -44,14 +47,14 @@ export function createHttpSource(config: HttpSourceConfig, options: { where: str
   const shown = redactUrl(url)
   const headers = createSecretHeaders(config, options.where, options.env)
   const single = archiveType(url.pathname) !== null || config.sha256 !== undefined
-  const key = `http:${shown}`
+  const key = `http:${redactedKey(url)}`
   const request = (target: URL, spill: SpillFile, etag: string | null, maxBytes = config.maxBytes) =>
     httpGet(target.toString(), spill, { headers: target.origin === url.origin ? headers() : {}, connectTimeoutMs: config.connectTimeoutMs, timeoutMs: config.timeoutMs, maxBytes, etag })
 
   const itemFor = (target: URL, sha256: string | undefined, signature?: string): RemoteItem => {
     const origin = redactUrl(target)
     return {
-      id: origin, origin, sha256, name: decodeURIComponent(basename(target.pathname)) || 'archive',
+      id: redactedKey(target), origin, sha256, name: decodeURIComponent(basename(target.pathname)) || 'archive',
       download: (spill, etag) => request(target, spill, etag),
       verify: signature === undefined ? undefined : (sha) => checkDetachedSignature(origin, sha, signature, options.trust),
     }
@@ -60,6 +63,7 @@ export function createHttpSource(config: HttpSourceConfig, options: { where: str
   return {
     key,
     kind: 'http',
+    allowDowngrade: config.allowDowngrade,
     intervalMs: parseDuration(config.interval),
     async scan(context?: ScanContext): Promise<ScanResult> {
       const previous = readState(context?.state ?? null)
@@ -79,7 +83,7 @@ export function createHttpSource(config: HttpSourceConfig, options: { where: str
       }
       const found = await scanArchives(items, scanOptions)
       const lastSuccess = found.unreachable ? previous.lastSuccess : new Date().toISOString()
-      const state: HttpState = { lastSuccess, index, archives: found.archives }
+      const state: HttpState = { lastSuccess, index: index && keepable(index) ? index : null, archives: found.archives }
       return { candidates: found.candidates, notices: found.notices, reachable: !(single && found.unreachable), state: { ...state } }
     },
   }
@@ -96,7 +100,8 @@ export function createHttpSource(config: HttpSourceConfig, options: { where: str
     try {
       parsed = JSON.parse(('data' in got.body ? got.body.data : Buffer.alloc(0)).toString('utf8'))
     } catch (e) {
-      throw new DownloadError('unreachable', `${shown} is not an archive URL (.zip, .tgz) and not a valid index JSON: ${(e as Error).message}. Serve {"plugins": [{"url", "sha256"}]} or point the source at an archive.`)
+      // Not the parser's message: it quotes the body, which may hold signed URLs.
+      throw new DownloadError('unreachable', `${shown} is not an archive URL (.zip, .tgz) and not a valid index JSON${jsonErrorPosition(e)}. Serve {"plugins": [{"url", "sha256"}]} or point the source at an archive.`)
     }
     const result = indexSchema.safeParse(parsed)
     if (!result.success) {
@@ -105,7 +110,7 @@ export function createHttpSource(config: HttpSourceConfig, options: { where: str
     }
     for (const e of result.data.plugins) {
       const target = new URL(e.url, url)
-      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new DownloadError('unreachable', `${shown}: index entry ${JSON.stringify(e.url)} is not an http(s) URL.`)
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new DownloadError('unreachable', `${shown}: index entry ${JSON.stringify(redactUrl(target))} is not an http(s) URL.`)
     }
     return { etag: got.etag, entries: result.data.plugins }
   }
@@ -117,6 +122,18 @@ export function createHttpSource(config: HttpSourceConfig, options: { where: str
     const notice: Notice = { key: `SOURCE_UNREACHABLE:${key}`, code: 'SOURCE_UNREACHABLE', severity: 'warning', plugin: null, version: null, message: unreachableMessage(message, previous.lastSuccess), detail: shown }
     return { candidates, notices: [notice], reachable: false }
   }
+}
+
+/**
+ * Whether the index may be saved in plugins.db for the next If-None-Match: not when an entry URL holds user
+ * info or a query (a signed URL's token, an api_key), which must not be stored. Such an index is fetched whole
+ * on every poll; its sha256 pins still spare the archives.
+ */
+function keepable(index: NonNullable<HttpState['index']>): boolean {
+  return index.entries.every((e) => {
+    const u = new URL(e.url, 'http://relative.invalid/')
+    return !u.username && !u.password && !u.search
+  })
 }
 
 function readState(raw: Record<string, unknown> | null): HttpState {
@@ -133,7 +150,7 @@ function readState(raw: Record<string, unknown> | null): HttpState {
  * --key` writes to <archive>.sig. It must verify with a trusted key.
  */
 export function checkDetachedSignature(origin: string, sha256: string, signature: string, trust: Trust): Notice[] {
-  const notice = (code: string, severity: Notice['severity'], message: string): Notice => ({ key: `${code}:${origin}`, code, severity, plugin: null, version: null, message, detail: origin })
+  const notice = (code: WarningCode, severity: Notice['severity'], message: string): Notice => ({ key: `${code}:${origin}`, code, severity, plugin: null, version: null, message, detail: origin })
   const match = /^([0-9a-f]{16}):([A-Za-z0-9+/]+={0,2})$/.exec(signature.trim())
   if (!match) return [notice('SIGNATURE_INVALID', 'error', `${origin}: the index's signature is not "<keyId>:<base64>" (as in the .sig file \`app plugins pack --key\` writes); nothing from it was published. Fix the index entry.`)]
   const key = trust.keys.get(match[1]!)

@@ -31,6 +31,6 @@ export function candidateFromBundle(bundle: ReadBundleResult, options: { source:
     return { folder, source: options.source, origin: options.origin, bundle, check: { manifest: null, name: folder, version: '0.0.0', warnings: [] }, signature: null, warnings: [] }
   }
   const check = validateManifest({ folder, manifestText: text('plugin.json'), paths: new Set(bundle.files.map((f) => f.path)) })
-  const signed = checkSignature({ plugin: check.name, files: bundle.files, manifestText: text(SIGNATURE_FILE), trust: options.trust ?? NO_TRUST })
+  const signed = checkSignature({ plugin: check.name, version: check.manifest ? check.version : null, files: bundle.files, manifestText: text(SIGNATURE_FILE), trust: options.trust ?? NO_TRUST })
   return blockUntrusted({ folder, source: options.source, origin: options.origin, bundle, check, signature: signed.signature, warnings: signed.warnings })
 }

@@ -108,7 +108,7 @@ async function scanOne(item: RemoteItem, options: RemoteScanOptions): Promise<{ 
     return join(dir, 'archive')
   }
   try {
-    const got = await item.download(spill, reusable ? record.etag : null)
+    const got = await item.download(spill, reusable ? record!.etag : null)
     if (got.notModified) return { candidates: reusable!, notices: [], record: record!, failed: false }
     if (item.sha256 && got.sha256 !== item.sha256) {
       return failed({
@@ -118,7 +118,7 @@ async function scanOne(item: RemoteItem, options: RemoteScanOptions): Promise<{ 
     }
     const refusals = item.verify?.(got.sha256) ?? []
     if (refusals.some((n) => n.severity === 'error')) return { candidates: [], notices: refusals, record: null, failed: true, vetoed: true }
-    if (reusable && record.sha256 === got.sha256) return { candidates: reusable, notices: refusals, record: { ...record, etag: got.etag }, failed: false }
+    if (reusable && record!.sha256 === got.sha256) return { candidates: reusable, notices: refusals, record: { ...record!, etag: got.etag }, failed: false }
     const type = archiveType(item.name) ?? (await sniffArchive(got.body))
     if (!type) {
       return failed({

@@ -7,6 +7,7 @@ import type { BundleLimits } from '../bundle/read-bundle.ts'
 import type { SourceConfig } from '../config/config-schema.ts'
 import type { Trust } from '../signing/create-trust.ts'
 import { parseDuration } from './parse-duration.ts'
+import { redactUrl } from '../config/redact-url.ts'
 import { rebuild, scanArchives, unreachableMessage, type ArchiveRecord, type RemoteItem } from './remote-archives.ts'
 import { DownloadError, saveDownload } from './save-download.ts'
 import type { Candidate, Notice, PluginSource, ScanContext, ScanResult } from './source-types.ts'
@@ -38,7 +39,8 @@ export function createS3Source(config: S3SourceConfig, options: { limits: Bundle
     }),
   })))
   const shown = `s3://${config.bucket}/${config.prefix}`
-  const key = `s3:${shown}${config.endpoint ? ` at ${config.endpoint}` : ''}`
+  const endpoint = config.endpoint ? ` at ${redactUrl(config.endpoint)}` : ''
+  const key = `s3:${shown}${endpoint}`
 
   async function list(): Promise<Array<{ key: string; etag: string | null; size: number }>> {
     const objects: Array<{ key: string; etag: string | null; size: number }> = []
@@ -73,6 +75,7 @@ export function createS3Source(config: S3SourceConfig, options: { limits: Bundle
   return {
     key,
     kind: 's3',
+    allowDowngrade: config.allowDowngrade,
     intervalMs: parseDuration(config.interval),
     async scan(context?: ScanContext): Promise<ScanResult> {
       const previous: S3State = {
@@ -88,7 +91,7 @@ export function createS3Source(config: S3SourceConfig, options: { limits: Bundle
         for (const record of Object.values(previous.archives)) candidates.push(...((await rebuild(record, { kind: 's3', trust: options.trust, store })) ?? []))
         const notice: Notice = {
           key: `SOURCE_UNREACHABLE:${key}`, code: 'SOURCE_UNREACHABLE', severity: 'warning', plugin: null, version: null, detail: shown,
-          message: unreachableMessage(`cannot list ${shown}${config.endpoint ? ` at ${config.endpoint}` : ''}: ${describe(error)}.`, previous.lastSuccess),
+          message: unreachableMessage(`cannot list ${shown}${endpoint}: ${describe(error)}.`, previous.lastSuccess),
         }
         return { candidates, notices: [notice], reachable: false }
       }

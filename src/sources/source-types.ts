@@ -48,9 +48,14 @@ export interface PluginSource {
   /** Stable key, e.g. 'directory:/srv/plugins' or 'http:https://host/index.json'. */
   readonly key: string
   readonly kind: string
+  /** The source's `allowDowngrade`: it may replace a plugin with a lower version (otherwise DOWNGRADE_REFUSED). */
+  readonly allowDowngrade?: boolean
   scan(context?: ScanContext): Promise<ScanResult>
   /** Polling interval for remote sources; the directory source is watched instead. */
   readonly intervalMs?: number
   /** Resolves when watching; calls onChange (debounced by the caller) on changes; returns unwatch. */
   watch?(onChange: () => void): Promise<() => Promise<void>>
 }
+
+/** Runs a new version in isolation before it is published (the dry run); returns what it found. */
+export type ValidateVersion = (candidate: Candidate, blobs: Map<string, Buffer>) => Promise<{ warnings: Warning[]; registered: Record<string, unknown> | null }>

@@ -31,7 +31,7 @@ export async function storedCandidate(store: StoreReader, plugin: StoredPlugin, 
   }
   const check = validateManifest({ folder: plugin.folder, manifestText: await text('plugin.json'), paths: new Set(bundle.files.map((f) => f.path)) })
   if (!(await store.findVersion({ name: check.name, bundleSha256: bundle.sha256, source: options.source, origin: plugin.origin }))) return null
-  const signed = checkSignature({ plugin: check.name, files: bundle.files, manifestText: await text(SIGNATURE_FILE), trust: options.trust })
+  const signed = checkSignature({ plugin: check.name, version: check.manifest ? check.version : null, files: bundle.files, manifestText: await text(SIGNATURE_FILE), trust: options.trust })
   return blockUntrusted({
     folder: plugin.folder, source: options.source, origin: plugin.origin,
     bundle: { files: bundle.files, sha256: bundle.sha256, blobs: new Map(), paths: new Map(), warnings: [], newestMtimeMs: 0 },

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { nativeBinding } from '../sea/native-binding.ts'
+import { createPrivateFile } from '../fs/private-files.ts'
 
 export type Db = Database.Database
 
@@ -11,6 +12,9 @@ export type Db = Database.Database
  * stays as large as the largest transaction ever written.
  */
 export function openDatabase(file: string, options: { readonly?: boolean; synchronous?: 'FULL' | 'NORMAL'; busyTimeoutMs?: number; pageSize?: number } = {}): Db {
+  // Created 0600 by us rather than 0644 by SQLite: its -wal and -shm then get the same mode.
+  // If that fails (a missing or read-only directory), SQLite's own open below says why.
+  if (!options.readonly && file !== ':memory:' && file !== '') try { createPrivateFile(file) } catch { /* reported by the open */ }
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, nativeBinding: nativeBinding(dirname(resolve(file))) })
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
   db.pragma('temp_store = MEMORY')

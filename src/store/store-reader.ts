@@ -17,6 +17,8 @@ export interface StoreReader {
   missingBlobs(sha256s: string[]): Promise<Set<string>>
   notices(): Promise<StoredNotice[]>
   sourceState(key: string): Promise<Record<string, unknown> | null>
+  /** What the bundle cache must keep: the bundles a role may load (every kept generation's loadable plugins), and those generations. */
+  keptBundles(): Promise<{ bundles: string[]; generations: Array<{ id: number; createdAt: string }> }>
 }
 
 interface VersionRow {
@@ -42,6 +44,10 @@ export function createStoreReader(db: Db): StoreReader {
     hasBlob: db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').pluck(),
     notices: db.prepare('SELECT * FROM notices ORDER BY key'),
     sourceState: db.prepare('SELECT state FROM source_state WHERE source_key = ?').pluck(),
+    // A version published as failed (status error) is never loaded, so its bundle need not stay materialized.
+    keptBundles: db.prepare(`SELECT DISTINCT v.bundle_sha256 FROM generation_plugins gp JOIN plugin_versions v ON v.id = gp.plugin_version
+      WHERE v.status != 'error'`).pluck(),
+    keptGenerations: db.prepare('SELECT id, created_at FROM generations ORDER BY id'),
   }
 
   function toVersion(row: VersionRow): PluginVersion {
@@ -71,6 +77,10 @@ export function createStoreReader(db: Db): StoreReader {
     return id === null ? null : readGeneration(id)
   })
   const readOne = db.transaction(readGeneration)
+  const readKept = db.transaction(() => ({
+    bundles: q.keptBundles.all() as string[],
+    generations: (q.keptGenerations.all() as Array<{ id: number; created_at: string }>).map((g) => ({ id: g.id, createdAt: g.created_at })),
+  }))
 
   return {
     async currentGeneration() { return readCurrent() },
@@ -96,7 +106,7 @@ export function createStoreReader(db: Db): StoreReader {
     async missingBlobs(sha256s) { return new Set(sha256s.filter((s) => !q.hasBlob.get(s))) },
     async notices() {
       return (q.notices.all() as Array<Record<string, unknown>>).map((n) => ({
-        key: n.key as string, code: n.code as string, severity: n.severity as Warning['severity'], plugin: n.plugin as string | null,
+        key: n.key as string, code: n.code as Warning['code'], severity: n.severity as Warning['severity'], plugin: n.plugin as string | null,
         version: n.version as string | null, message: n.message as string, detail: n.detail as string | null,
         firstSeen: n.first_seen as string, lastSeen: n.last_seen as string, count: n.count as number,
       }))
@@ -105,5 +115,6 @@ export function createStoreReader(db: Db): StoreReader {
       const s = q.sourceState.get(key) as string | undefined
       return s ? JSON.parse(s) : null
     },
+    async keptBundles() { return readKept() },
   }
 }

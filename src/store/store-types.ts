@@ -1,27 +1,8 @@
-export type Severity = 'error' | 'warning' | 'info'
+import type { Bundle, BundleFile } from '../bundle/bundle-types.ts'
+import type { Severity, Warning } from '../errors/warning.ts'
 
-/** A warning as found (DESIGN section 6); where/when/count are added when it is stored or merged. */
-export interface Warning {
-  code: string
-  severity: Severity
-  plugin: string | null
-  version: string | null
-  message: string
-  detail?: string | null
-}
-
-export interface BundleFile {
-  path: string
-  /** 0o644 or 0o755: only the executable bit survives, so the same tree hashes the same anywhere. */
-  mode: number
-  sha256: string
-  size: number
-}
-
-export interface Bundle {
-  sha256: string
-  files: BundleFile[]
-}
+// Re-exported: the store's own types and the shapes it stores, from one import.
+export type { Bundle, BundleFile, Severity, Warning }
 
 export interface SignatureState {
   state: 'valid' | 'missing' | 'invalid' | 'untrusted'

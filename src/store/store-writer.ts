@@ -1,17 +1,22 @@
 import type { Db } from './open-database.ts'
 import { bundleFilesJson } from '../bundle/hash-bundle.ts'
 import type { NewVersion, PublishPlan, PublishResult, VersionRef } from './store-types.ts'
+import { truncateWal } from './truncate-wal.ts'
 
 export interface StoreWriter {
   /**
    * Writes new blobs, bundles, versions, warnings and one generation in one
    * BEGIN IMMEDIATE transaction. A plan equal to the current generation writes
-   * no generation; unchanged notices write nothing at all.
+   * no generation; unchanged notices write nothing at all. Generations older
+   * than the last keepGenerations are pruned, except the pinned ones (those
+   * that live processes run: their plugin files must stay known).
    */
-  publish(plan: PublishPlan, options?: { keepGenerations?: number }): Promise<PublishResult>
+  publish(plan: PublishPlan, options?: { keepGenerations?: number; pinnedGenerations?: number[] }): Promise<PublishResult>
   /** A new generation with the same plugin set as an old one. */
   rollback(generationId: number): Promise<number>
   setSourceState(key: string, state: Record<string, unknown>): Promise<void>
+  /** Checkpoints and truncates the write-ahead log; false when a reader kept it busy. */
+  truncateWal(): Promise<boolean>
 }
 
 export function createStoreWriter(db: Db): StoreWriter {
@@ -34,7 +39,7 @@ export function createStoreWriter(db: Db): StoreWriter {
     insertNotice: db.prepare(`INSERT INTO notices (key, code, severity, plugin, version, message, detail, first_seen, last_seen, count)
       VALUES (@key, @code, @severity, @plugin, @version, @message, @detail, @firstSeen, @now, 1)`),
     setSourceState: db.prepare('INSERT OR REPLACE INTO source_state (source_key, state, updated_at) VALUES (?, ?, ?)'),
-    pruneGenerations: db.prepare('DELETE FROM generations WHERE id <= (SELECT max(id) FROM generations) - ?'),
+    pruneGenerations: db.prepare('DELETE FROM generations WHERE id <= (SELECT max(id) FROM generations) - ? AND id NOT IN (SELECT value FROM json_each(?))'),
     pruneVersions: db.prepare(`DELETE FROM plugin_versions WHERE id NOT IN (SELECT plugin_version FROM generation_plugins)
       AND id NOT IN (SELECT rejected_version FROM generation_plugins WHERE rejected_version IS NOT NULL)`),
     pruneBundles: db.prepare('DELETE FROM bundles WHERE sha256 NOT IN (SELECT bundle_sha256 FROM plugin_versions)'),
@@ -62,7 +67,7 @@ export function createStoreWriter(db: Db): StoreWriter {
 
   const ref = (r: VersionRef | null | undefined, now: string): number | null => (r == null ? null : typeof r === 'number' ? r : insertVersion(r, now))
 
-  const publishTx = db.transaction((plan: PublishPlan, keep: number): PublishResult => {
+  const publishTx = db.transaction((plan: PublishPlan, keep: number, pinned: number[]): PublishResult => {
     const now = new Date().toISOString()
     const changedNotices = replaceNotices(plan.notices, now)
     const resolved = plan.entries.map((e) => ({ name: e.name, version: ref(e.version, now)!, rejected: ref(e.rejected, now) }))
@@ -72,7 +77,7 @@ export function createStoreWriter(db: Db): StoreWriter {
     }
     const generation = q.insertGeneration.get(now, plan.reason) as number
     for (const e of resolved) q.insertEntry.run(generation, e.name, e.version, e.rejected)
-    if (q.pruneGenerations.run(keep).changes > 0) {
+    if (q.pruneGenerations.run(keep, JSON.stringify(pinned)).changes > 0) {
       q.pruneVersions.run()
       q.pruneBundles.run()
       q.pruneBlobs.run()
@@ -101,9 +106,22 @@ export function createStoreWriter(db: Db): StoreWriter {
     return generation
   })
 
+  /**
+   * A transaction that failed (SQLITE_FULL halfway through a large publish) is
+   * rolled back, but its frames stay in the WAL file, as big as what it wrote:
+   * give that space back at once. The previous generation is untouched.
+   */
+  const orTruncate = <T>(tx: () => T): T => {
+    try { return tx() } catch (error) {
+      truncateWal(db)
+      throw error
+    }
+  }
+
   return {
-    async publish(plan, options = {}) { return publishTx.immediate(plan, options.keepGenerations ?? 50) },
-    async rollback(id) { return rollbackTx.immediate(id) },
+    async publish(plan, options = {}) { return orTruncate(() => publishTx.immediate(plan, options.keepGenerations ?? 50, options.pinnedGenerations ?? [])) },
+    async rollback(id) { return orTruncate(() => rollbackTx.immediate(id)) },
+    async truncateWal() { return truncateWal(db) },
     async setSourceState(key, state) { q.setSourceState.run(key, JSON.stringify(state), new Date().toISOString()) },
   }
 }

@@ -8,6 +8,6 @@ import { bundledThreadScript } from '../sea/thread-script.ts'
  */
 export function spawnThread(entry: string, workerData: unknown, options: Omit<WorkerOptions, 'workerData'> = {}): Worker {
   const bundled = bundledThreadScript()
-  const script = bundled?.script ?? new URL('./thread-main.ts', import.meta.url)
+  const script = bundled?.script ?? new URL('../main/thread-main.ts', import.meta.url)
   return new Worker(script, { ...options, eval: bundled?.eval ?? false, workerData: { entry, data: workerData } })
 }

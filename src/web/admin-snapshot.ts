@@ -41,7 +41,7 @@ export const assetUrl = (plugin: string, path: string, sha256: string) =>
 /**
  * Reads the report, the processes and the frontend list, and reuses them
  * until something they show changes: a commit to plugins.db (SQLite's
- * data_version), a changed load report, or a process that starts, stops,
+ * data_version), a changed load report or run-time error count, or a process that starts, stops,
  * loads another generation or goes silent. Heartbeats alone change nothing,
  * so a busy admin does not rebuild a 200-plugin report per request, and the
  * page is never staler than the databases.
@@ -51,7 +51,11 @@ export function createSnapshotSource(options: SnapshotOptions) {
   const storeVersion = store.sqlite ? store.sqlite.prepare('PRAGMA data_version').pluck() : null
   // data_version moves on other connections' commits, total_changes() on this one's (this process's load reports).
   const runtimeVersion = runtime.prepare("SELECT (SELECT data_version FROM pragma_data_version) || '/' || total_changes()").pluck()
+  // Run-time errors count up rows rather than add them: their total count changes with each one recorded.
+  // Plugin settings: a set or unset changes SETTINGS_INVALID warnings.
   const runtimeState = runtime.prepare(`SELECT (SELECT count(*) || '/' || ifnull(max(updated_at), '') FROM load_reports) || '|' ||
+    (SELECT count(*) || '/' || ifnull(sum(count), 0) FROM runtime_errors) || '|' ||
+    (SELECT count(*) || '/' || ifnull(max(updated_at), '') FROM plugin_settings) || '|' ||
     ifnull((SELECT group_concat(id || '/' || ifnull(generation, '-') || '/' || (heartbeat_at >= ?), ',') FROM processes WHERE stopped_at IS NULL), '')`).pluck()
   let cached: { key: string; snapshot: Promise<AdminSnapshot> } | null = null
   let checked = { versions: '', at: 0, state: '' }

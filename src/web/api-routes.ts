@@ -4,6 +4,7 @@ import { JOB_STATUSES, type JobStatus } from '../queue/job-types.ts'
 import type { PluginSummary } from '../report/plugin-report.ts'
 import type { StoredWarning } from '../report/stored-warning.ts'
 import { listProcesses, type ProcessInfo } from '../runtime/process-registry.ts'
+import { pluginSettingsView } from '../settings/plugin-settings-view.ts'
 import { needsRestart } from './admin-snapshot.ts'
 import { readPluginDetail } from './plugin-detail.ts'
 import { jsonError, type WebDeps } from './web-deps.ts'
@@ -57,6 +58,8 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
     return c.json({
       generation: d.generation, ...pluginJson(d.plugin), warnings: d.plugin.warnings.map(warningJson),
       manifest: d.plugin.entry.manifest, registered: d.plugin.entry.registered,
+      // Declared settings with their values; a secret as its reference, never resolved here.
+      settings: pluginSettingsView(deps.runtime, d.plugin.entry),
       rejected: d.plugin.entry.rejected ? { version: d.plugin.entry.rejected.version, origin: d.plugin.entry.rejected.origin, publishedAt: d.plugin.entry.rejected.publishedAt } : null,
       frontend: d.frontend, files: d.files,
       history: d.history.map((h) => ({ version: h.version, status: h.status, sha256: h.bundleSha256, source: h.source, origin: h.origin, publishedAt: h.publishedAt, generations: h.generations })),

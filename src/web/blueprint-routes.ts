@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono'
-import { SESSION_COOKIE } from './create-auth.ts'
+import { ADMIN_COOKIES, withoutAdminCookies } from './session-cookies.ts'
 import { jsonError, type WebDeps } from './web-deps.ts'
 
 const ROUTE_TIMEOUT_MS = 30_000
@@ -7,8 +7,10 @@ const ROUTE_TIMEOUT_MS = 30_000
 /**
  * Mounts each plugin's registerApiBlueprint apps at /plugin/<name>/. The
  * plugin sees its own paths (/status, not /plugin/ops-banner/status) and
- * never the admin token or session cookie. A route that throws or hangs
- * answers 500 or 504 and is logged; it does not take the admin down.
+ * never the admin token or session cookie, and cannot set, replace or clear
+ * the admin's cookies: its Set-Cookie lines naming them are dropped. A route
+ * that throws or hangs answers 500 or 504 and is logged; it does not take the
+ * admin down.
  */
 export function addBlueprintRoutes(app: Hono, deps: WebDeps): void {
   const handle = async (c: Context) => {
@@ -24,7 +26,7 @@ export function addBlueprintRoutes(app: Hono, deps: WebDeps): void {
     headers.delete('authorization')
     const cookies = headers.get('cookie')
     if (cookies) {
-      const kept = cookies.split(';').map((s) => s.trim()).filter((s) => s && !s.startsWith(`${SESSION_COOKIE}=`))
+      const kept = cookies.split(';').map((s) => s.trim()).filter((s) => s && !ADMIN_COOKIES.includes(s.slice(0, Math.max(0, s.indexOf('='))).trim()))
       if (kept.length) headers.set('cookie', kept.join('; '))
       else headers.delete('cookie')
     }
@@ -40,7 +42,7 @@ export function addBlueprintRoutes(app: Hono, deps: WebDeps): void {
           deps.logger?.warn({ plugin: name, path: url.pathname, timeoutMs: ROUTE_TIMEOUT_MS }, 'plugin route timed out')
           return c.json(jsonError('PLUGIN_ROUTE_TIMEOUT', `plugin "${name}" did not answer ${c.req.method} ${url.pathname} within ${ROUTE_TIMEOUT_MS / 1000} s`), 504)
         }
-        if (res.status !== 404 || i === apps.length - 1) return res
+        if (res.status !== 404 || i === apps.length - 1) return withoutAdminCookies(res)
       }
     } catch (error) {
       clearTimeout(timer)

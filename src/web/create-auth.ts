@@ -1,55 +1,69 @@
-import { createHmac } from 'node:crypto'
 import type { Context } from 'hono'
-import { getCookie } from 'hono/cookie'
+import type { Db } from '../store/open-database.ts'
 import { constantTimeEqual } from './constant-time-equal.ts'
+import { cookieValues, SESSION_COOKIE } from './session-cookies.ts'
+import { createSessionStore, type Session, type SessionLimits } from './session-store.ts'
+import { clientAddress, createSignInThrottle } from './sign-in-throttle.ts'
 
-export const SESSION_COOKIE = 'app_session'
-export const SESSION_MAX_AGE_S = 12 * 3600
+export { SESSION_COOKIE } from './session-cookies.ts'
 
 export type AuthMethod = 'bearer' | 'cookie'
 
 export interface Auth {
-  /** How the request proved it holds the admin token, or null. */
+  /** How the request proved it holds the admin token, or null. A throttled client's Bearer token is not compared. */
   check(c: Context): AuthMethod | null
-  /** True when `token` is the admin token (constant time). */
-  tokenMatches(token: string): boolean
-  /** A fresh session cookie value: its expiry and an HMAC keyed by the admin token. */
-  newSession(): string
-  /** The CSRF token that forms of this session carry (null without a session cookie). */
+  /** Seconds the request's client must wait after too many failed sign-ins; 0 when it may try. */
+  retryAfterS(c: Context): number
+  /** True when `token` is the admin token (constant time); a miss counts against the client's address. */
+  tokenMatches(c: Context, token: string): boolean
+  /** A new server-side session (the caller sets its cookie). */
+  startSession(): Session
+  /** Revokes every live session the request's cookies name: sign-out, everywhere. */
+  endSessions(c: Context): void
+  /** The CSRF token that forms of this session carry (null without a live session). */
   csrfFor(c: Context): string | null
+  /** How long the session cookie is kept, in seconds (the absolute expiry). */
+  readonly sessionMaxAgeS: number
 }
 
 /**
- * Stateless sessions: the cookie is `<expiresMs>.<hmac>`, keyed by the admin
- * token, so every web process accepts it, and changing the token signs
- * everyone out. No session table to share between hosts.
+ * The admin token guards everything: as `Authorization: Bearer`, or through a
+ * session started by signing in with it (server-side, in runtime.db). Failed
+ * sign-ins of both kinds are throttled per client address.
  */
-export function createAuth(token: string): Auth {
-  const sign = (what: string) => createHmac('sha256', token).update(what).digest('base64url')
-  const validSession = (value: string | undefined): value is string => {
-    if (!value) return false
-    const dot = value.indexOf('.')
-    const expires = Number(value.slice(0, dot))
-    if (dot < 1 || !Number.isSafeInteger(expires) || expires < Date.now()) return false
-    return constantTimeEqual(value.slice(dot + 1), sign(`session.${expires}`))
+export function createAuth(token: string, runtime: Db, limits: SessionLimits = {}): Auth {
+  const sessions = createSessionStore(runtime, token, limits)
+  const throttle = createSignInThrottle()
+  const found = new WeakMap<Context, Session | null>() // one lookup per request, however often it is asked
+  const session = (c: Context): Session | null => {
+    if (!found.has(c)) found.set(c, cookieValues(c, SESSION_COOKIE).map((id) => sessions.find(id)).find((s) => s !== null) ?? null)
+    return found.get(c)!
+  }
+  const tokenMatches = (c: Context, candidate: string) => {
+    const client = clientAddress(c)
+    if (throttle.retryAfterS(client)) return false
+    const ok = constantTimeEqual(candidate, token)
+    if (ok) throttle.succeeded(client)
+    else throttle.failed(client)
+    return ok
   }
   return {
     check(c) {
       const header = c.req.header('authorization')
       if (header !== undefined) {
         const m = /^Bearer\s+(\S+)\s*$/i.exec(header)
-        return m && constantTimeEqual(m[1]!, token) ? 'bearer' : null
+        return tokenMatches(c, m?.[1] ?? '') ? 'bearer' : null
       }
-      return validSession(getCookie(c, SESSION_COOKIE)) ? 'cookie' : null
+      return session(c) ? 'cookie' : null
     },
-    tokenMatches: (candidate) => constantTimeEqual(candidate, token),
-    newSession() {
-      const expires = Date.now() + SESSION_MAX_AGE_S * 1000
-      return `${expires}.${sign(`session.${expires}`)}`
+    retryAfterS: (c) => throttle.retryAfterS(clientAddress(c)),
+    tokenMatches,
+    startSession: () => sessions.create(),
+    endSessions(c) {
+      for (const id of cookieValues(c, SESSION_COOKIE)) sessions.revoke(id)
+      found.set(c, null)
     },
-    csrfFor(c) {
-      const session = getCookie(c, SESSION_COOKIE)
-      return validSession(session) ? sign(`csrf.${session}`) : null
-    },
+    csrfFor: (c) => session(c)?.csrf ?? null,
+    sessionMaxAgeS: Math.floor(sessions.absoluteMs / 1000),
   }
 }

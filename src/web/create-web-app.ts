@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import type { Logger } from '../log/create-logger.ts'
 import type { Db } from '../store/open-database.ts'
 import type { StoreReader } from '../store/store-reader.ts'
@@ -7,11 +7,14 @@ import { addApiRoutes } from './api-routes.ts'
 import { addAssetRoutes } from './asset-routes.ts'
 import { addBlueprintRoutes } from './blueprint-routes.ts'
 import { createAuth } from './create-auth.ts'
+import { refuseCrossOrigin } from './cross-origin.ts'
 import { addHealthRoutes } from './health-routes.ts'
 import { hostAllowlist } from './host-allowlist.ts'
 import { addLoginRoutes } from './login-routes.ts'
 import { addPageRoutes } from './page-routes.ts'
 import { securityHeaders } from './security-headers.ts'
+import { FAILURE_WINDOW_MS, MAX_FAILURES } from './sign-in-throttle.ts'
+import type { SessionLimits } from './session-store.ts'
 import { jsonError, type WebDeps, type WebPluginHost } from './web-deps.ts'
 import { createWebMetrics } from './web-metrics.ts'
 
@@ -27,6 +30,8 @@ export interface WebAppOptions {
   /** /readyz answers 503 until this says true. Default: ready. */
   isReady?: () => boolean
   logger?: Logger | null
+  /** Session idle and absolute expiry (defaults: 2 h idle, 12 h absolute). */
+  sessions?: SessionLimits
 }
 
 /** Paths anyone may fetch: probes, the sign-in form, the stylesheet it uses, and the (empty) favicon. */
@@ -45,7 +50,7 @@ export function createWebApp(options: WebAppOptions): Hono {
     store: options.store,
     runtime: options.runtime,
     snapshots: createSnapshotSource({ store: options.store, runtime: options.runtime, host: options.host ?? null }),
-    auth: createAuth(options.token),
+    auth: createAuth(options.token, options.runtime, options.sessions),
     metrics: createWebMetrics(),
     host: options.host ?? null,
     isReady: options.isReady ?? (() => true),
@@ -62,8 +67,13 @@ export function createWebApp(options: WebAppOptions): Hono {
   app.use(securityHeaders())
   // Probes come from load balancers that use an IP as Host; they reveal nothing.
   app.use((c, next) => (PROBES.has(c.req.path) ? next() : hosts(c, next)))
+  // Before sign-in checks: a cross-origin POST is refused whoever it claims to be. /login answers with its form.
+  app.use(refuseCrossOrigin({ machine: MACHINE, skip: new Set(['/login']) }))
   app.use(async (c, next) => {
-    if (PUBLIC.has(c.req.path) || deps.auth.check(c)) return next()
+    if (PUBLIC.has(c.req.path)) return next()
+    const wait = c.req.header('authorization') !== undefined ? deps.auth.retryAfterS(c) : 0
+    if (wait) return tooManyFailures(c, wait)
+    if (deps.auth.check(c)) return next()
     if (MACHINE.test(c.req.path)) {
       c.header('WWW-Authenticate', 'Bearer realm="app"')
       return c.json(jsonError('UNAUTHORIZED', 'missing or wrong admin token: send "Authorization: Bearer <token>" (APP_ADMIN_TOKEN, or data/admin-token), or sign in at /login'), 401)
@@ -85,4 +95,11 @@ export function createWebApp(options: WebAppOptions): Hono {
     return MACHINE.test(c.req.path) ? c.json(jsonError('INTERNAL', 'the request failed; the server log has the details'), 500) : c.text('The request failed; the server log has the details.\n', 500)
   })
   return app
+}
+
+/** 429 for a client that failed to sign in too often: its token is not compared until Retry-After passes. */
+function tooManyFailures(c: Context, wait: number) {
+  c.header('Retry-After', String(wait))
+  const message = `${MAX_FAILURES} failed sign-ins from this address within ${FAILURE_WINDOW_MS / 1000} s; try again in ${wait} s, with the token from APP_ADMIN_TOKEN or data/admin-token`
+  return MACHINE.test(c.req.path) ? c.json(jsonError('TOO_MANY_FAILED_SIGN_INS', message), 429) : c.text(`${message}.\n`, 429)
 }

@@ -11,14 +11,31 @@ export function allowedHostNames(listenHost: string, extra: string[] = []): stri
 
 const normalize = (host: string) => host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')
 
+/** The host name of a Host header value (`name`, `name:port`, `[v6]:port`), lower case, without brackets or port. */
+export function hostNameOf(value: string): string {
+  const v = value.trim().toLowerCase()
+  if (v.startsWith('[')) return v.slice(1, v.indexOf(']') > 0 ? v.indexOf(']') : undefined)
+  const colon = v.indexOf(':')
+  return colon >= 0 && v.indexOf(':', colon + 1) < 0 ? v.slice(0, colon) : v
+}
+
 /**
  * Refuses requests whose Host names another site: a DNS-rebinding page in the
  * operator's browser would otherwise reach the admin with the browser's cookies.
+ * The Host header itself is checked (the URL is built from it only for
+ * origin-form targets); an absolute-form target (`GET http://x/ HTTP/1.1`)
+ * must name the same host as the header. In-process requests carry no Host
+ * header: their URL's host is checked instead.
  */
 export function hostAllowlist(names: string[]): MiddlewareHandler {
   const allowed = new Set(names.map(normalize))
   return async (c, next) => {
-    const host = normalize(new URL(c.req.url).hostname)
+    const header = c.req.header('host')
+    const urlHost = normalize(new URL(c.req.url).hostname)
+    const host = header === undefined ? urlHost : hostNameOf(header)
+    if (header !== undefined && host !== urlHost) {
+      return c.text(`The request target names host "${urlHost}" but its Host header says "${host}"; they must agree. Send an origin-form target (GET /path) with Host set to one of: ${[...allowed].join(', ')}.\n`, 421)
+    }
     if (allowed.has(host)) return next()
     return c.text(`Host "${host}" is not allowed here. Allowed: ${[...allowed].join(', ')}. If operators reach this admin under that name, add it to allowedHosts in app.toml.\n`, 421)
   }

@@ -3,11 +3,11 @@ import type { Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { constantTimeEqual } from './constant-time-equal.ts'
-import { SESSION_COOKIE, SESSION_MAX_AGE_S } from './create-auth.ts'
+import { crossOriginReason } from './cross-origin.ts'
 import { loginPage } from './pages/login-page.ts'
+import { clearStraySessionCookies, LOGIN_CSRF_COOKIE, secureCookies as secure, SESSION_COOKIE, setSessionCookie } from './session-cookies.ts'
 import type { WebDeps } from './web-deps.ts'
 
-const LOGIN_CSRF_COOKIE = 'app_login_csrf'
 export const LANDING = '/settings/integrations/plugins'
 
 /** Only same-site paths: `//evil.example` and `/\evil.example` are other sites to a browser. */
@@ -15,25 +15,18 @@ export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(next) ? next : LANDING
 }
 
-/** A form post from another site: the browser says so in Origin or Sec-Fetch-Site. */
-export function crossSite(c: Context): boolean {
-  const origin = c.req.header('origin')
-  if (origin && origin !== 'null' && origin !== new URL(c.req.url).origin) return true
-  if (origin === 'null') return true
-  const site = c.req.header('sec-fetch-site')
-  return site !== undefined && site !== 'same-origin' && site !== 'none'
-}
-
-/** Secure cookies when the browser is on https, directly or through a TLS-terminating proxy (a forged header only costs the forger their cookie). */
-const secure = (c: Context) => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https'
+/** A form post from another origin (another site, or another port of this host): the browser says so in Origin or Sec-Fetch-Site. */
+const crossSite = (c: Context) => crossOriginReason(c) !== null
 
 /**
  * Sign-in and sign-out. The login form has its own double-submit CSRF token
- * (there is no session yet); sign-out carries the session's token.
+ * (there is no session yet); sign-out carries the session's token. The form
+ * asks for the admin token only. Sign-in and sign-out both clear stray
+ * `app_session` cookies on narrower paths (set by another app on this host).
  */
 export function addLoginRoutes(app: Hono, { auth }: WebDeps): void {
   const small = bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('form too large\n', 413) })
-  const showForm = async (c: Context, status: 200 | 401 | 403, next: string, error?: string) => {
+  const showForm = async (c: Context, status: 200 | 401 | 403 | 429, next: string, error?: string) => {
     // Reuse the browser's token: a second GET /login (another tab, a favicon redirect) must not void the form on screen.
     const existing = getCookie(c, LOGIN_CSRF_COOKIE)
     const csrf = existing && /^[A-Za-z0-9_-]{32}$/.test(existing) ? existing : randomBytes(24).toString('base64url')
@@ -50,11 +43,18 @@ export function addLoginRoutes(app: Hono, { auth }: WebDeps): void {
     if (crossSite(c) || !cookie || typeof form.csrf !== 'string' || !constantTimeEqual(cookie, form.csrf)) {
       return showForm(c, 403, next, 'The sign-in form expired or came from another site. Enter the token again.')
     }
-    if (typeof form.token !== 'string' || !auth.tokenMatches(form.token.trim())) {
+    const wait = auth.retryAfterS(c)
+    if (wait) {
+      c.header('Retry-After', String(wait))
+      return showForm(c, 429, next, `Too many failed sign-ins from your address. Try again in ${wait} s.`)
+    }
+    if (typeof form.token !== 'string' || !auth.tokenMatches(c, form.token.trim())) {
       return showForm(c, 401, next, 'That is not the admin token.')
     }
+    auth.endSessions(c) // a new sign-in replaces whatever session this browser had
     deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' })
-    setCookie(c, SESSION_COOKIE, auth.newSession(), { path: '/', httpOnly: true, sameSite: 'Strict', secure: secure(c), maxAge: SESSION_MAX_AGE_S })
+    setSessionCookie(c, auth.startSession().id, auth.sessionMaxAgeS)
+    clearStraySessionCookies(c, [next])
     return c.redirect(next, 303)
   })
 
@@ -64,7 +64,9 @@ export function addLoginRoutes(app: Hono, { auth }: WebDeps): void {
     if (crossSite(c) || !expected || typeof form.csrf !== 'string' || !constantTimeEqual(expected, form.csrf)) {
       return c.text('Sign-out refused: the form did not carry this session\'s CSRF token. Use the Log out button of an admin page.\n', 403)
     }
-    deleteCookie(c, SESSION_COOKIE, { path: '/' })
+    auth.endSessions(c)
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secure(c) })
+    clearStraySessionCookies(c)
     return c.redirect('/login', 303)
   })
 }

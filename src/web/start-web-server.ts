@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import { createAdaptorServer } from '@hono/node-server'
+import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server'
 import { AppError, ExitCode } from '../errors/app-error.ts'
 
 export interface WebServer {
@@ -11,8 +11,12 @@ export interface WebServer {
 
 const WILDCARD: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '::1' }
 
-/** Listens with @hono/node-server; a taken port is a clear error, not a stack. */
-export function startWebServer(options: { fetch: (request: Request) => Response | Promise<Response>; host: string; port: number }): Promise<WebServer> {
+/**
+ * Listens with @hono/node-server; a taken port is a clear error, not a stack.
+ * fetch gets the Node request as its second argument: pass it on to the app,
+ * whose sign-in throttle counts per client address (the socket's peer).
+ */
+export function startWebServer(options: { fetch: (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>; host: string; port: number }): Promise<WebServer> {
   const server = createAdaptorServer({ fetch: options.fetch })
   return new Promise((resolve, reject) => {
     server.once('error', (cause: NodeJS.ErrnoException) => {

@@ -1,3 +1,4 @@
+import type { ApiCode } from '../errors/codes.ts'
 import type { Logger } from '../log/create-logger.ts'
 import type { PluginHost } from '../loader/plugin-host.ts'
 import type { Db } from '../store/open-database.ts'
@@ -22,4 +23,4 @@ export interface WebDeps {
 }
 
 /** The error body of every JSON error: callers branch on code. */
-export const jsonError = (code: string, message: string) => ({ error: { code, message } })
+export const jsonError = (code: ApiCode, message: string) => ({ error: { code, message } })

@@ -1,15 +1,18 @@
 import { parentPort } from 'node:worker_threads'
 import { createLogger } from '../log/create-logger.ts'
 import { openRuntimeDb } from '../runtime/open-runtime.ts'
-import { BOT_RUN, type ClaimedJob, type JobResult } from '../queue/job-types.ts'
+import type { ClaimedJob, JobResult } from '../queue/job-types.ts'
 import { createHostServices } from '../host/create-host-services.ts'
-import type { FromThread, HandlerThreadData, ToThread } from './handler-protocol.ts'
+import { placeOf } from '../runtime/record-runtime-error.ts'
+import type { FromThread, HandlerOwners, HandlerThreadData, ToThread } from './handler-protocol.ts'
 import { loadPluginHandlers, type PluginHandlers } from './plugin-handlers.ts'
-import { runBot } from '../bots/run-bot.ts'
-import { runEventJob } from './run-event-job.ts'
+import { claimFence } from './claim-fence.ts'
+import { ClaimLost, createJobRunner } from './job-runner.ts'
 
 /** Results are posted in batches: at most this long after the first of a batch finished. */
 const FLUSH_MS = 5
+/** How often a running handler's claim is checked (the main thread may be stalled, so the thread checks too). */
+const FENCE_CHECK_MS = 100
 
 /**
  * A handler thread: loads the plugins itself (with HostServices over its own
@@ -23,6 +26,7 @@ export default async function handlerThread(input: unknown): Promise<void> {
   const post = (msg: FromThread) => port.postMessage(msg)
   const log = createLogger({ level: data.logLevel, destination: 1 }).child({ role: 'worker', thread: data.index })
   const current = new Float64Array(data.current)
+  const fence = claimFence(data.fenceMs, data.claims)
   const runtime = openRuntimeDb(data.dataDir)
   const services = createHostServices(runtime)
   let handlers: PluginHandlers
@@ -33,7 +37,7 @@ export default async function handlerThread(input: unknown): Promise<void> {
     runtime.close()
     return
   }
-  const ready = () => post({ type: 'ready', ids: handlers.ids(), reports: handlers.host.reports(), generation: handlers.host.generation })
+  const ready = () => post({ type: 'ready', ids: handlers.ids(), owners: ownersOf(handlers), reports: handlers.host.reports(), generation: handlers.host.generation })
   // A warning recorded after load (an unhandled rejection from plugin code) reaches the process's load reports.
   handlers.host.onChange(() => post({ type: 'reports', reports: handlers.host.reports() }))
 
@@ -43,38 +47,18 @@ export default async function handlerThread(input: unknown): Promise<void> {
   let running = false
   let stopping = false
   let reloadTo: number | null = null
-  let active: AbortController | null = null
+  const runner = createJobRunner({ handlers, services, runtime, log, timeoutMs: data.timeoutMs, current, where: placeOf('worker'), stopping: () => stopping })
   const flush = () => {
     if (results.length) post({ type: 'results', results })
     results = []
     lastFlush = Date.now()
   }
-
-  const runOne = async (job: ClaimedJob): Promise<JobResult> => {
-    const ac = new AbortController()
-    active = ac
-    const timer = setTimeout(() => ac.abort(new Error(`timed out after ${data.timeoutMs} ms`)), data.timeoutMs)
-    const jobLog = () => log.child({ job: job.id, eventType: job.eventType, attempt: job.attempt })
-    const base = { id: job.id, token: job.token, attempt: job.attempt }
-    current[1] = Date.now()
-    current[0] = job.id
-    try {
-      if (job.eventType === BOT_RUN) await runBot(job, { handlers, services, log: jobLog(), signal: ac.signal })
-      else await runEventJob(job, { handlers, services, log, signal: ac.signal })
-      if (stopping && ac.signal.aborted) return { ...base, outcome: 'released' }
-      if (ac.signal.aborted) return { ...base, outcome: 'failed', error: `${job.eventType}: ${(ac.signal.reason as Error).message}; the handler returned after its AbortSignal fired, so the job is not counted as done` }
-      return { ...base, outcome: 'done' }
-    } catch (error) {
-      if (stopping) return { ...base, outcome: 'released' }
-      const message = ac.signal.aborted ? `${job.eventType}: ${(ac.signal.reason as Error).message}: ${describe(error)}` : describe(error)
-      jobLog().warn({ err: error }, 'handler failed')
-      return { ...base, outcome: 'failed', error: message }
-    } finally {
-      clearTimeout(timer)
-      current[0] = 0
-      active = null
-    }
-  }
+  // The worker stopped confirming its claims (or confirmed after a gap): the scheduler may hand this job to another worker.
+  const fenceTimer = setInterval(() => {
+    const job = runner.active()
+    if (job && !fence.valid(job.epoch)) runner.abort(new ClaimLost(`this worker's claim on the job lapsed (no heartbeat for ${fence.age()} ms)`))
+  }, FENCE_CHECK_MS)
+  fenceTimer.unref()
 
   /** Runs queued jobs one after another; a reload waits for the job in hand. */
   const drain = async () => {
@@ -94,7 +78,10 @@ export default async function handlerThread(input: unknown): Promise<void> {
         ready()
       }
       if (!queue.length || stopping) break
-      results.push(await runOne(queue.shift()!))
+      const job = queue.shift()!
+      // Never start a job whose claim may have been handed to another worker: give it back, unstarted.
+      if (!fence.valid(job.epoch)) results.push({ id: job.id, token: job.token, attempt: job.attempt, outcome: 'released', error: 'not started: the worker\'s claim lapsed' })
+      else results.push(await runner.run(job))
       if (Date.now() - lastFlush >= FLUSH_MS) flush()
     }
     running = false
@@ -106,6 +93,7 @@ export default async function handlerThread(input: unknown): Promise<void> {
     for (const job of queue.splice(0)) results.push({ id: job.id, token: job.token, attempt: job.attempt, outcome: 'released' })
     flush()
     post({ type: 'stopped' })
+    clearInterval(fenceTimer)
     port.close()
     void handlers.host.unloadAll().catch(() => {}).finally(() => runtime.close())
   }
@@ -116,19 +104,31 @@ export default async function handlerThread(input: unknown): Promise<void> {
       void drain()
     } else if (msg.type === 'give-back') {
       post({ type: 'returned', ids: queue.splice(0).map((j) => j.id) })
+    } else if (msg.type === 'abort') {
+      if (runner.active()?.id === msg.id) runner.abort(new ClaimLost(msg.reason))
+      const i = queue.findIndex((j) => j.id === msg.id)
+      if (i >= 0) {
+        const [job] = queue.splice(i, 1)
+        results.push({ id: job!.id, token: job!.token, attempt: job!.attempt, outcome: 'released', error: `not started: ${msg.reason}` })
+        flush()
+      }
     } else if (msg.type === 'reload') {
       reloadTo = msg.generation
       void drain()
     } else if (msg.type === 'stop') {
       stopping = true
-      active?.abort(new Error('the worker is shutting down'))
+      runner.abort(new Error('the worker is shutting down'))
       if (!running) finish()
     }
   })
   ready()
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`
-  return `non-Error thrown: ${JSON.stringify(error) ?? String(error)}`
+function ownersOf(handlers: PluginHandlers): HandlerOwners {
+  const out: HandlerOwners = {}
+  for (const id of handlers.ids().eventTypes) {
+    const e = handlers.eventType(id)
+    if (e) out[id] = { plugin: e.plugin, version: e.version }
+  }
+  return out
 }

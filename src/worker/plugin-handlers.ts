@@ -1,4 +1,5 @@
-import { loadPlugins, type ActionEntry, type EventTypeEntry, type PluginHost, type QueryEntry } from '../loader/plugin-host.ts'
+import { loadPlugins } from '../loader/create-plugin-host.ts'
+import type { ActionEntry, EventTypeEntry, PluginHost, QueryEntry } from '../loader/plugin-host.ts'
 import type { Logger } from '../log/create-logger.ts'
 import type { HostServices } from '../sdk/host-services.ts'
 import type { RegisteredHandlerIds } from './handler-protocol.ts'

@@ -3,8 +3,12 @@ import type { HostServices, Resource } from '../sdk/host-services.ts'
 import type { ClaimedJob } from '../queue/job-types.ts'
 import type { PluginHandlers } from './plugin-handlers.ts'
 
-/** Runs one scheduled event: `run(ctx)` of the class its plugin registered for the type. */
-export async function runEventJob(job: ClaimedJob, { handlers, services, log, signal }: { handlers: PluginHandlers; services: HostServices; log: Logger; signal: AbortSignal }): Promise<void> {
+/**
+ * Runs one scheduled event: `run(ctx)` of the class its plugin registered for the type.
+ * `onHandler` is told whose code runs from the moment run(ctx) is called: a failure
+ * after that is the plugin's (a RUNTIME_ERROR), one before it is the host's.
+ */
+export async function runEventJob(job: ClaimedJob, { handlers, services, log, signal, onHandler }: { handlers: PluginHandlers; services: HostServices; log: Logger; signal: AbortSignal; onHandler?: (owner: { plugin: string; version: string }) => void }): Promise<void> {
   const handler = handlers.eventType(job.eventType)
   // Claims take the types any thread registered; during a --reload one thread may not have it yet.
   if (!handler) throw new Error(`no loaded plugin registers event type "${job.eventType}" in this handler thread; registered: ${handlers.ids().eventTypes.join(', ') || 'none'}`)
@@ -17,5 +21,6 @@ export async function runEventJob(job: ClaimedJob, { handlers, services, log, si
     log: log.child({ job: job.id, eventType: job.eventType, attempt: job.attempt, plugin: handler.plugin }),
     signal,
   }
+  onHandler?.({ plugin: handler.plugin, version: handler.version })
   await handler.run(ctx)
 }

@@ -102,7 +102,7 @@ test('dist/app runs plugin code in worker threads: the seed flow (bot -> events 
 })
 
 test('dist/app on a noexec data dir: a clear error naming APP_NATIVE_DIR and a directory to use; APP_NATIVE_DIR fixes it', async (t) => {
-  const { root, plugins, cwd } = install(t)
+  const { root, plugins } = install(t)
   const mount = join(root, 'noexec')
   const nativeDir = join(root, 'native')
   mkdirSync(mount)

@@ -47,6 +47,7 @@ test('a worker whose lease expired cannot overwrite the job another worker now h
   await enqueueJobs(db, [{ eventType: 'race', runAt: Date.now() }])
   const slow = createJobQueue(db, { owner: 'slow', leaseMs: 1, maxAttempts: 5 })
   const [first] = await slow.claim(10, TYPES)
+  assert.deepEqual(await slow.markStarted([{ id: first!.id, token: first!.token, attempt: first!.attempt, at: Date.now() }]), [], 'its handler started: attempt 1 is used')
   await new Promise((r) => setTimeout(r, 10))
   const requeued = await createQueueMaintenance(db, { maxAttempts: 5, retentionMs: 1000 }).requeueExpired()
   assert.deepEqual(requeued, [{ id: first!.id, status: 'pending' }])

@@ -26,9 +26,9 @@ test('the scheduler fires interval, cron and bot schedules, once per due time, a
   ]))
   const applied = await runCli(['bots', 'apply', 'bots.json', '--data-dir', 'data'], { cwd: root })
   assert.equal(applied.code, 0, applied.stderr)
-  // A job a dead worker held: its lease ran out a minute ago.
+  // A job a dead worker was running (its handler had started: attempt 1): its lease ran out a minute ago.
   await enqueueJobs(db, [{ eventType: 'test.leased', runAt: Date.now() }])
-  db.prepare(`UPDATE jobs SET status = 'running', attempts = 1, lease_owner = 'dead-worker', claim_token = 't', lease_expires_at = ? WHERE event_type = 'test.leased'`).run(Date.now() - 60_000)
+  db.prepare(`UPDATE jobs SET status = 'running', attempts = 1, started_at = ?, lease_owner = 'dead-worker', claim_token = 't', lease_expires_at = ? WHERE event_type = 'test.leased'`).run(Date.now() - 90_000, Date.now() - 60_000)
 
   const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root })
   t.onTestFinished(async () => { await scheduler.stop() })

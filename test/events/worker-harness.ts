@@ -44,7 +44,7 @@ export async function startInstall(t: { onTestFinished(fn: () => unknown): void 
         return statuses.includes(job.status) ? job : null
       }, timeoutMs)
     },
-    traces(): Array<{ id: number; what: string; attempt: number; pid: number }> {
+    traces(): Array<{ id: number; what: string; attempt: number; pid: number; t: number }> {
       return existsSync(trace) ? readFileSync(trace, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []
     },
   }

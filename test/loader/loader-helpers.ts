@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadPlugins, type LoadPluginsOptions } from '../../src/loader/plugin-host.ts'
+import { loadPlugins } from '../../src/loader/create-plugin-host.ts'
+import type { LoadPluginsOptions } from '../../src/loader/plugin-host.ts'
 import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
 import { openReadonlyStore } from '../../src/store/open-store.ts'
 import { ROOT, runCli, tempDir } from '../helpers/cli.ts'

@@ -22,7 +22,7 @@ test('a registration made from a callback after load() is owned by its plugin; u
   await waitUntil('both late filters', () => host.queries.ids().length === 2)
   assert.equal(host.queries.get('fixture.late.a')?.plugin, 'late-a')
   assert.equal(host.queries.get('fixture.late.b')?.plugin, 'late-b')
-  assert.deepEqual(host.registered('late-a')?.filters, [{ queryId: 'fixture.late.a', name: 'fixture.late.a', supportedResources: [] }])
+  assert.deepEqual(host.registered('late-a')?.filters, [{ queryId: 'fixture.late.a', name: 'fixture.late.a', supportedResources: [], settingsConfig: null }])
 
   rmSync(join(pluginsDir, 'late-a'), { recursive: true })
   await publish(root)

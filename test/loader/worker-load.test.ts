@@ -28,7 +28,7 @@ test('a worker really loads the sample plugins, reports them in runtime.db, and 
   assert.deepEqual(reports.flatMap((r) => r.warnings), [])
 
   const later = await cliJson(root, ['plugins', 'show', 'start-resource-later'])
-  assert.deepEqual(later.registered.actions, [{ uid: 'custom.action.start_resource_later', name: 'Start later', bulkAction: true, acceptsComplement: true }])
+  assert.deepEqual(later.registered.actions, [{ uid: 'custom.action.start_resource_later', name: 'Start later', bulkAction: true, acceptsComplement: true, settingsConfig: [{ name: 'delaySeconds', type: 'int', default: 43200 }] }])
   assert.deepEqual(later.registered.eventTypes, ['custom.start_resource'])
   assert.deepEqual(later.processes.map((p: { role: string; pid: number; version: string; status: string }) => [p.role, p.pid, p.version, p.status]), [['worker', pid, '1.0.0', 'loaded']])
   const banner = await cliJson(root, ['plugins', 'show', 'ops-banner'])

@@ -16,10 +16,11 @@ export function pluginFiles(name: string, version = '1.0.0', extra: Record<strin
   return Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v)]))
 }
 
-/** Adds SIGNATURE.json (signed when a key is given), as `app plugins pack` does. */
-export function withSignature(files: Record<string, Buffer>, key?: KeyObject): Record<string, Buffer> {
+/** Adds SIGNATURE.json (signed when a key is given) naming plugin.json's name and version, as `app plugins pack` does; `signs` overrides them. */
+export function withSignature(files: Record<string, Buffer>, key?: KeyObject, signs?: { name: string; version: string }): Record<string, Buffer> {
   const list = Object.entries(files).map(([path, data]) => ({ path, sha256: sha256(data) }))
-  return { ...files, [SIGNATURE_FILE]: Buffer.from(JSON.stringify(createSignatureManifest(list, key))) }
+  const { name, version } = signs ?? JSON.parse(files['plugin.json']!.toString('utf8')) as { name: string; version: string }
+  return { ...files, [SIGNATURE_FILE]: Buffer.from(JSON.stringify(createSignatureManifest({ name, version }, list, key))) }
 }
 
 /** A .tgz of files under an optional top folder (e.g. 'package/'). */

@@ -15,7 +15,7 @@ import { createHttpSource, type HttpSourceConfig } from '../../src/sources/http-
 import { openWritableStore } from '../../src/store/open-store.ts'
 import { tempDir, writePlugin, manifest } from '../helpers/cli.ts'
 import { pluginFiles, tgzOf } from './archive-fixtures.ts'
-import { startHttpServer, type HttpFixture } from './http-fixture.ts'
+import { startHttpServer } from './http-fixture.ts'
 import { sourceContract } from './source-contract.ts'
 
 const limits = { maxBytes: 50 * 1024 * 1024, maxFiles: 10_000, maxDepth: 32 }
@@ -223,7 +223,7 @@ test('http source: basic auth and headers come from env and files, and neither t
   assert.equal(entry.origin, http.url('/private.tgz'))
   const inUrl = httpSource({ url: http.url('/private.tgz').replace('http://', 'http://reader:pa55-from-file@'), headersEnv: { 'X-Env-Secret': 'MY_SECRET' }, headersFile: { 'X-File-Token': join(dir, 'token') } }, NO_TRUST, { MY_SECRET: 'env-secret-value' })
   const viaUrl = await inUrl.scan()
-  assert.equal(viaUrl.candidates[0]!.origin, http.url('/private.tgz'), 'user info of the URL is used for auth but not kept in the origin')
+  assert.equal(viaUrl.candidates[0]!.origin, http.url('/private.tgz').replace('http://', 'http://***:***@'), 'user info of the URL is used for auth but shown only as *** in the origin')
   assert.ok(!inUrl.key.includes('pa55'), 'nor in the source key')
   await store.close()
   const bytes = readFileSync(join(dir, 'data', 'plugins.db')).toString('latin1') + (() => { try { return readFileSync(join(dir, 'data', 'plugins.db-wal')).toString('latin1') } catch { return '' } })()

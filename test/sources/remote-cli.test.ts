@@ -117,3 +117,25 @@ test('credentials never appear in logs, warnings or the store, even at trace lev
     assert.ok(!db.includes(secret), `${secret} is not in the store`)
   }
 })
+
+test('an https source that redirects to plain http is refused with SOURCE_UNREACHABLE, and nothing is fetched over http', async (t) => {
+  const root = tempDir(t)
+  const plain = await startHttpServer(t)
+  plain.serve('/downgraded.tgz', tgzOf(pluginFiles('downgraded')))
+  const server = createHttpsServer({ key: readFileSync(fixture('self-signed-key.pem')), cert: readFileSync(fixture('self-signed-cert.pem')) }, (_req, res) => {
+    res.writeHead(302, { location: plain.url('/downgraded.tgz') }).end()
+  })
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res))
+  t.onTestFinished(() => { server.closeAllConnections(); server.close() })
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/downgraded.tgz`
+  const args = ['--data-dir', join(root, 'data'), '--plugins-dir', join(root, 'plugins')]
+  const env = { APP_PLUGIN_REMOTE: JSON.stringify([{ type: 'http', url }]), NODE_EXTRA_CA_CERTS: fixture('self-signed-cert.pem') }
+  const sync = await runCli(['plugins', 'sync', ...args], { cwd: root, env })
+  assert.equal(sync.code, 0, sync.stderr)
+  const warnings = JSON.parse((await runCli(['plugins', 'warnings', '--json', ...args], { cwd: root })).stdout).warnings
+  const unreachable = warnings.find((w: { code: string }) => w.code === 'SOURCE_UNREACHABLE')
+  assert.ok(unreachable, JSON.stringify(warnings))
+  assert.match(unreachable.message, /redirected from https to plain http \(http:\/\/127\.0\.0\.1:\d+\/downgraded\.tgz\); a redirect that drops TLS is not followed/)
+  assert.deepEqual(JSON.parse((await runCli(['plugins', 'list', '--json', ...args], { cwd: root })).stdout).plugins, [])
+  assert.equal(plain.requests.length, 0, 'no request went out without TLS')
+})

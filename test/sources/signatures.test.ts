@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
+import { createHash, sign } from 'node:crypto'
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test, type TestContext } from 'vitest'
 import { rawTgz, readTgz } from './archive-fixtures.ts'
 import { manifest, runCli, tempDir, writePlugin } from '../helpers/cli.ts'
+import { createSignatureManifest } from '../../src/signing/signature-manifest.ts'
+import { parsePrivateKey } from '../../src/signing/signing-keys.ts'
 
 /** A plugin folder, a key pair and a trusted key, all through the real CLI. */
 async function setup(t: TestContext) {
@@ -160,4 +162,35 @@ test('a malformed trusted key is a config error naming it', async (t) => {
   const r = await runCli(['plugins', 'sync', '--data-dir', join(root, 'data'), '--plugins-dir', join(root, 'plugins')], { cwd: root, env: { APP_TRUST_PUBLIC_KEYS: 'not-a-key' } })
   assert.equal(r.code, 2)
   assert.match(r.stderr, /trust\.publicKeys\.0: expected base64 of a raw 32-byte ed25519 key/)
+})
+
+test('the signature names the plugin and version it signs: pack writes them; verify refuses a signature for another name or version, and an older one without them', async (t) => {
+  const { root, src, keyFile, publicKey } = await setup(t)
+  const trust = { APP_TRUST_PUBLIC_KEYS: publicKey }
+  const packed = await runCli(['plugins', 'pack', src, '--key', keyFile, '--out', join(root, 'good.tgz')], { cwd: root })
+  assert.equal(packed.code, 0, packed.stderr)
+  const entries = readTgz(readFileSync(join(root, 'good.tgz')))
+  const doc = JSON.parse(entries.find((e) => e.path === 'package/SIGNATURE.json')!.data.toString())
+  assert.deepEqual([doc.name, doc.version], ['signed-demo', '1.2.3'])
+  const good = await runCli(['plugins', 'verify', join(root, 'good.tgz')], { cwd: root, env: trust })
+  assert.equal(good.code, 0, good.stdout)
+
+  // Signed with the same trusted key, with every file hash right, but for another name and version.
+  const key = parsePrivateKey(readFileSync(keyFile, 'utf8'))
+  const files = entries.filter((e) => !e.path.endsWith('SIGNATURE.json')).map((e) => ({ path: e.path.slice('package/'.length), sha256: createHash('sha256').update(e.data).digest('hex') }))
+  const withManifest = (name: string, manifest: unknown) => {
+    writeFileSync(join(root, name), rawTgz(entries.map((e) => ({ path: e.path, mode: e.mode, data: e.path.endsWith('SIGNATURE.json') ? Buffer.from(JSON.stringify(manifest)) : e.data }))))
+    return join(root, name)
+  }
+  const other = await runCli(['plugins', 'verify', withManifest('other.tgz', createSignatureManifest({ name: 'signed-demo', version: '9.9.9' }, files, key))], { cwd: root, env: trust })
+  assert.equal(other.code, 1, other.stdout)
+  assert.match(other.stdout, /SIGNATURE_INVALID: plugin signed-demo: SIGNATURE\.json signs signed-demo 9\.9\.9, but plugin\.json says signed-demo 1\.2\.3/)
+
+  // What `app plugins pack` wrote before: the file list alone was signed.
+  const list = Object.fromEntries(files.map((f) => [f.path, f.sha256]).sort(([a], [b]) => (a! < b! ? -1 : 1)))
+  const legacy = { format: doc.format, files: list, keyId: doc.keyId, publicKey: doc.publicKey, signature: sign(null, Buffer.from(JSON.stringify({ format: doc.format, files: list })), key).toString('base64') }
+  const old = await runCli(['plugins', 'verify', withManifest('legacy.tgz', legacy)], { cwd: root, env: trust })
+  assert.equal(old.code, 1, old.stdout)
+  assert.match(old.stdout, /signature invalid/)
+  assert.match(old.stdout, /SIGNATURE_INVALID: plugin signed-demo: SIGNATURE\.json does not name the plugin and version it signs .*Re-pack it with the current `app plugins pack <dir> --key <private key>`/)
 })

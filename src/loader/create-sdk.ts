@@ -1,11 +1,13 @@
 import { Hono } from 'hono'
-import type { PluginScope } from '../loader/plugin-scope.ts'
-import type { SettingConfig } from '../loader/plugin-host.ts'
-import { createDbObjects } from './create-db-objects.ts'
-import { DEPRECATIONS } from './deprecated.ts'
-import type { BotEventRequest, HostServices } from './host-services.ts'
-import { Schedule } from './schedule.ts'
-import { MultiResourceScheduledEventJob, ScheduledEventJob } from './scheduled-event-job.ts'
+import type { PluginScope } from './plugin-scope.ts'
+import type { SettingConfig } from './plugin-host.ts'
+import { createDbObjects } from '../sdk/create-db-objects.ts'
+import { DEPRECATIONS } from '../sdk/deprecated.ts'
+import type { BotEventRequest, HostServices } from '../sdk/host-services.ts'
+import { Schedule } from '../sdk/schedule.ts'
+import { MultiResourceScheduledEventJob, ScheduledEventJob } from '../sdk/scheduled-event-job.ts'
+import { PermanentError } from '../sdk/permanent-error.ts'
+import { createSettingsApi } from '../settings/create-settings-api.ts'
 
 const show = (v: unknown) => (typeof v === 'function' ? `a function ${v.name || '(anonymous)'}` : JSON.stringify(v)?.slice(0, 120) ?? String(v))
 const bad = (call: string, expected: string, found: unknown) => new TypeError(`${call}: expected ${expected}; found ${show(found)}`)
@@ -44,7 +46,7 @@ function queryValue(spec: Record<string, unknown>, fn: unknown) {
   const settingsConfig = checkSettings(call, spec.settingsConfig)
   return {
     queryId, name: typeof spec.name === 'string' ? spec.name : queryId, supportedResources: supported as string[], settingsConfig,
-    defaults: defaultsOf(settingsConfig), fn: fn as never,
+    settingsDeclared: spec.settingsConfig !== undefined, defaults: defaultsOf(settingsConfig), fn: fn as never,
   }
 }
 
@@ -56,7 +58,7 @@ function actionValue(spec: Record<string, unknown>, fn: unknown) {
   const settingsConfig = checkSettings(call, spec.settingsConfig)
   return {
     uid, name: typeof spec.name === 'string' ? spec.name : uid, bulkAction: spec.bulkAction === true, acceptsComplement: spec.acceptsComplement === true,
-    settingsConfig, defaults: defaultsOf(settingsConfig), fn: fn as never,
+    settingsConfig, settingsDeclared: spec.settingsConfig !== undefined, defaults: defaultsOf(settingsConfig), fn: fn as never,
   }
 }
 
@@ -64,7 +66,7 @@ function actionValue(spec: Record<string, unknown>, fn: unknown) {
  * The `app/plugin` module of one plugin: every registration made through it,
  * at import, in load() or later from a callback, is owned by that plugin.
  */
-export function createSdk(scope: PluginScope, services: HostServices | null): Record<string, unknown> {
+export function createSdk(scope: PluginScope, services: HostServices | null, options: { manifestSettings?: unknown } = {}): Record<string, unknown> {
   const where = `in plugin "${scope.name}"`
   let blueprints = 0
 
@@ -161,5 +163,7 @@ export function createSdk(scope: PluginScope, services: HostServices | null): Re
     DbObjects,
     DivvyDbObjects: DEPRECATIONS.DivvyDbObjects.wrap(DbObjects, (w) => scope.warn(w)),
     Hono,
+    settings: createSettingsApi(scope.name, options.manifestSettings, services?.pluginSettings ?? null),
+    PermanentError,
   })
 }

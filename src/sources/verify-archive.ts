@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import type { ArchiveLimits } from '../archive/archive-limits.ts'
 import type { BundleLimits } from '../bundle/read-bundle.ts'
-import { inspectArchive } from '../sources/archive-handler.ts'
+import { inspectArchive } from './archive-handler.ts'
 import type { SignatureState, Warning } from '../store/store-types.ts'
-import type { Trust } from './create-trust.ts'
+import type { Trust } from '../signing/create-trust.ts'
 
 export interface VerifyReport {
   archive: string

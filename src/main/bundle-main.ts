@@ -7,7 +7,8 @@ import { isMainThread, workerData } from 'node:worker_threads'
  * No top-level await: the bundle is CommonJS, which a SEA main script must be.
  */
 if (!isMainThread && (workerData as { entry?: unknown } | null)?.entry !== undefined) {
-  void import('../threads/thread-main.ts')
+  void import('./thread-main.ts')
 } else {
-  void import('../cli/main.ts').then(async ({ main }) => process.exit(await main(process.argv.slice(2))))
+  void Promise.all([import('../cli/main.ts'), import('../cli/exit-after-output.ts')])
+    .then(([{ main }, { runAndExit }]) => runAndExit(() => main(process.argv.slice(2))))
 }

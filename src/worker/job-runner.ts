@@ -1,0 +1,96 @@
+import type { Logger } from '../log/create-logger.ts'
+import { describeError } from '../loader/with-timeout.ts'
+import { BOT_RUN, type ClaimedJob, type JobResult } from '../queue/job-types.ts'
+import { recordRuntimeError } from '../runtime/record-runtime-error.ts'
+import type { HostServices } from '../sdk/host-services.ts'
+import type { Db } from '../store/open-database.ts'
+import { runBot } from '../bots/run-bot.ts'
+import type { PluginHandlers } from './plugin-handlers.ts'
+import { runEventJob } from './run-event-job.ts'
+
+/** Why a handler's AbortSignal fired when this worker's claim on the job is gone: not the handler's failure. */
+export class ClaimLost extends Error {}
+
+interface Owner { plugin: string; version: string }
+
+export interface JobRunnerOptions {
+  handlers: PluginHandlers
+  services: HostServices
+  runtime: Db
+  log: Logger
+  timeoutMs: number
+  /** Float64Array(2) shared with the pool: [id of the job running now (0: none), its start time]. */
+  current: Float64Array
+  /** role@host:pid, for the RUNTIME_ERROR rows. */
+  where: string
+  stopping(): boolean
+}
+
+/**
+ * Runs one claimed job at a time in a handler thread: an event's run(ctx) or a
+ * bot run, with an AbortSignal and a timeout. A failure of the plugin's own code
+ * (once its run(ctx) was called) is recorded as a RUNTIME_ERROR of that plugin;
+ * a handler stopped by a shutdown or a lapsed claim is `released`, not failed.
+ */
+export function createJobRunner(o: JobRunnerOptions) {
+  let active: { job: ClaimedJob; ac: AbortController } | null = null
+
+  const record = (owner: Owner, job: ClaimedJob, error: unknown, timedOut: boolean) => {
+    const e = error === undefined ? null : describeError(error)
+    const message = timedOut
+      ? `event type "${job.eventType}": run(ctx) did not finish within jobs.timeoutMs (${o.timeoutMs} ms)${e ? '' : ' (it returned only after its AbortSignal fired)'}; the job failed. Make run(ctx) return sooner or honour ctx.signal, or raise jobs.timeoutMs`
+      : `event type "${job.eventType}": run(ctx) threw ${e!.message}`
+    void recordRuntimeError(o.runtime, { ...owner, message, detail: e?.detail ?? null, where: o.where }).then((ok) => {
+      if (!ok) o.log.warn({ plugin: owner.plugin }, 'could not record a run-time error (database busy)')
+    })
+  }
+
+  const run = async (job: ClaimedJob): Promise<JobResult> => {
+    const ac = new AbortController()
+    active = { job, ac }
+    let owner: Owner | null = null
+    const timer = setTimeout(() => ac.abort(new Error(`timed out after ${o.timeoutMs} ms`)), o.timeoutMs)
+    const jobLog = () => o.log.child({ job: job.id, eventType: job.eventType, attempt: job.attempt })
+    const started = Date.now()
+    const result = (outcome: JobResult['outcome'], error?: string): JobResult => ({ id: job.id, token: job.token, attempt: job.attempt, outcome, error, ms: Date.now() - started })
+    // Stopped by a shutdown, or its claim lapsed: not a failure of the handler, and not an attempt.
+    const released = () => (o.stopping() && ac.signal.aborted) || ac.signal.reason instanceof ClaimLost
+    o.current[1] = started
+    o.current[0] = job.id
+    try {
+      if (job.eventType === BOT_RUN) await runBot(job, { handlers: o.handlers, services: o.services, log: jobLog(), signal: ac.signal })
+      else await runEventJob(job, { handlers: o.handlers, services: o.services, log: o.log, signal: ac.signal, onHandler: (h) => { owner = h } })
+      if (released()) return result('released')
+      if (ac.signal.aborted) {
+        if (owner) record(owner, job, undefined, true)
+        return result('failed', `${job.eventType}: ${(ac.signal.reason as Error).message}; the handler returned after its AbortSignal fired, so the job is not counted as done`)
+      }
+      return result('done')
+    } catch (error) {
+      if (o.stopping() || released()) return result('released')
+      const message = ac.signal.aborted ? `${job.eventType}: ${(ac.signal.reason as Error).message}: ${describe(error)}` : describe(error)
+      jobLog().warn({ err: error }, 'handler failed')
+      if (owner) record(owner, job, error, ac.signal.aborted)
+      return result('failed', message)
+    } finally {
+      clearTimeout(timer)
+      o.current[0] = 0
+      active = null
+    }
+  }
+
+  return {
+    run,
+    /** The job running now, if any. */
+    active: () => active?.job ?? null,
+    /** Fires the running handler's AbortSignal (a shutdown: Error; a lapsed or revoked claim: ClaimLost). */
+    abort(reason: Error): void {
+      if (active && !active.ac.signal.aborted) active.ac.abort(reason)
+    },
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`
+  return `non-Error thrown: ${JSON.stringify(error) ?? String(error)}`
+}
