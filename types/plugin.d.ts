@@ -68,6 +68,7 @@ export interface SettingConfig {
 
 export type Undo = () => void
 
+/** `log.info('text')` or `log.info({ key: value }, 'text')`; `plugin` and `version` are set by the host. */
 export interface Logger {
   info(obj: object | string, msg?: string): void
   warn(obj: object | string, msg?: string): void
@@ -166,14 +167,44 @@ export declare class BotFactoryRegistryWrapper {
   unload(): void
 }
 
-/** The plugin's own HTTP routes, mounted at /plugin/<name>/ by the web role. */
-export declare function registerApiBlueprint(app: HonoApp<any, any, any>): Undo
+/** Who called a plugin route: `c.get('user')` in its handlers. */
+export interface RouteUser { kind: 'admin' | 'anonymous' }
+
+/** The Hono env of a plugin route: `new Hono<RouteEnv>()` types `c.get('user')`. */
+export type RouteEnv = { Variables: { user: RouteUser } }
+
+export interface BlueprintOptions {
+  /**
+   * Paths relative to /plugin/<name> that answer without the admin sign-in, written as Hono paths:
+   * '/webhook', '/hooks/:id', or a last '*' for everything below ('/public/*'). Every other route needs the
+   * admin token (cookie or Bearer) and answers 401 without it. On a public path, `c.get('user').kind` says
+   * whether the caller is signed in; the Authorization header never reaches the plugin.
+   */
+  public?: string[]
+}
+
+/**
+ * The plugin's own HTTP routes, mounted at /plugin/<name>/ by the web role (always this plugin's name).
+ * A route that throws or does not answer within 30 s is a RUNTIME_ERROR of the plugin (500 / 504).
+ */
+export declare function registerApiBlueprint(app: HonoApp<any, any, any>, options?: BlueprintOptions): Undo
+
+/**
+ * The plugin's logger: JSON lines of the process's log, tagged with `plugin` and `version`, usable at import,
+ * in load(), filters, actions, routes, jobs and hooks. console.* in plugin code goes here too.
+ */
+export declare const log: Logger
 
 export interface DbObjectsApi {
   resources: {
     get(id: string): Promise<Resource | null>
     find(query?: { type?: string; cloud?: string; region?: string; state?: string; tags?: Record<string, string> }): Promise<Resource[]>
-    update(id: string, patch: { state?: string; tags?: Record<string, string>; properties?: Record<string, unknown> }): Promise<Resource>
+    /** state replaces; tags and properties merge key by key, and a null value removes that key. Raises resource.modified (not for this plugin's own hooks). */
+    update(id: string, patch: { state?: string; tags?: Record<string, string | null>; properties?: Record<string, unknown> }): Promise<Resource>
+    /** Adds a resource ({id, type} required; an existing id throws) and raises resource.created. */
+    create(resource: { id: string; type: string; cloud?: string; account?: string; region?: string; name?: string; state?: string; tags?: Record<string, string>; properties?: Record<string, unknown> }): Promise<Resource>
+    /** Removes a resource and raises resource.deleted; false when there was none. */
+    delete(id: string): Promise<boolean>
   }
   bots: { get(name: string): Promise<Bot | null>; list(): Promise<Bot[]> }
   events: { find(query?: { eventType?: string; status?: EventRecord['status'] }): Promise<EventRecord[]> }
@@ -206,6 +237,78 @@ export declare class PermanentError extends Error {
   constructor(message?: string, options?: ErrorOptions)
 }
 
+/** What a jobs.schedule handler gets. */
+export interface JobContext {
+  /** The job id given to jobs.schedule. */
+  id: string
+  /** 1 on the first try; a failed run is retried (PermanentError: not). */
+  attempt: number
+  /** When this run was due (ISO). */
+  runAt: string
+  /** When the last successful run of this job started (ISO), or null. */
+  lastRunAt: string | null
+  log: Logger
+  /** Aborted on timeout or shutdown. */
+  signal: AbortSignal
+}
+
+/**
+ * Plugin-owned periodic work. One schedule per (plugin, id), fired by the scheduler exactly once per due
+ * time and run by one worker. Call it at import or in load(): the publish dry run records it. Registering
+ * the id again (a new version) replaces the schedule; when the plugin leaves, its schedules stop.
+ */
+export declare const jobs: {
+  schedule(id: string, schedule: ScheduleData, handler: (ctx: JobContext) => unknown): Undo
+}
+
+export type ResourceHookName = 'resource.created' | 'resource.modified' | 'resource.deleted'
+
+/** A resource change: `changes` holds each changed top-level field's new value, and the changed keys under tags / properties (null: removed). */
+export interface ResourceChange {
+  /** After the change; for resource.deleted, as it was when deleted. */
+  resource: Resource
+  /** Before the change; null for resource.created. */
+  previous: Resource | null
+  changes: Partial<Omit<Resource, 'tags' | 'properties'>> & { tags?: Record<string, string | null>; properties?: Record<string, unknown> }
+}
+
+export interface HookContext {
+  hook: ResourceHookName
+  attempt: number
+  /** The plugin that made the change, or null (`app resources import`). */
+  changedBy: string | null
+  log: Logger
+  signal: AbortSignal
+}
+
+/**
+ * Resource hookpoints, delivered as durable jobs (at least once, retried, visible in `app events`). Raised by
+ * `app resources import` and DbObjects.resources.create / update / delete; a plugin's own change does not
+ * raise its own hooks.
+ */
+export declare const hooks: {
+  on(name: ResourceHookName, handler: (change: ResourceChange, ctx: HookContext) => unknown): Undo
+}
+
+/** Per-plugin JSON values in runtime.db; limits.storageBytes per plugin (default 10 MiB). */
+export declare const storage: {
+  get<T = unknown>(key: string): Promise<T | undefined>
+  /** Throws past limits.storageBytes, naming the sizes. `ttlMs`: reads as absent after that long. */
+  set(key: string, value: unknown, options?: { ttlMs?: number }): Promise<void>
+  delete(key: string): Promise<boolean>
+  /** The keys starting with prefix, sorted. */
+  list(prefix?: string): Promise<string[]>
+}
+
+/** Where the plugin runs. In the publish dry run (`dryRun`), writes are recorded, not made. */
+export declare const host: {
+  readonly role: 'scheduler' | 'worker' | 'web' | 'all' | string
+  readonly dryRun: boolean
+  /** The app's version. */
+  readonly version: string
+  readonly dataDir: string | null
+}
+
 declare const sdk: {
   ScheduledEventManager: typeof ScheduledEventManager
   ScheduledEventRegistryWrapper: typeof ScheduledEventRegistryWrapper
@@ -216,10 +319,15 @@ declare const sdk: {
   QueryRegistry: typeof QueryRegistry
   BotFactoryRegistryWrapper: typeof BotFactoryRegistryWrapper
   registerApiBlueprint: typeof registerApiBlueprint
+  log: typeof log
   DbObjects: DbObjectsApi
   DivvyDbObjects: DbObjectsApi
   Hono: typeof HonoApp
   settings: typeof settings
   PermanentError: typeof PermanentError
+  jobs: typeof jobs
+  hooks: typeof hooks
+  storage: typeof storage
+  host: typeof host
 }
 export default sdk

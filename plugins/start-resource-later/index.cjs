@@ -1,7 +1,7 @@
 // A sample bot action plugin (CommonJS), re-enacting the seed's example: the
 // action schedules one `custom.start_resource` event per matching resource;
 // start-resource-job.cjs registers the event type that runs them.
-const { BotFactoryRegistryWrapper, ScheduledEventTracker, Schedule } = require('app/plugin')
+const { BotFactoryRegistryWrapper, ScheduledEventTracker, Schedule, log } = require('app/plugin')
 
 const registry = new BotFactoryRegistryWrapper()
 
@@ -19,6 +19,7 @@ registry.action(
         })
       }
     })
+    log.info({ bot: bot.name, events: matches.length, delaySeconds: delayMs / 1000 }, 'scheduled start events')
   },
 )
 

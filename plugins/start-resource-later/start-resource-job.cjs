@@ -8,6 +8,7 @@ ScheduledEventManager.register('custom.start_resource')(
       for (const resource of ctx.resources) {
         if (ctx.signal.aborted) return
         await DbObjects.resources.update(resource.id, { state: 'running' })
+        // ctx.log is this plugin's `log` with the event's id, type and attempt added.
         ctx.log.info({ resource: resource.id }, 'started resource')
       }
     }

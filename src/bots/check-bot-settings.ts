@@ -1,7 +1,7 @@
 import type { SettingConfig } from '../loader/plugin-host.ts'
 import type { Bot } from '../sdk/host-services.ts'
 import { unknownKeyFix } from '../settings/parse-setting-pairs.ts'
-import type { RegisteredIds } from '../worker/registered-ids.ts'
+import type { RegisteredIds } from './registered-ids.ts'
 
 /** One thing wrong with a bot against what its filters and action registered. */
 export interface BotProblem {

@@ -1,15 +1,24 @@
 import type { Logger } from '../log/create-logger.ts'
 import type { Bot, HostServices, Resource } from '../sdk/host-services.ts'
 import type { ClaimedJob } from '../queue/job-types.ts'
-import type { PluginHandlers } from '../worker/plugin-handlers.ts'
+import type { PluginHandlers } from '../loader/plugin-handlers.ts'
+import { callPluginCode, type PluginOwner } from '../loader/plugin-code-error.ts'
 
 /**
  * A bot run: the resources of the bot's types, every filter must match, then
  * the action: a bulk action once with (bot, settings, matches, nonMatches),
  * non-matches only if it accepts the complement; other actions once per match.
  */
-export async function runBot(job: ClaimedJob, { handlers, services, log, signal }: { handlers: PluginHandlers; services: HostServices; log: Logger; signal: AbortSignal }): Promise<{ resources: number; matches: number }> {
+export async function runBot(job: ClaimedJob, { handlers, services, log, signal, mark }: {
+  handlers: PluginHandlers; services: HostServices; log: Logger; signal: AbortSignal
+  /** Told which filter or action ('filter "id"') runs now, null when none: the pool blames it if it never yields. */
+  mark?: (what: string | null) => void
+}): Promise<{ resources: number; matches: number }> {
   const name = job.bot ?? ''
+  const inPlugin = async <T>(owner: PluginOwner, what: string, where: string, fn: () => T | Promise<T>) => {
+    mark?.(what)
+    try { return await callPluginCode(owner, `bot "${name}": ${what}`, where, signal, fn) } finally { mark?.(null) }
+  }
   const bot: Bot | null = await services.bots.get(name)
   if (!bot) throw new Error(`bot "${name}" does not exist any more; \`app bots list\` shows the bots`)
   const filters = bot.filters.map((f) => ({ ...f, handler: handlers.query(f.queryId) }))
@@ -31,10 +40,8 @@ export async function runBot(job: ClaimedJob, { handlers, services, log, signal 
     signal.throwIfAborted()
     let match = true
     for (const f of filters) {
-      let ok: boolean
-      try { ok = Boolean(await f.handler!.fn(resource, { ...f.handler!.defaults, ...f.settings })) } catch (cause) {
-        throw new Error(`filter "${f.queryId}" (plugin ${f.handler!.plugin}) threw on resource "${resource.id}": ${(cause as Error)?.message ?? cause}`, { cause })
-      }
+      const h = f.handler!
+      const ok = Boolean(await inPlugin(h, `filter "${f.queryId}"`, ` on resource "${resource.id}"`, () => h.fn(resource, { ...h.defaults, ...f.settings })))
       if (!ok) { match = false; break }
     }
     ;(match ? matches : nonMatches).push(resource)
@@ -42,8 +49,10 @@ export async function runBot(job: ClaimedJob, { handlers, services, log, signal 
 
   const settings = { ...action!.defaults, ...bot.action.settings }
   signal.throwIfAborted()
-  if (action!.bulkAction) await action!.fn(bot, settings, matches, action!.acceptsComplement ? nonMatches : [])
-  else for (const m of matches) { signal.throwIfAborted(); await action!.fn(bot, settings, [m], []) }
+  // A failure of the plugin's filter or action is a PluginCodeError: the job runner records it as its RUNTIME_ERROR.
+  const what = `action "${bot.action.uid}"`
+  if (action!.bulkAction) await inPlugin(action!, what, '', () => action!.fn(bot, settings, matches, action!.acceptsComplement ? nonMatches : []))
+  else for (const m of matches) { signal.throwIfAborted(); await inPlugin(action!, what, ` on resource "${m.id}"`, () => action!.fn(bot, settings, [m], [])) }
   log.info({ bot: name, resources: resources.length, matches: matches.length, action: bot.action.uid }, 'bot run finished')
   return { resources: resources.length, matches: matches.length }
 }

@@ -6,7 +6,8 @@ import { AppError, ExitCode } from '../errors/app-error.ts'
 import { applyBots } from '../bots/apply-bots.ts'
 import { createHostServices } from '../host/create-host-services.ts'
 import { importResources } from '../resources/import-resources.ts'
-import { registeredIds } from '../worker/registered-ids.ts'
+import { registeredIds } from '../bots/registered-ids.ts'
+import { describeSchedule, listSchedules } from '../schedules/list-schedules.ts'
 import type { RowIssue } from '../resources/row-issues.ts'
 import { enqueueJobs } from '../queue/insert-jobs.ts'
 import { createJobAdmin } from '../queue/job-admin.ts'
@@ -53,6 +54,18 @@ function eventsTable(jobs: JobRecord[]): string {
     jobs.map((j) => [String(j.id), j.status, j.eventType, j.bot ?? '-', j.resource ?? '-', j.runAt, String(j.attempts), short(j.lastError?.split('\n')[0] ?? null)]))
 }
 
+/** `app events list --schedules`: plugin jobs, bot schedules and scheduled bot events, with next and last run. */
+async function printSchedules(cmd: Command, json: boolean): Promise<void> {
+  await withRuntime(cmd, async (db) => {
+    const list = await listSchedules(db)
+    if (json) return printJson({ schedules: list })
+    if (!list.length) return print('no schedules')
+    print(formatTable(['PLUGIN', 'ID', 'KIND', 'SCHEDULE', 'NEXT RUN', 'LAST RUN'], list.map((s) => [
+      s.plugin ?? '-', s.id, s.kind, describeSchedule(s.schedule), s.active ? s.nextRunAt ?? '-' : 'paused (plugin not in the generation)', s.lastRunAt ?? '-',
+    ])))
+  })
+}
+
 /** `app events`, `app resources` and `app bots`: the queue, the inventory and the bots in runtime.db. */
 export function addEventsCommands(program: Command): void {
   const events = program.command('events').description('scheduled events and bot runs in the queue')
@@ -62,8 +75,10 @@ export function addEventsCommands(program: Command): void {
     .option('--type <eventType>', 'only this event type (bot runs are app.bot_run)')
     .option('--bot <name>', 'only events of this bot')
     .option('--limit <n>', 'at most this many (default 100)')
-    .option('--json', 'print JSON: {"counts", "events": [...]}')
-    .action(async (opts: { status?: string; type?: string; bot?: string; limit?: string; json?: boolean }, cmd: Command) => {
+    .option('--schedules', 'list the recurring schedules instead: plugin jobs (jobs.schedule), bot schedules, scheduled bot events')
+    .option('--json', 'print JSON: {"counts", "events": [...]} (with --schedules: {"schedules": [...]})')
+    .action(async (opts: { status?: string; type?: string; bot?: string; limit?: string; json?: boolean; schedules?: boolean }, cmd: Command) => {
+      if (opts.schedules) return printSchedules(cmd, opts.json === true)
       const limit = opts.limit === undefined ? 100 : Number(opts.limit)
       if (!Number.isSafeInteger(limit) || limit < 1) throw new AppError('USAGE', `--limit must be a positive integer; found "${opts.limit}"`, { exitCode: ExitCode.usage })
       await withRuntime(cmd, async (db) => {
@@ -113,14 +128,20 @@ export function addEventsCommands(program: Command): void {
 
   const resources = program.command('resources').description('the resource inventory that bots work on')
 
-  resources.command('import').description('create or update resources from a JSON array (bad rows are reported, good rows still land)').argument('<file>', 'JSON file')
-    .option('--json', 'print JSON: {"total", "imported", "rejected": [...]}')
-    .action(async (file: string, opts: { json?: boolean }, cmd: Command) => {
+  resources.command('import').description('create or update resources from a JSON array: tags and properties merge key by key (null removes one); bad rows are reported, good rows still land').argument('<file>', 'JSON file')
+    .option('--replace', 'make the inventory exactly the file: rows are written as given, resources the file lacks are deleted (resource.deleted hooks); a file with a bad row changes nothing')
+    .option('--json', 'print JSON: {"total", "imported", "created", "modified", "unchanged", "deleted", "rejected": [...], "applied"}')
+    .action(async (file: string, opts: { json?: boolean; replace?: boolean }, cmd: Command) => {
       const data = readDataFile(file, 'resources', false)
       await withRuntime(cmd, async (db) => {
-        const result = await importResources(db, data)
+        const result = await importResources(db, data, { replace: opts.replace === true })
+        if (opts.replace && !result.applied) {
+          if (opts.json) printJson(result)
+          reportRejected(result.rejected, 'resource')
+          throw new AppError('FILE_INVALID', `${file}: ${new Set(result.rejected.map((r) => r.index)).size} bad row(s) (listed above), so --replace changed nothing: with a bad row it cannot tell which resources the file means to keep. Fix the rows and import again.`, { exitCode: ExitCode.usage })
+        }
         if (opts.json) printJson(result)
-        else print(`imported ${result.imported} of ${result.total} resource(s)${result.rejected.length ? `; rejected rows are listed on stderr` : ''}`)
+        else print(`imported ${result.imported} of ${result.total} resource(s): ${result.created} created, ${result.modified} changed, ${result.unchanged} unchanged${opts.replace ? `, ${result.deleted} deleted (not in the file)` : ''}${result.rejected.length ? '; rejected rows are listed on stderr' : ''}`)
         reportRejected(result.rejected, 'resource')
       })
     })

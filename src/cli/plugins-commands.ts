@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { AppError, ExitCode } from '../errors/app-error.ts'
-import { acquireWriterLock } from '../lock/writer-lock.ts'
+import { openWriterLock } from '../lock/writer-lock.ts'
 import { buildPluginReport, type PluginSummary } from '../report/plugin-report.ts'
 import { pluginProcesses } from '../report/plugin-processes.ts'
 import type { StoredWarning } from '../report/stored-warning.ts'
@@ -10,7 +10,10 @@ import { openReadonlyStore, openWritableStore } from '../store/open-store.ts'
 import { contextFromCommand } from './cli-context.ts'
 import { formatTable } from './format-table.ts'
 import { addPackCommands } from './pack-commands.ts'
+import { addPluginsDisableCommand } from './plugins-disable-command.ts'
+import { addPluginsEnableCommand } from './plugins-enable-command.ts'
 import { addPluginsSettingsCommand } from './plugins-settings-command.ts'
+import { addPluginsStorageCommand } from './plugins-storage-command.ts'
 import { print, printJson } from './print-output.ts'
 
 const warningJson = (w: StoredWarning) => ({
@@ -35,6 +38,9 @@ export function addPluginsCommands(program: Command): void {
   const plugins = program.command('plugins').description('inspect and manage the plugin store')
   addPackCommands(plugins)
   addPluginsSettingsCommand(plugins)
+  addPluginsStorageCommand(plugins)
+  addPluginsDisableCommand(plugins)
+  addPluginsEnableCommand(plugins)
 
   plugins.command('list').description('list the plugins of the current generation with their status')
     .option('--json', 'print JSON: {"generation", "plugins": [...]}')
@@ -87,7 +93,7 @@ export function addPluginsCommands(program: Command): void {
         print(`\nwarnings (${p.warnings.length}):`)
         for (const w of p.warnings) print(`  ${w.severity} ${w.code}: ${w.message}`)
         const reg = (p.entry.registered ?? {}) as Record<string, unknown[]>
-        print(`\nregistered: ${['filters', 'actions', 'eventTypes', 'routes', 'frontend'].map((k) => `${k} ${(reg[k] ?? []).length}`).join(', ')}`)
+        print(`\nregistered: ${['filters', 'actions', 'eventTypes', 'routes', 'frontend', 'jobs', 'hooks'].map((k) => `${k} ${(reg[k] ?? []).length}`).join(', ')}`)
         print(`processes (${data.processes.length}):`)
         for (const x of data.processes) print(`  ${x.role}@${x.host}:${x.pid} ${x.version ?? '-'} ${x.status} generation ${x.generation ?? '-'}`)
         print(`\nhistory:`)
@@ -110,7 +116,7 @@ export function addPluginsCommands(program: Command): void {
       const target = Number(id)
       if (!Number.isInteger(target) || target < 1) throw new AppError('USAGE', `generation must be a positive integer; found "${id}"`, { exitCode: ExitCode.usage })
       const { config } = contextFromCommand(cmd)
-      const lock = await acquireWriterLock(config.dataDir, 'app plugins rollback')
+      const lock = await openWriterLock(config.dataDir, 'app plugins rollback')
       const store = await openWritableStore(config.dataDir)
       try {
         const exists = await store.generation(target)
@@ -122,7 +128,7 @@ export function addPluginsCommands(program: Command): void {
         print(`published generation ${generation} with the plugins of generation ${target}; restart the roles (or run them with --reload) to load it`)
       } finally {
         await store.close()
-        await lock.release()
+        await lock.close()
       }
     })
 

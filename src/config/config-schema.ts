@@ -68,6 +68,8 @@ export const configSchema = z.strictObject({
     archiveMaxFiles: z.int().positive().default(100_000),
     /** Unpacked/packed size above which an archive is a zip bomb (checked once it unpacks past 1 MiB). */
     maxCompressionRatio: z.number().positive().default(100),
+    /** Bytes of keys + JSON values each plugin may keep in `storage` (runtime.db); past it storage.set throws. */
+    storageBytes: z.int().positive().default(10 * MiB),
   }).prefault({}),
   loader: z.strictObject({
     loadTimeoutMs: z.int().positive().default(10_000),

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import type { Db } from '../store/open-database.ts'
 import type { BotEventRequest, EventRecord, HostServices, Resource, ResourcePatch, ScheduleData } from '../sdk/host-services.ts'
 import { createJobAdmin } from '../queue/job-admin.ts'
@@ -7,35 +8,27 @@ import { toBot, toResource, type BotRow, type ResourceRow } from '../resources/r
 import { checkScheduleData, firstRunAt } from '../schedules/schedule-data.ts'
 import { createScheduleWriter, type NewSchedule } from '../schedules/schedule-writer.ts'
 import { createSettingsReader } from '../settings/settings-store.ts'
+import { createInventoryWriter } from '../resources/inventory-writer.ts'
+import { createPluginStorage, DEFAULT_STORAGE_BYTES } from '../storage/plugin-storage.ts'
 
 /**
  * HostServices over runtime.db: what DbObjects and ScheduledEventTracker use.
  * Each handler thread builds one over its own connection.
  */
-export function createHostServices(db: Db): HostServices {
+export function createHostServices(db: Db, options: { role?: string; dataDir?: string | null; storageBytes?: number } = {}): HostServices {
   const q = {
     resource: db.prepare('SELECT * FROM resources WHERE id = ?'),
-    updateResource: db.prepare('UPDATE resources SET state = @state, tags = @tags, properties = @properties, updated_at = @now WHERE id = @id'),
     bot: db.prepare('SELECT * FROM bots WHERE name = ?'),
     bots: db.prepare('SELECT * FROM bots ORDER BY name'),
   }
   const insertJobs = createJobInserter(db)
   const schedules = createScheduleWriter(db)
   const jobs = createJobAdmin(db)
-
-  const update = db.transaction((id: string, patch: ResourcePatch): Resource => {
-    const row = q.resource.get(id) as ResourceRow | undefined
-    if (!row) throw new Error(`DbObjects.resources.update: no resource with id "${id}"; import it with \`app resources import\` first.`)
-    const current = toResource(row)
-    const next = {
-      state: patch.state ?? current.state,
-      tags: { ...current.tags, ...patch.tags },
-      properties: { ...current.properties, ...patch.properties },
-    }
-    if (typeof next.state !== 'string') throw new Error(`DbObjects.resources.update: state must be a string; found ${JSON.stringify(patch.state)}`)
-    q.updateResource.run({ id, state: next.state, tags: JSON.stringify(next.tags), properties: JSON.stringify(next.properties), now: new Date().toISOString() })
-    return { ...current, ...next }
-  })
+  // Each change and the hook deliveries it raises commit together (DESIGN 5b).
+  const inventory = createInventoryWriter(db)
+  const update = db.transaction((id: string, patch: ResourcePatch, actor: string | null): Resource => inventory.patch(id, patch, actor))
+  const create = db.transaction((resource: unknown, actor: string | null): Resource => inventory.create(resource, actor))
+  const remove = db.transaction((id: string, actor: string | null): boolean => inventory.remove(id, actor) !== null)
 
   const schedule = db.transaction((jobRows: NewJob[], scheduleRows: NewSchedule[]) => {
     insertJobs(jobRows)
@@ -58,8 +51,14 @@ export function createHostServices(db: Db): HostServices {
         const tags = Object.entries(query.tags ?? {})
         return rows.map(toResource).filter((r) => tags.every(([k, v]) => r.tags[k] === v))
       },
-      async update(id, patch) {
-        return update.immediate(id, patch)
+      async update(id, patch, actor = null) {
+        return update.immediate(id, patch, actor)
+      },
+      async create(resource, actor = null) {
+        return create.immediate(resource, actor)
+      },
+      async delete(id, actor = null) {
+        return remove.immediate(id, actor)
       },
     },
     bots: {
@@ -97,6 +96,8 @@ export function createHostServices(db: Db): HostServices {
       schedule.immediate(jobRows, scheduleRows)
     },
     pluginSettings: createSettingsReader(db),
+    storage: createPluginStorage(db, { quotaBytes: options.storageBytes ?? DEFAULT_STORAGE_BYTES }),
+    host: { role: options.role ?? 'cli', dataDir: options.dataDir ? resolve(options.dataDir) : null, dryRun: false },
   }
 }
 

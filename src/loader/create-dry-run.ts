@@ -11,6 +11,7 @@ import type { UidKind } from './host-registries.ts'
 import { cacheDirOf, materializeBundle } from './materialize-bundle.ts'
 import type { RegisteredSummary } from './plugin-host.ts'
 import type { WarningCode } from '../errors/codes.ts'
+import type { DryRunRecord } from '../sdk/host-services.ts'
 
 /** A thread gets this long to start; plugin code is not running yet. */
 const STARTUP_MS = 30_000
@@ -24,7 +25,7 @@ interface DryThread { thread: Worker; ready: boolean; onReady: (() => void) | nu
 
 export interface DryRun extends ValidateVersion {
   /** Terminates the thread kept warm for the next dry run. */
-  dispose(): Promise<void>
+  stop(): Promise<void>
 }
 
 /**
@@ -64,7 +65,7 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
     return [...known.holders.filter((h) => h.plugin !== name && !pass.has(h.plugin)), ...[...pass].filter(([p]) => p !== name).flatMap(([, hs]) => hs)]
   }
 
-  async function run(job: DryRunJob): Promise<{ warnings: Warning[]; registered: RegisteredSummary | null }> {
+  async function run(job: DryRunJob): Promise<{ warnings: Warning[]; registered: RegisteredSummary | null; recorded?: DryRunRecord[] }> {
     const t = spare ?? start()
     spare = start() // warm up the next one while this one runs
     const { name, version } = job.plugin
@@ -72,7 +73,7 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined
       let settled = false
-      const finish = (result: { warnings: Warning[]; registered: RegisteredSummary | null }) => {
+      const finish = (result: { warnings: Warning[]; registered: RegisteredSummary | null; recorded?: DryRunRecord[] }) => {
         if (settled) return
         settled = true
         clearTimeout(timer)
@@ -97,7 +98,7 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
         if (msg.type === 'phase') {
           phase = msg.phase
           arm(job.timeoutMs + MARGIN_MS)
-        } else if (msg.type === 'result') finish({ warnings: msg.warnings, registered: msg.registered })
+        } else if (msg.type === 'result') finish({ warnings: msg.warnings, registered: msg.registered, recorded: msg.recorded })
       })
       t.thread.on('error', (error: Error & { code?: string }) => {
         const memory = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? ` (it used more than ${MAX_HEAP_MB} MB of heap)` : ''
@@ -122,11 +123,13 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
     const result = await run({ cacheDir, dir, plugin: { name, version: candidate.check.version, manifest }, timeoutMs: options.timeoutMs, holders, runtimeDb })
     pass.set(name, holdersOf(name, result.registered as Record<string, unknown> | null))
     options.logger?.debug({ plugin: name, version: candidate.check.version, ms: Date.now() - started, warnings: result.warnings.map((w) => w.code) }, 'dry run')
+    // What load() would have written in a role (host.dryRun): recorded, not made.
+    if (result.recorded?.length) options.logger?.info({ plugin: name, version: candidate.check.version, wouldWrite: result.recorded.slice(0, 20).map((r) => ({ call: r.call, detail: r.detail })), count: result.recorded.length }, 'dry run: writes recorded, not made')
     return { warnings: result.warnings, registered: result.registered as Record<string, unknown> | null }
   }
 
   return Object.assign(validate, {
-    async dispose() {
+    async stop() {
       const t = spare
       spare = null
       await t?.thread.terminate()

@@ -101,7 +101,7 @@ export async function createPluginHost(options: LoadPluginsOptions): Promise<Plu
     }
     const load = await loadPlugin({
       plugin: { name: entry.name, version: entry.version, manifest: entry.manifest }, dir, cacheDir, registries,
-      services: options.services, timeoutMs, onWarning: () => onWarning(entry.name),
+      services: options.services, timeoutMs, onWarning: () => onWarning(entry.name), logger: options.logger,
     })
     lastLoad.set(entry.name, load)
     const files = new Map(bundle?.files.map((f) => [f.path, f]))
@@ -214,7 +214,9 @@ export async function createPluginHost(options: LoadPluginsOptions): Promise<Plu
     queries: registries.filter.view,
     actions: registries.action.view,
     eventTypes: registries.eventType.view,
-    blueprints: () => registries.blueprints.map(({ plugin, version, app }): BlueprintEntry => ({ plugin, version, app })).sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0)),
+    jobs: registries.job.view,
+    hooks: registries.hook.view,
+    blueprints: () => registries.blueprints.map(({ plugin, version, app, public: open, enter }): BlueprintEntry => ({ plugin, version, app, public: open, enter })).sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0)),
     frontend: () => [...active.values()].filter((l) => l.frontend?.files.length).map((l) => l.frontend!).sort((a, b) => (a.plugin < b.plugin ? -1 : 1)),
     registered(plugin) {
       const loaded = active.get(plugin)

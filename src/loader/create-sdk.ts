@@ -8,6 +8,10 @@ import { Schedule } from '../sdk/schedule.ts'
 import { MultiResourceScheduledEventJob, ScheduledEventJob } from '../sdk/scheduled-event-job.ts'
 import { PermanentError } from '../sdk/permanent-error.ts'
 import { createSettingsApi } from '../settings/create-settings-api.ts'
+import { checkBlueprintOptions } from './blueprint-options.ts'
+import { createStorageApi } from '../sdk/create-storage-api.ts'
+import { APP_VERSION } from '../version.ts'
+import { createHooksApi, createJobsApi } from './create-work-apis.ts'
 
 const show = (v: unknown) => (typeof v === 'function' ? `a function ${v.name || '(anonymous)'}` : JSON.stringify(v)?.slice(0, 120) ?? String(v))
 const bad = (call: string, expected: string, found: unknown) => new TypeError(`${call}: expected ${expected}; found ${show(found)}`)
@@ -149,21 +153,27 @@ export function createSdk(scope: PluginScope, services: HostServices | null, opt
     },
   })
 
-  function registerApiBlueprint(app: unknown): () => void {
+  /** Routes at /plugin/<this plugin>/, behind the admin sign-in except the paths in options.public. */
+  function registerApiBlueprint(app: unknown, options?: unknown): () => void {
     const a = app as { fetch?: unknown; routes?: unknown }
     if (!a || typeof a.fetch !== 'function' || !Array.isArray(a.routes)) throw bad('registerApiBlueprint(app)', "a Hono app (import { Hono } from 'app/plugin')", app)
-    return scope.register('blueprint', String(++blueprints), { app: app as Hono })
+    return scope.register('blueprint', String(++blueprints), { app: app as Hono, public: checkBlueprintOptions(options).public })
   }
 
-  const DbObjects = createDbObjects(services, where)
+  const DbObjects = createDbObjects(services, where, scope.name)
   return Object.freeze({
     ScheduledEventManager, ScheduledEventRegistryWrapper, ScheduledEventTracker,
     ScheduledEventJob, MultiResourceScheduledEventJob, Schedule,
     QueryRegistry, BotFactoryRegistryWrapper, registerApiBlueprint,
     DbObjects,
+    log: scope.log,
     DivvyDbObjects: DEPRECATIONS.DivvyDbObjects.wrap(DbObjects, (w) => scope.warn(w)),
     Hono,
     settings: createSettingsApi(scope.name, options.manifestSettings, services?.pluginSettings ?? null),
     PermanentError,
+    jobs: createJobsApi(scope),
+    hooks: createHooksApi(scope),
+    storage: createStorageApi(services, scope.name, where),
+    host: Object.freeze({ role: services?.host?.role ?? 'none', dryRun: services?.host?.dryRun === true, version: APP_VERSION, dataDir: services?.host?.dataDir ?? null }),
   })
 }

@@ -1,3 +1,4 @@
+import type { DryRunRecord } from '../sdk/host-services.ts'
 import type { Warning } from '../store/store-types.ts'
 import type { UidKind } from './host-registries.ts'
 import type { RegisteredSummary } from './plugin-host.ts'
@@ -19,4 +20,5 @@ export type ToDryRun = { type: 'run'; job: DryRunJob }
 export type FromDryRun =
   | { type: 'ready' }
   | { type: 'phase'; phase: string }
-  | { type: 'result'; warnings: Warning[]; registered: RegisteredSummary | null }
+  /** recorded: the writes the plugin's code asked for (DbObjects, ScheduledEventTracker, storage), not made. */
+  | { type: 'result'; warnings: Warning[]; registered: RegisteredSummary | null; recorded?: DryRunRecord[] }

@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs'
 import { parentPort } from 'node:worker_threads'
-import { createHostServices } from '../host/create-host-services.ts'
-import type { HostServices } from '../sdk/host-services.ts'
-import { openDatabase } from '../store/open-database.ts'
+import { createDryRunServices } from '../host/create-dry-run-services.ts'
 import type { Warning } from '../store/store-types.ts'
 import type { FromDryRun, ToDryRun, DryRunJob } from './dry-run-protocol.ts'
 import { startHandleTracking } from './handle-tracker.ts'
@@ -39,8 +36,9 @@ async function run(job: DryRunJob, post: (msg: FromDryRun) => void): Promise<voi
     const held = registries[h.kind].holder(h.id)
     if (!held || h.plugin < held.plugin) registries[h.kind].set(h.id, { plugin: h.plugin, scopeId: 0, value: null as never, lose() {} })
   }
+  const services = createDryRunServices(job.runtimeDb)
   const load = await loadPlugin({
-    plugin: job.plugin, dir: job.dir, cacheDir: job.cacheDir, registries, services: dryRunServices(job.runtimeDb), timeoutMs: job.timeoutMs,
+    plugin: job.plugin, dir: job.dir, cacheDir: job.cacheDir, registries, services, timeoutMs: job.timeoutMs,
     onPhase: (phase) => post({ type: 'phase', phase }),
   })
   let registered = null
@@ -51,24 +49,5 @@ async function run(job: DryRunJob, post: (msg: FromDryRun) => void): Promise<voi
     await unloadPlugin(load, job.timeoutMs)
   }
   const warnings: Warning[] = [...load.scope.warnings(), ...escaped].map((w) => ({ code: w.code, severity: w.severity, plugin: name, version, message: w.message, detail: w.detail ?? null }))
-  post({ type: 'result', warnings, registered })
-}
-
-/** Reads from runtime.db work as in a role; writes are skipped, so a dry run changes nothing. */
-function dryRunServices(file: string | null): HostServices | null {
-  if (!file || !existsSync(file)) return null
-  const real = createHostServices(openDatabase(file, { readonly: true }))
-  return {
-    ...real,
-    resources: {
-      ...real.resources,
-      async update(id, patch) {
-        const current = await real.resources.get(id)
-        if (!current) throw new Error(`DbObjects.resources.update: no resource with id "${id}"`)
-        return { ...current, state: patch.state ?? current.state, tags: { ...current.tags, ...patch.tags }, properties: { ...current.properties, ...patch.properties } }
-      },
-    },
-    async scheduleBotEvents() { /* not written during a dry run */ },
-    pluginSettings: real.pluginSettings && { ...real.pluginSettings, dryRun: true },
-  }
+  post({ type: 'result', warnings, registered, recorded: services.dryRunRecords ?? [] })
 }

@@ -1,4 +1,4 @@
-import type { ActionEntry, BlueprintEntry, EventTypeEntry, QueryEntry, RegistryView } from './plugin-host.ts'
+import type { ActionEntry, BlueprintEntry, EventTypeEntry, HookEntry, PluginJobEntry, QueryEntry, RegistryView } from './plugin-host.ts'
 
 /** One uid held by one plugin load; `lose` tells the holder a plugin earlier in name order took it. */
 export interface Holding<T> {
@@ -36,6 +36,9 @@ export function createHostRegistries() {
     filter: createUidRegistry<QueryEntry>(),
     action: createUidRegistry<ActionEntry>(),
     eventType: createUidRegistry<EventTypeEntry>(),
+    // uids of jobs and hooks start with the plugin's name: they never clash across plugins.
+    job: createUidRegistry<PluginJobEntry>(),
+    hook: createUidRegistry<HookEntry>(),
     blueprints,
     addBlueprint(entry: BlueprintEntry & { scopeId: number }): () => void {
       blueprints.push(entry)
@@ -45,4 +48,4 @@ export function createHostRegistries() {
 }
 
 export type HostRegistries = ReturnType<typeof createHostRegistries>
-export type UidKind = 'filter' | 'action' | 'eventType'
+export type UidKind = 'filter' | 'action' | 'eventType' | 'job' | 'hook'

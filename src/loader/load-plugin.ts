@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import type { Logger } from '../log/create-logger.ts'
 import type { HostServices } from '../sdk/host-services.ts'
 import { createSdk } from './create-sdk.ts'
 import { handlesLeftBy, handleTrackingEnabled } from './handle-tracker.ts'
@@ -40,14 +41,16 @@ const fnOf = (ns: Record<string, unknown> | null, key: string): Fn | null => {
 export async function loadPlugin(options: {
   plugin: PluginToLoad; dir: string; cacheDir: string; registries: HostRegistries; services: HostServices | null; timeoutMs: number
   onWarning?: () => void
+  /** The process's logger: the plugin's `log` (and its console calls) become its lines, tagged with plugin and version. */
+  logger?: Logger | null
   /** Told before each step that runs plugin code (the dry run's watchdog). */
   onPhase?: (phase: string) => void
 }): Promise<PluginLoad> {
   const { plugin, dir, timeoutMs } = options
   const { name } = plugin
-  const scope = createPluginScope({ name, version: plugin.version, registries: options.registries, onWarning: options.onWarning })
-  const { moduleUrl } = bindPluginRoot(options.cacheDir, dir, name, createSdk(scope, options.services, { manifestSettings: plugin.manifest.settings }))
-  const ctx = { scopeId: scope.id, plugin: name }
+  const scope = createPluginScope({ name, version: plugin.version, registries: options.registries, onWarning: options.onWarning, logger: options.logger })
+  const { moduleUrl } = bindPluginRoot(options.cacheDir, dir, name, createSdk(scope, options.services, { manifestSettings: plugin.manifest.settings }), scope.log)
+  const ctx = scope.context
   const started = performance.now()
   const done = (ok: boolean, exports: Record<string, unknown> | null): PluginLoad => {
     if (!ok) scope.fail()
@@ -99,7 +102,7 @@ export async function unloadPlugin(load: PluginLoad, timeoutMs: number): Promise
   const name = load.plugin.name
   const unload = fnOf(load.exports, 'unload')
   if (load.ok && unload) {
-    const outcome = await withTimeout(() => pluginContext.run({ scopeId: scope.id, plugin: name }, () => unload()), timeoutMs)
+    const outcome = await withTimeout(() => pluginContext.run(scope.context, () => unload()), timeoutMs)
     if (!outcome.ok) {
       const why = 'timedOut' in outcome ? `did not settle within ${timeoutMs} ms` : `threw ${describeError(outcome.error).message}`
       scope.warn({ code: 'UNLOAD_FAILED', severity: 'warning', message: `plugin "${name}": unload() ${why}; its registrations were removed anyway, but what unload() should have stopped may still run. Fix unload().`, detail: 'timedOut' in outcome ? null : describeError(outcome.error).detail })

@@ -1,23 +1,62 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs'
 import { createRequire, registerHooks } from 'node:module'
 import { basename, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { getCallSites } from 'node:util'
 import { threadId } from 'node:worker_threads'
+import { captureConsole } from './capture-console.ts'
 import { moduleFormat, type ModuleFormat } from './module-format.ts'
+import { pluginContext } from './plugin-context.ts'
+import type { PluginLog } from './plugin-log.ts'
 
 /**
  * `app/plugin` for plugin code, for `import` and `require` alike (Node 24
  * synchronous module hooks, installed once per thread). The importing file's
  * URL says which plugin root it lives in; each root maps to its own SDK
  * object, so every registration has an owner, even from a later callback.
+ *
+ * Isolation between plugins: no global lists the SDKs. Each SDK module's URL
+ * carries a random id that only this file and that module know; a plugin
+ * imports only app/plugin, Node built-ins and its own files; and a request
+ * made while another plugin's code is on the stack (or in its async context),
+ * such as createRequire(<A's file>)('app/plugin') called by plugin B, is refused.
  */
 
-const SDK_GLOBAL = Symbol.for('app.plugin.sdk')
-const sdks: Map<number, Record<string, unknown>> = ((globalThis as Record<symbol, unknown>)[SDK_GLOBAL] ??= new Map()) as Map<number, Record<string, unknown>>
 const SCHEME = 'app-plugin:'
 const IDENT = /^[A-Za-z_$][\w$]*$/
+/**
+ * Frames looked at for plugin code on the stack. A request made by another
+ * plugin's code has that code within a few frames of the hook (createRequire,
+ * Module._load and vm add under 15); deeper than that, the plugin context
+ * (set around every entry into plugin code) still names it. Each frame costs
+ * about a microsecond, and the loader asks once per plugin file.
+ */
+const STACK_DEPTH = 24
+/** Taken now: plugin code that replaces util.getCallSites later does not change what the host sees (and it ignores Error.prepareStackTrace). */
+const callSites = getCallSites
 
-interface Root { dir: string; name: string; cacheDir: string; sdkId: number; plugin: string; loads: number }
+/** SDK id -> the SDK object of one plugin load. Module-private: the only way in is claimSdk below. */
+const sdks = new Map<string, Record<string, unknown>>()
+
+/**
+ * How an SDK module gets its SDK: the module the load hook made for id X
+ * calls this with X, and only a caller whose own URL is that module's gets
+ * it. The property name is random per process; the ids appear nowhere but in
+ * those modules' URLs.
+ */
+const CLAIM = `__appPluginSdk${randomUUID().replace(/-/g, '')}`
+function claimSdk(id: unknown): Record<string, unknown> {
+  const caller = callSites(3)[1]?.scriptName ?? ''
+  const sdk = typeof id === 'string' ? sdks.get(id) : undefined
+  if (!sdk || !caller.startsWith(`${SCHEME}sdk?id=${id}&`)) throw new Error('app/plugin: an SDK is handed only to the plugin that imports app/plugin from its own files')
+  return sdk
+}
+Object.defineProperty(globalThis, CLAIM, { value: claimSdk, enumerable: false, writable: false, configurable: false })
+
+/** One plugin root as Node names it (`dir`: the given path, or its real path when a link leads there; both share the load's sdkId). */
+interface Root { dir: string; name: string; cacheDir: string; sdkId: string; plugin: string; loads: number; log: PluginLog | null }
+const sameLoad = (a: Root | undefined, b: Root | undefined) => a !== undefined && b !== undefined && a.sdkId === b.sdkId
 
 /**
  * Module format of each plugin file ("<bundle sha256>/<path>" -> format), one
@@ -30,10 +69,11 @@ const FORMATS_FILE = 'formats.json'
 
 /** file URL of a plugin root with a trailing slash -> the SDK its code gets now. */
 const roots = new Map<string, Root>()
+/** Path of a plugin root (no trailing slash) -> the same roots: CommonJS frames name paths, not URLs. */
+const rootsByDir = new Map<string, Root>()
 /** file URLs (trailing slash) of the cache directories that hold plugin roots. */
 const cacheDirs = new Set<string>()
 const cachePaths = new Set<string>()
-let nextSdkId = 1
 let installed = false
 
 function rootOf(url: string | undefined): Root | undefined {
@@ -46,6 +86,64 @@ function rootOf(url: string | undefined): Root | undefined {
   return undefined
 }
 
+/** The plugin root a stack frame's script (a file URL for ESM, a path for CommonJS) lives in. */
+function rootOfScript(name: string): Root | undefined {
+  if (name.startsWith('file:')) return rootOf(name)
+  if (!name.startsWith('/')) return undefined
+  for (const cache of cachePaths) {
+    if (!name.startsWith(cache) || name[cache.length] !== '/') continue
+    const slash = name.indexOf('/', cache.length + 1)
+    if (slash > 0) return rootsByDir.get(name.slice(0, slash))
+  }
+  return undefined
+}
+
+/**
+ * The plugin whose code asks for something now: the innermost frame of a
+ * plugin file within `depth` frames (the module the call comes from), else
+ * the plugin context set around every entry into plugin code (code that
+ * runs with no plugin frame left: a bound function, a promise reaction);
+ * null for host code.
+ */
+export function callingPlugin(depth = STACK_DEPTH): string | null {
+  for (const site of callSites(depth)) {
+    const root = rootOfScript(site.scriptName)
+    if (root) return root.plugin
+  }
+  return pluginContext.getStore()?.plugin ?? null
+}
+
+/**
+ * A plugin other than `own` whose code is on the stack (within `depth`
+ * frames) or whose context this is; null when only `own` (or the host) is
+ * asking. Every frame counts, not only the innermost: a vm script can carry
+ * another plugin's file name, the real caller's frame below it cannot.
+ */
+export function foreignCaller(own: string, depth = STACK_DEPTH): string | null {
+  for (const site of callSites(depth)) {
+    const root = rootOfScript(site.scriptName)
+    if (root && root.plugin !== own) return root.plugin
+  }
+  const ctx = pluginContext.getStore()
+  return ctx && ctx.plugin !== own ? ctx.plugin : null
+}
+
+/**
+ * The logger of the plugin whose code calls console.* now: the innermost
+ * plugin frame (the module the call comes from), else the plugin context
+ * (for console.log passed as a callback, where no plugin frame is left).
+ */
+function logOfCaller(): PluginLog | null {
+  for (const site of callSites(64)) {
+    const root = rootOfScript(site.scriptName)
+    if (root) return root.log
+  }
+  return pluginContext.getStore()?.log ?? null
+}
+
+const refused = (plugin: string, what: string) =>
+  new Error(`plugin "${plugin}" ${what}: refused. A plugin imports only app/plugin (its own SDK), Node built-ins and its own files.`)
+
 /** One source text for every plugin's SDK module (it reads its id from its own URL), so V8 compiles it once. */
 const esmSources = new Map<string, string>()
 function esmSource(keys: string[]): string {
@@ -53,40 +151,67 @@ function esmSource(keys: string[]): string {
   const key = names.join(',')
   let source = esmSources.get(key)
   if (!source) {
-    source = `const sdk = globalThis[Symbol.for('app.plugin.sdk')].get(Number(new URL(import.meta.url).searchParams.get('id')))\nexport default sdk\nexport const { ${names.join(', ')} } = sdk\n`
+    source = `const sdk = globalThis.${CLAIM}(new URL(import.meta.url).searchParams.get('id'))\nexport default sdk\nexport const { ${names.join(', ')} } = sdk\n`
     esmSources.set(key, source)
   }
   return source
 }
 
+/** The CommonJS SDK module takes itself out of require.cache and its importer's children, where other code could find the SDK. */
+const cjsSource = (id: string) => `module.exports = globalThis.${CLAIM}(${JSON.stringify(id)})
+delete require.cache[module.id]
+{ const p = module.parent; const i = p && p.children ? p.children.indexOf(module) : -1; if (i >= 0) p.children.splice(i, 1) }
+`
+
+function resolveSdk(root: Root, context: { parentURL?: string; conditions?: readonly string[] }) {
+  const other = foreignCaller(root.plugin)
+  if (other) throw refused(other, `asked for app/plugin as if from a file of plugin "${root.plugin}" (${context.parentURL})`)
+  const format = context.conditions?.includes('require') ? 'commonjs' : 'module'
+  return { url: `${SCHEME}sdk?id=${root.sdkId}&format=${format}`, format, shortCircuit: true }
+}
+
 function install(): void {
   if (installed) return
   installed = true
+  captureConsole(logOfCaller)
   registerHooks({
     resolve(specifier, context, nextResolve) {
+      const parent = rootOf(context.parentURL)
+      // Only this hook makes SDK URLs: asking for one by name is asking for another plugin's SDK.
+      if (specifier.startsWith(SCHEME)) throw refused(callingPlugin() ?? parent?.plugin ?? '(unknown)', `imported "${specifier.slice(0, 80)}", the host's own module URL`)
       if (specifier === 'app/plugin') {
-        const root = rootOf(context.parentURL)
-        if (root) {
-          const format = context.conditions?.includes('require') ? 'commonjs' : 'module'
-          return { url: `${SCHEME}sdk?id=${root.sdkId}&format=${format}`, format, shortCircuit: true }
-        }
+        if (parent) return resolveSdk(parent, context)
+        const asking = callingPlugin()
+        if (asking) throw refused(asking, `asked for app/plugin from outside its own files (${context.parentURL ?? 'no importing file'})`)
+        return nextResolve(specifier, context) // the stub that says app/plugin is for plugin code
+      }
+      if (parent) {
+        // Another plugin's code running (its context) asks as if from this plugin's file: only app/plugin above needs the stack too.
+        const ctx = pluginContext.getStore()
+        if (ctx && ctx.plugin !== parent.plugin) throw refused(ctx.plugin, `imported "${specifier}" as if from a file of plugin "${parent.plugin}" (${context.parentURL})`)
       }
       const resolved = nextResolve(specifier, context)
+      if (parent && !resolved.url.startsWith('node:') && !sameLoad(rootOf(resolved.url), parent)) {
+        throw refused(parent.plugin, `imports "${specifier}" from ${context.parentURL}, which resolves to ${resolved.url}, outside its own folder`)
+      }
+      if (!parent) {
+        // A file of some plugin asked for from elsewhere (the loader, or createRequire and vm): only that plugin's own code and the host may.
+        const target = rootOf(resolved.url)
+        const other = target ? foreignCaller(target.plugin, 12) : null
+        if (other) throw refused(other, `imported ${resolved.url}, a file of plugin "${target!.plugin}"`)
+      }
       // A plugin loaded again in this thread gets fresh module instances: its ?load=N follows its relative imports.
       const q = context.parentURL?.indexOf('?load=') ?? -1
-      if (q > 0 && !resolved.url.includes('?')) {
-        const root = rootOf(context.parentURL)
-        if (root && rootOf(resolved.url) === root) return { ...resolved, url: resolved.url + context.parentURL!.slice(q) }
-      }
+      if (q > 0 && !resolved.url.includes('?') && parent && sameLoad(rootOf(resolved.url), parent)) return { ...resolved, url: resolved.url + context.parentURL!.slice(q) }
       return resolved
     },
     load(url, context, nextLoad) {
       if (url.startsWith(SCHEME)) {
         const params = new URL(url).searchParams
-        const id = Number(params.get('id'))
+        const id = params.get('id') ?? ''
         const sdk = sdks.get(id)
-        if (!sdk) throw new Error(`app/plugin: no SDK ${id} in this thread`)
-        if (params.get('format') === 'commonjs') return { format: 'commonjs', source: `module.exports = globalThis[Symbol.for('app.plugin.sdk')].get(${id})`, shortCircuit: true }
+        if (!sdk) throw new Error('app/plugin: no such SDK in this thread')
+        if (params.get('format') === 'commonjs') return { format: 'commonjs', source: cjsSource(id), shortCircuit: true }
         return { format: 'module', source: esmSource(Object.keys(sdk)), shortCircuit: true }
       }
       const root = rootOf(url)
@@ -110,27 +235,47 @@ function install(): void {
   })
 }
 
+const real = (path: string) => { try { return realpathSync(path) } catch { return path } }
+/** Real path of each cache directory, resolved once: a bundle directory in it is never a link itself. */
+const realCaches = new Map<string, string>()
+const realIn = (cacheDir: string, path: string) => {
+  let realCache = realCaches.get(cacheDir)
+  if (realCache === undefined) realCaches.set(cacheDir, (realCache = real(cacheDir).replace(/\/+$/, '')))
+  const base = cacheDir.replace(/\/+$/, '')
+  if (path === base || path === cacheDir) return realCache
+  return path.startsWith(`${base}/`) ? realCache + path.slice(base.length) : real(path)
+}
+const hrefOf = (path: string) => pathToFileURL(path).href.replace(/\/?$/, '/')
+
 /**
- * Binds a plugin root to the SDK its code gets; returns the URL to import
- * each module with. Loading the same root again in this thread drops its
- * CommonJS cache and uses a new ?load=N, so its modules run again.
+ * Binds a plugin root to the SDK its code gets (and the logger its console
+ * calls go to); returns the URL to import each module with. Loading the same
+ * root again in this thread drops its CommonJS cache and uses a new ?load=N,
+ * so its modules run again.
  */
-export function bindPluginRoot(cacheDir: string, dir: string, plugin: string, sdk: Record<string, unknown>): { moduleUrl(path: string): string } {
+export function bindPluginRoot(cacheDir: string, dir: string, plugin: string, sdk: Record<string, unknown>, log: PluginLog | null = null): { moduleUrl(path: string): string } {
   install()
-  if (!cachePaths.has(cacheDir)) {
-    cachePaths.add(cacheDir)
-    cacheDirs.add(pathToFileURL(cacheDir).href.replace(/\/?$/, '/'))
+  // Node names modules by their real path: a data dir reached through a symbolic link is known by both names.
+  for (const path of new Set([cacheDir, realIn(cacheDir, cacheDir)].map((p) => p.replace(/\/+$/, '')))) {
+    if (cachePaths.has(path)) continue
+    cachePaths.add(path)
+    cacheDirs.add(hrefOf(path))
   }
-  const href = pathToFileURL(dir).href.replace(/\/?$/, '/')
-  const sdkId = nextSdkId++
+  const href = hrefOf(dir)
+  const sdkId = randomUUID()
   sdks.set(sdkId, sdk)
   const previous = roots.get(href)
   const loads = (previous?.loads ?? 0) + 1
   const trimmed = dir.replace(/\/$/, '')
-  roots.set(href, { dir: trimmed, name: basename(trimmed), cacheDir, sdkId, plugin, loads })
+  for (const path of new Set([trimmed, realIn(cacheDir, trimmed)])) {
+    const root: Root = { dir: path, name: basename(trimmed), cacheDir, sdkId, plugin, loads, log }
+    roots.set(hrefOf(path), root)
+    rootsByDir.set(path, root)
+  }
   if (previous) {
     const cache = createRequire(import.meta.url).cache
-    for (const key of Object.keys(cache)) if (key.startsWith(previous.dir + '/')) delete cache[key]
+    const dirs = [previous.dir, realIn(cacheDir, previous.dir)].map((d) => `${d}/`)
+    for (const key of Object.keys(cache)) if (dirs.some((d) => key.startsWith(d))) delete cache[key]
   }
   const search = loads > 1 ? `?load=${loads}` : ''
   return { moduleUrl: (path) => new URL(path, href).href + search }

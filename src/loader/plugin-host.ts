@@ -2,7 +2,7 @@
 import type { Hono } from 'hono'
 import type { Logger } from '../log/create-logger.ts'
 import type { LoadReport } from '../runtime/process-registry.ts'
-import type { Bot, HostServices, Resource } from '../sdk/host-services.ts'
+import type { Bot, HostServices, Resource, ResourceChange, ResourceHookName, ScheduleData } from '../sdk/host-services.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import type { Generation, Warning } from '../store/store-types.ts'
 
@@ -90,7 +90,34 @@ export interface EventTypeEntry {
   run(ctx: EventContext): Promise<void>
 }
 
-export interface BlueprintEntry { plugin: string; version: string; app: Hono }
+export interface BlueprintEntry {
+  plugin: string
+  version: string
+  app: Hono
+  /** Paths (relative to /plugin/<name>) anyone may call without the admin sign-in: registerApiBlueprint(app, { public }). */
+  public?: string[]
+  /** Runs fn in the plugin's context (its console calls, escaped errors and handles are the plugin's). */
+  enter?: <T>(fn: () => T) => T
+}
+
+/** A plugin's periodic job (jobs.schedule); `type` is its queue event type, pluginJobType(plugin, id). */
+export interface PluginJobEntry {
+  plugin: string
+  version: string
+  id: string
+  type: string
+  schedule: ScheduleData
+  handler(ctx: Record<string, unknown>): unknown
+}
+
+/** One hooks.on(hook, handler) of a plugin; `type` is the queue event type of its deliveries, hookJobType(plugin, hook). */
+export interface HookEntry {
+  plugin: string
+  version: string
+  hook: ResourceHookName
+  type: string
+  handler(change: Omit<ResourceChange, never>, ctx: Record<string, unknown>): unknown
+}
 
 export interface FrontendEntry {
   plugin: string
@@ -110,6 +137,10 @@ export interface RegisteredSummary {
   /** "GET /plugin/<name>/status" */
   routes: string[]
   frontend: string[]
+  /** jobs.schedule registrations: the scheduler keeps one schedule per (plugin, id) from these. Absent in versions published before. */
+  jobs?: Array<{ id: string; schedule: ScheduleData }>
+  /** Hooks subscribed with hooks.on: the scheduler keeps the subscriptions the inventory writers raise from these. */
+  hooks?: ResourceHookName[]
 }
 
 export interface RegistryView<T> {
@@ -143,6 +174,10 @@ export interface PluginHost {
   queries: RegistryView<QueryEntry>
   actions: RegistryView<ActionEntry>
   eventTypes: RegistryView<EventTypeEntry>
+  /** jobs.schedule handlers, by pluginJobType(plugin, id). */
+  jobs: RegistryView<PluginJobEntry>
+  /** hooks.on handlers, by `<hookJobType(plugin, hook)>#<n>` (a plugin may have several per hook). */
+  hooks: RegistryView<HookEntry>
   /** Each plugin's registerApiBlueprint apps, in plugin name order; the web role mounts them at /plugin/<name>/. */
   blueprints(): BlueprintEntry[]
   /** Frontend files of loaded plugins, in plugin name order. */

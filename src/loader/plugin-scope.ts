@@ -1,13 +1,18 @@
 import type { Severity } from '../store/store-types.ts'
 import type { HostRegistries, UidKind } from './host-registries.ts'
-import type { ActionEntry, BlueprintEntry, EventTypeEntry, QueryEntry } from './plugin-host.ts'
+import type { ActionEntry, BlueprintEntry, EventTypeEntry, HookEntry, PluginJobEntry, QueryEntry } from './plugin-host.ts'
 import { createWarningBook } from './warning-book.ts'
+import type { Logger } from '../log/create-logger.ts'
+import { foreignCaller } from './module-hooks.ts'
+import { pluginContext, type PluginContext } from './plugin-context.ts'
+import { withPluginEntry, type EnterPlugin } from './plugin-entry.ts'
+import { createPluginLog } from './plugin-log.ts'
 import type { WarningCode } from '../errors/codes.ts'
 
-type Values = { filter: QueryEntry; action: ActionEntry; eventType: EventTypeEntry; blueprint: BlueprintEntry }
+type Values = { filter: QueryEntry; action: ActionEntry; eventType: EventTypeEntry; blueprint: BlueprintEntry; job: PluginJobEntry; hook: HookEntry }
 export type Kind = keyof Values
 
-const LABEL: Record<Kind, string> = { filter: 'filter (QueryRegistry)', action: 'bot action', eventType: 'event type', blueprint: 'API blueprint' }
+const LABEL: Record<Kind, string> = { filter: 'filter (QueryRegistry)', action: 'bot action', eventType: 'event type', blueprint: 'API blueprint', job: 'job (jobs.schedule)', hook: 'hook (hooks.on)' }
 
 interface Registration {
   kind: Kind
@@ -25,9 +30,13 @@ let nextScopeId = 1
  * succeeds (commit), so a failed load never leaves half a plugin behind;
  * afterwards they apply at once. Each returns its undo; undoAll runs LIFO.
  */
-export function createPluginScope(options: { name: string; version: string; registries: HostRegistries; onWarning?: () => void }) {
+export function createPluginScope(options: { name: string; version: string; registries: HostRegistries; onWarning?: () => void; logger?: Logger | null }) {
   const { name, version, registries } = options
   const id = nextScopeId++
+  /** The SDK's `log`, ctx.log's base, and where this plugin's console calls go. */
+  const log = createPluginLog(options.logger, name, version)
+  const context: PluginContext = { scopeId: id, plugin: name, version, log }
+  const enter: EnterPlugin = (fn) => pluginContext.run(context, fn)
   const book = createWarningBook(name, version)
   let state: 'staging' | 'active' | 'unloaded' | 'failed' = 'staging'
   const regs: Registration[] = []
@@ -74,7 +83,7 @@ export function createPluginScope(options: { name: string; version: string; regi
   }
 
   return {
-    id, name, version,
+    id, name, version, log, context, enter,
     get state() { return state },
     warn,
     warnings: () => book.list(),
@@ -82,6 +91,9 @@ export function createPluginScope(options: { name: string; version: string; regi
 
     /** Records a registration of this plugin; returns its undo. Refused (with a warning) once the plugin is unloaded. */
     register<K extends Kind>(kind: K, uid: string, value: Omit<Values[K], 'plugin' | 'version'>): () => void {
+      // Registrations are made under this plugin's name only by this plugin's own code (stack and async context).
+      const other = foreignCaller(name, 16) // the SDK call is a few frames up; deeper, the plugin context decides
+      if (other) throw new Error(`plugin "${other}" tried to register the ${LABEL[kind]} "${uid}" through the SDK of plugin "${name}": refused. A plugin registers only under its own name, through its own import of app/plugin.`)
       if (state === 'unloaded' || state === 'failed') {
         if (state === 'unloaded') {
           warn({ code: 'UNLOAD_LEAK', severity: 'warning', message: `plugin "${name}" registered the ${LABEL[kind]} "${uid}" after it was unloaded, from code it left running (a timer, a callback or a promise its unload() did not stop). The registration was refused. Stop that work in unload().`, detail: uid })
@@ -99,7 +111,7 @@ export function createPluginScope(options: { name: string; version: string; regi
           return () => {}
         }
       }
-      const reg: Registration = { kind, id: uid, value: { ...value, plugin: name, version } as Values[K], state: 'pending' }
+      const reg: Registration = { kind, id: uid, value: withPluginEntry({ ...value, plugin: name, version }, enter) as unknown as Values[K], state: 'pending' }
       regs.push(reg)
       if (state === 'active') apply(reg)
       return () => undo(reg)
@@ -123,7 +135,8 @@ export function createPluginScope(options: { name: string; version: string; regi
         try { undo(reg) } catch { /* an undo cannot fail today; what stays is reported below */ }
       }
       state = 'unloaded'
-      const left = [...registries.filter.heldBy(id).map((u) => `filter ${u}`), ...registries.action.heldBy(id).map((u) => `action ${u}`), ...registries.eventType.heldBy(id).map((u) => `event type ${u}`)]
+      const left = [...registries.filter.heldBy(id).map((u) => `filter ${u}`), ...registries.action.heldBy(id).map((u) => `action ${u}`), ...registries.eventType.heldBy(id).map((u) => `event type ${u}`),
+        ...registries.job.heldBy(id).map((u) => `job ${u}`), ...registries.hook.heldBy(id).map((u) => `hook ${u}`)]
       if (registries.blueprints.some((b) => b.scopeId === id)) left.push('API blueprint')
       return left
     },

@@ -25,7 +25,7 @@ export interface LockHolder {
 
 export interface WriterLock {
   holder: LockHolder
-  release(): Promise<void>
+  close(): Promise<void>
 }
 
 /**
@@ -36,7 +36,7 @@ export interface WriterLock {
  * A refused process names the holder: it waits briefly until the identity it
  * reads is the live holder's, never a stale one or none.
  */
-export async function acquireWriterLock(dataDir: string, command: string): Promise<WriterLock> {
+export async function openWriterLock(dataDir: string, command: string): Promise<WriterLock> {
   makePrivateDir(dataDir)
   const file = join(dataDir, LOCK_FILE)
   createPrivateFile(file) // 0600; its -journal takes the same mode
@@ -49,7 +49,7 @@ export async function acquireWriterLock(dataDir: string, command: string): Promi
       const tmp = `${file}.json.${process.pid}.tmp`
       writeFileSync(tmp, JSON.stringify(holder), { mode: PRIVATE_FILE_MODE })
       renameSync(tmp, `${file}.json`)
-      return { holder, async release() { if (db.open) db.close() } }
+      return { holder, async close() { if (db.open) db.close() } }
     }
     const holder = readHolder(file)
     const live = holder !== null && isLive(holder)

@@ -73,10 +73,25 @@ export function createSyncLoop(options: SyncOptions & { logger: Logger; onPublis
     timer = setTimeout(() => { timer = null; void runNow() }, delayMs)
   }
 
+  /**
+   * Runs `fn` (an operator's request: disable, enable, roll back) between passes, never during one:
+   * both publish from what they read of the current generation.
+   */
+  async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (running) await running.catch(() => {})
+    const task = fn()
+    running = task.then(() => {}, () => {}).finally(() => {
+      running = null
+      if (again && !stopped) void runNow() // a pass requested meanwhile
+    })
+    return task
+  }
+
   return {
     runNow,
     schedule,
     tidySoon,
+    exclusive,
     async stop() {
       stopped = true
       if (timer) clearTimeout(timer)

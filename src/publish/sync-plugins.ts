@@ -6,6 +6,7 @@ import type { Logger } from '../log/create-logger.ts'
 import type { Candidate, Notice, PluginSource, ScanResult, ValidateVersion } from '../sources/source-types.ts'
 import type { WritableStore } from '../store/open-store.ts'
 import type { Generation, NewVersion, PublishPlan, VersionRef, Warning } from '../store/store-types.ts'
+import { readDisabledPlugins } from './disabled-plugins.ts'
 import { refuseDowngrade } from './refuse-downgrade.ts'
 
 
@@ -19,6 +20,11 @@ export interface SyncOptions {
   reason?: string
   logger?: Logger
   onProgress?: (done: number, total: number) => void
+  /**
+   * Plugins just enabled again: taken from the sources even while a rolled-back set stands
+   * (which otherwise keeps the current generation's plugins until a source changes).
+   */
+  bringBack?: Set<string>
 }
 
 export interface SyncResult {
@@ -62,6 +68,9 @@ async function syncPass(options: SyncOptions): Promise<SyncResult> {
   if (unsettledMs > 0) return { generation: null, changed: false, unsettledMs, plugins: 0 }
 
   const current = await store.currentGeneration()
+  // Disabled by an operator: left out of every generation, whatever the sources offer, until enabled.
+  const disabled = await readDisabledPlugins(store)
+  for (const name of options.bringBack ?? []) delete disabled[name] // being enabled: its state is saved once this pass has published it
   const notices: Notice[] = scans.flatMap((s) => s.result.notices)
   const winners = new Map<string, Candidate>()
   const sourceOf = new Map<Candidate, PluginSource>()
@@ -81,6 +90,9 @@ async function syncPass(options: SyncOptions): Promise<SyncResult> {
     }
   }
 
+  // The fingerprint below is of what the sources offer, disabled plugins included: disabling one is not a source change.
+  const offered = [...winners.values()]
+  for (const name of Object.keys(disabled)) winners.delete(name)
   const entries: PublishPlan['entries'] = []
   let done = 0
   const previousByName = new Map(current?.plugins.map((p) => [p.name, p]))
@@ -108,13 +120,15 @@ async function syncPass(options: SyncOptions): Promise<SyncResult> {
   // A source that could not be read keeps what it had.
   const unreachable = new Set(scans.filter((s) => !s.result.reachable).map((s) => s.source.kind))
   for (const p of current?.plugins ?? []) {
-    if (!winners.has(p.name) && unreachable.has(p.source)) entries.push({ name: p.name, version: p.id, rejected: p.rejected?.id ?? null })
+    if (!winners.has(p.name) && !disabled[p.name] && unreachable.has(p.source)) entries.push({ name: p.name, version: p.id, rejected: p.rejected?.id ?? null })
   }
   // After `app plugins rollback`, the rolled-back set stands until a source changes.
-  const fingerprint = sha256(JSON.stringify([...winners.values()].map(keyOf).concat([...unreachable].map((u) => ({ name: u, bundleSha256: '', source: u, origin: '' })))))
+  const fingerprint = sha256(JSON.stringify(offered.map(keyOf).concat([...unreachable].map((u) => ({ name: u, bundleSha256: '', source: u, origin: '' })))))
   const last = await store.sourceState('last-scan')
   const keep = current && last?.fingerprint === fingerprint && last.generation !== current.id
-  const plan = keep ? current.plugins.map((p) => ({ name: p.name, version: p.id, rejected: p.rejected?.id ?? null })) : entries
+  const kept = keep ? current.plugins.map((p) => ({ name: p.name, version: p.id, rejected: p.rejected?.id ?? null })) : null
+  const plan = (kept ? [...kept, ...entries.filter((e) => options.bringBack?.has(e.name) && !kept.some((k) => k.name === e.name))] : entries)
+    .filter((e) => !disabled[e.name])
   const result = await store.publish({ reason: options.reason ?? 'sync', entries: plan, notices }, { keepGenerations: options.keepGenerations, pinnedGenerations: await options.pinnedGenerations?.() }).catch((error) => {
     const { versions, bytes } = newContent(plan)
     // Each new byte goes to the WAL first, then into plugins.db at the checkpoint.

@@ -105,7 +105,7 @@ export function createJobQueue(db: Db, options: JobQueueOptions) {
       const key = { id: r.id, token: r.token }
       let changes: number
       if (r.outcome === 'released') changes = q.release.run(key).changes
-      else if (r.attempt < maxAttempts) changes = q.retry.run({ ...key, now, attempt: r.attempt, runAt: now + backoffMs(r.attempt), error: r.error ?? 'failed' }).changes
+      else if (r.attempt < maxAttempts && !r.permanent) changes = q.retry.run({ ...key, now, attempt: r.attempt, runAt: now + backoffMs(r.attempt), error: r.error ?? 'failed' }).changes
       else changes = q.fail.run({ ...key, now, attempt: r.attempt, error: r.error ?? 'failed' }).changes
       if (changes === 0) lost.push(r.id)
     }

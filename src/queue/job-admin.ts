@@ -6,6 +6,8 @@ export interface JobFilter {
   status?: JobStatus
   eventType?: string
   bot?: string
+  /** The plugin that scheduled it (or 'cli', 'scheduler'). */
+  owner?: string
   limit?: number
 }
 
@@ -35,6 +37,7 @@ export function createJobAdmin(db: Db) {
       if (filter.status) { where.push('status = ?'); params.push(filter.status) }
       if (filter.eventType) { where.push('event_type = ?'); params.push(filter.eventType) }
       if (filter.bot) { where.push('bot = ?'); params.push(filter.bot) }
+      if (filter.owner) { where.push('owner = ?'); params.push(filter.owner) }
       const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`
       return (db.prepare(sql).all(...params, filter.limit ?? 100) as JobRow[]).map(toJobRecord)
     },

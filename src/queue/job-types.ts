@@ -49,6 +49,8 @@ export interface JobResult {
   outcome: 'done' | 'failed' | 'released'
   error?: string
   ms?: number
+  /** The handler threw PermanentError: a failure retrying cannot fix, so no retry. */
+  permanent?: boolean
 }
 
 /** A handler started on a claimed job: from then on the run counts as an attempt. */

@@ -1,4 +1,4 @@
-import { acquirePluginHost } from '../loader/acquire-plugin-host.ts'
+import { loadSharedPluginHost } from '../loader/load-shared-plugin-host.ts'
 import { openRuntimeDb } from '../runtime/open-runtime.ts'
 import { registerProcess } from '../runtime/process-registry.ts'
 import { settingsWarnings } from '../report/settings-warnings.ts'
@@ -30,7 +30,7 @@ export async function startReaderRole(role: 'worker' | 'web', { config, logger }
   const generation = await store.currentGeneration()
   const runtime = openRuntimeDb(config.dataDir)
   const proc = registerProcess(runtime, role)
-  const { host: plugins, release } = await acquirePluginHost({ dataDir: config.dataDir, generation, store, timeoutMs: config.loader.loadTimeoutMs, logger: log, reload: config.reload })
+  const { host: plugins, unload: unloadPlugins } = await loadSharedPluginHost({ dataDir: config.dataDir, generation, store, timeoutMs: config.loader.loadTimeoutMs, logger: log, reload: config.reload, role: config.role === 'all' ? 'all' : role, storageBytes: config.limits.storageBytes })
   const report = () => proc.reportLoad(plugins.reports()).catch((error) => log.warn({ err: error }, 'could not record load reports'))
   await proc.setGeneration(plugins.generation)
   await report()
@@ -82,7 +82,7 @@ export async function startReaderRole(role: 'worker' | 'web', { config, logger }
       offChange()
       // Each step runs whatever the one before did: a failed registry update must not leave the files open.
       await runStopSteps([
-        ['unload the plugins', release],
+        ['unload the plugins', unloadPlugins],
         ['mark this process stopped in runtime.db', () => proc.stop()],
         ['close runtime.db', () => closeDatabase(runtime)],
         ['close plugins.db', () => store.close()],

@@ -1,9 +1,12 @@
-import { acquireWriterLock, type WriterLock } from '../lock/writer-lock.ts'
+import { openWriterLock, type WriterLock } from '../lock/writer-lock.ts'
 import { openRuntimeDb } from '../runtime/open-runtime.ts'
 import { registerProcess } from '../runtime/process-registry.ts'
 import { liveGenerations } from '../runtime/read-processes.ts'
 import { createSources } from '../publish/create-sources.ts'
+import { applyPluginRequests } from '../publish/apply-plugin-requests.ts'
 import { createSyncLoop } from '../publish/create-sync-loop.ts'
+import { syncPlugins } from '../publish/sync-plugins.ts'
+import { hasPendingPluginRequests } from '../runtime/plugin-requests.ts'
 import { startSchedulerTick } from '../schedules/start-scheduler-tick.ts'
 import { tidyCache } from '../loader/collect-cache.ts'
 import { createDryRun } from '../loader/create-dry-run.ts'
@@ -17,7 +20,7 @@ import { runStopSteps, type StopStep } from './stop-steps.ts'
 export async function startScheduler(ctx: RoleContext): Promise<Role> {
   const { config } = ctx
   const log = ctx.logger.child({ role: 'scheduler' })
-  const lock = await acquireWriterLock(config.dataDir, 'app --role=scheduler')
+  const lock = await openWriterLock(config.dataDir, 'app --role=scheduler')
   let store: WritableStore | null = null
   let runtime: Db | null = null
   try {
@@ -40,7 +43,7 @@ function closeSteps(lock: WriterLock, store: WritableStore | null, runtime: Db |
     ['close runtime.db', () => { if (runtime) closeDatabase(runtime) }],
     ['truncate the WAL of plugins.db', () => store?.truncateWal()],
     ['close plugins.db', () => store?.close()],
-    ['release the writer lock', () => lock.release()],
+    ['close the writer lock', () => lock.close()],
   ]
 }
 
@@ -50,7 +53,8 @@ async function runScheduler({ config }: RoleContext, log: RoleContext['logger'],
   const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger: log })
   const tidy = () => tidyCache({ dataDir: config.dataDir, store, runtime, logger: log })
   const pinnedGenerations = () => liveGenerations(config.dataDir, runtime)
-  const loop = createSyncLoop({ store, sources, validate, logger: log, keepGenerations: config.store.keepGenerations, pinnedGenerations, reason: 'scan', tidy })
+  const syncOptions = { store, sources, validate, logger: log, keepGenerations: config.store.keepGenerations, pinnedGenerations, reason: 'scan' }
+  const loop = createSyncLoop({ ...syncOptions, tidy })
   await loop.runNow()
   await proc.setGeneration(await store.currentGenerationId())
   const unwatchers: Array<() => Promise<void>> = []
@@ -60,7 +64,8 @@ async function runScheduler({ config }: RoleContext, log: RoleContext['logger'],
   const timers = sources.filter((s) => s.intervalMs).map((s) => setInterval(() => loop.schedule(0), s.intervalMs))
   // Cheap (one query, one readdir): catches bundles that live processes held at the last publish.
   timers.push(setInterval(() => void loop.tidySoon(), config.store.cacheCollectMs))
-  const tick = startSchedulerTick({ runtime, config, logger: log })
+  const tick = startSchedulerTick({ runtime, config, logger: log, store })
+  timers.push(watchPluginRequests(loop, { store, runtime, keepGenerations: config.store.keepGenerations, pinnedGenerations, logger: log, syncPass: (extra) => syncPlugins({ ...syncOptions, ...extra }) }))
   log.info({ dataDir: config.dataDir, pluginsDir: config.pluginsDir, generation: await store.currentGenerationId() }, 'scheduler started')
   return {
     name: 'scheduler',
@@ -70,10 +75,26 @@ async function runScheduler({ config }: RoleContext, log: RoleContext['logger'],
         ['stop the scheduler tick', () => tick.stop()],
         ...unwatchers.map((unwatch): StopStep => ['stop watching a plugin source', unwatch]),
         ['finish the publish pass in progress', () => loop.stop()],
-        ['stop the dry-run thread', () => validate.dispose()],
+        ['stop the dry-run thread', () => validate.stop()],
         ['mark this process stopped in runtime.db', () => proc.stop()],
         ...closeSteps(lock, store, runtime),
       ], log, config.dataDir)
     },
   }
 }
+
+/** Operators' disable, enable and rollback requests (runtime.db) are looked for twice a second and applied between publish passes. */
+function watchPluginRequests(loop: ReturnType<typeof createSyncLoop>, options: Parameters<typeof applyPluginRequests>[0]): NodeJS.Timeout {
+  let busy = false
+  return setInterval(() => {
+    if (busy) return
+    try { if (!hasPendingPluginRequests(options.runtime)) return } catch { return } // busy: the next look
+    busy = true
+    loop.exclusive(() => applyPluginRequests(options))
+      .then((n) => { if (n) void loop.tidySoon() })
+      .catch((error) => options.logger?.error({ err: error }, 'applying plugin requests failed'))
+      .finally(() => { busy = false })
+  }, PLUGIN_REQUEST_POLL_MS)
+}
+
+const PLUGIN_REQUEST_POLL_MS = 500

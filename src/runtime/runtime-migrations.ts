@@ -94,6 +94,76 @@ export const runtimeMigrations: string[] = [
     PRIMARY KEY (plugin, key)
   ) WITHOUT ROWID;
   `,
+  /* 6: the admin as an operator's console: who signed in, acknowledged warnings, plugin requests for the scheduler, the audit list */ `
+  ALTER TABLE web_sessions ADD COLUMN display_name TEXT;  -- the optional "Your name" of the sign-in form
+  CREATE TABLE warning_acks (
+    warning_id TEXT PRIMARY KEY,       -- warningId(): hash of code, plugin, version and message
+    plugin TEXT, code TEXT NOT NULL,
+    note TEXT NOT NULL,
+    acked_by TEXT NOT NULL,
+    acked_at TEXT NOT NULL             -- ISO time; the warning is open again once its lastSeen is later
+  ) WITHOUT ROWID;
+  CREATE TABLE plugin_requests (       -- written by web and CLI, applied by the scheduler (the only writer of plugins.db)
+    id INTEGER PRIMARY KEY,
+    plugin TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('disable', 'enable', 'rollback')),
+    version TEXT,                      -- rollback: the version to publish
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
+    message TEXT,                      -- what the scheduler did, or why it could not
+    generation INTEGER,                -- the generation that applied it
+    finished_at TEXT
+  );
+  CREATE INDEX plugin_requests_pending ON plugin_requests (id) WHERE status = 'pending';
+  CREATE INDEX plugin_requests_plugin ON plugin_requests (plugin, id);
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,              -- 'disable', 'enable', 'rollback', 'ack', 'settings', 'event.retry', 'event.cancel'
+    plugin TEXT,
+    detail TEXT,                       -- what exactly: the version, the note, the keys, the event id
+    outcome TEXT NOT NULL,             -- 'pending', 'done', 'failed'
+    message TEXT,
+    request_id INTEGER                 -- the plugin request whose outcome this follows
+  );
+  CREATE INDEX audit_log_request ON audit_log (request_id) WHERE request_id IS NOT NULL;
+  `,
+  /* 7: plugin-owned work (DESIGN 5b): jobs.schedule rows, resource hook subscriptions, per-plugin storage */ `
+  ALTER TABLE schedules ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;  -- 1: its plugin left the generation (kept, fires again when it returns)
+  CREATE INDEX jobs_by_schedule ON jobs (schedule_id, status) WHERE schedule_id IS NOT NULL;  -- ctx.lastRunAt of a plugin job
+  CREATE TABLE hook_subscriptions (    -- written by the scheduler when the generation changes, from what each plugin's dry run registered
+    event TEXT NOT NULL,               -- 'resource.created', 'resource.modified', 'resource.deleted'
+    plugin TEXT NOT NULL,
+    PRIMARY KEY (event, plugin)
+  ) WITHOUT ROWID;
+  CREATE TABLE plugin_storage (
+    plugin TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,               -- JSON
+    size INTEGER NOT NULL,             -- bytes of key + value, what limits.storageBytes counts
+    expires_at INTEGER,                -- ms since the epoch; NULL: kept until deleted
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (plugin, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX plugin_storage_expiry ON plugin_storage (expires_at) WHERE expires_at IS NOT NULL;
+  CREATE TABLE plugin_storage_usage (  -- kept by the triggers below: the quota check reads one row, not every key
+    plugin TEXT PRIMARY KEY,
+    bytes INTEGER NOT NULL,
+    keys INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TRIGGER plugin_storage_inserted AFTER INSERT ON plugin_storage BEGIN
+    INSERT INTO plugin_storage_usage (plugin, bytes, keys) VALUES (new.plugin, new.size, 1)
+      ON CONFLICT (plugin) DO UPDATE SET bytes = bytes + excluded.bytes, keys = keys + 1;
+  END;
+  CREATE TRIGGER plugin_storage_updated AFTER UPDATE OF size ON plugin_storage BEGIN
+    UPDATE plugin_storage_usage SET bytes = bytes - old.size + new.size WHERE plugin = new.plugin;
+  END;
+  CREATE TRIGGER plugin_storage_deleted AFTER DELETE ON plugin_storage BEGIN
+    UPDATE plugin_storage_usage SET bytes = bytes - old.size, keys = keys - 1 WHERE plugin = old.plugin;
+  END;
+  `,
 ]
 
 /** 'APR1': marks runtime.db as ours. */

@@ -3,6 +3,7 @@ import type { ScheduleData } from '../sdk/host-services.ts'
 import { createJobInserter } from '../queue/insert-jobs.ts'
 import { BOT_RUN } from '../queue/job-types.ts'
 import { nextRunAt } from './schedule-data.ts'
+import { isPluginJobType } from './plugin-job-type.ts'
 
 const BATCH = 500
 
@@ -17,7 +18,8 @@ interface ScheduleRow {
  * to its next time, in one transaction.
  */
 export function createScheduleFirer(db: Db) {
-  const due = db.prepare(`SELECT * FROM schedules WHERE next_run_at <= ? ORDER BY next_run_at LIMIT ${BATCH}`)
+  // Paused: a plugin job whose plugin left the generation (sync-plugin-registrations.ts).
+  const due = db.prepare(`SELECT * FROM schedules WHERE next_run_at <= ? AND paused = 0 ORDER BY next_run_at LIMIT ${BATCH}`)
   const advance = db.prepare('UPDATE schedules SET next_run_at = ?, last_run_at = ? WHERE id = ?')
   const remove = db.prepare('DELETE FROM schedules WHERE id = ?')
   const botEnabled = db.prepare('SELECT enabled FROM bots WHERE name = ?').pluck()
@@ -36,7 +38,9 @@ export function createScheduleFirer(db: Db) {
         idempotencyKey: `schedule:${row.id}@${row.next_run_at}`, scheduleId: row.id, owner: row.owner ?? 'scheduler',
       }], now)
       const next = nextRunAt(JSON.parse(row.schedule) as ScheduleData, row.next_run_at, now)
-      if (next === null) remove.run(row.id)
+      // A plugin's once-job stays (parked), or the next generation sync would add it back and run it again.
+      if (next === null && isPluginJobType(row.key)) advance.run(Number.MAX_SAFE_INTEGER, now, row.id)
+      else if (next === null) remove.run(row.id)
       else advance.run(next, now, row.id)
     }
     return fired

@@ -5,6 +5,9 @@ import { createQueueMaintenance } from '../queue/queue-maintenance.ts'
 import { pruneRuntimeErrors } from '../runtime/prune-runtime-errors.ts'
 import type { Db } from '../store/open-database.ts'
 import { createScheduleFirer } from './fire-schedules.ts'
+import { createPluginStorage } from '../storage/plugin-storage.ts'
+import type { StoreReader } from '../store/store-reader.ts'
+import { createRegistrationSync } from './sync-plugin-registrations.ts'
 
 const PRUNE_EVERY_MS = 60_000
 /** How often the scheduler looks for jobs of a dead worker (one read; a write only when there are some). */
@@ -18,10 +21,23 @@ const RECOVER_EVERY_MS = 100
  * jobs.heartbeatTimeoutMs. A failed pass (database busy) is logged and the
  * next one tries again.
  */
-export function startSchedulerTick({ runtime, config, logger, tickMs = 500 }: { runtime: Db; config: Config; logger: Logger; tickMs?: number }) {
+export function startSchedulerTick({ runtime, config, logger, tickMs = 500, store }: { runtime: Db; config: Config; logger: Logger; tickMs?: number; store?: StoreReader }) {
   const log = logger.child({ part: 'tick' })
   const maintenance = createQueueMaintenance(runtime, config.jobs)
   const fire = createScheduleFirer(runtime)
+  const storage = createPluginStorage(runtime, { quotaBytes: config.limits.storageBytes })
+  const syncRegistrations = createRegistrationSync(runtime)
+  let syncedGeneration: number | null | undefined
+  /** Plugin jobs and hook subscriptions follow the current generation: checked every pass (one read), written when it changed. */
+  const follow = async () => {
+    if (!store) return
+    const id = await store.currentGenerationId()
+    if (id === syncedGeneration) return
+    const generation = id === null ? null : await store.currentGeneration()
+    const result = syncRegistrations.immediate(generation)
+    syncedGeneration = generation?.id ?? null
+    if (result.added || result.replaced || result.resumed || result.paused || result.hooks) log.info({ generation: syncedGeneration, ...result }, 'plugin jobs and hook subscriptions follow the generation')
+  }
   let lastPrune = 0
   let lastTick = 0
   let stopped = false
@@ -37,10 +53,12 @@ export function startSchedulerTick({ runtime, config, logger, tickMs = 500 }: { 
     let pruned = 0
     for (let n = -1; n !== 0 && !stopped; pruned += n) n = Math.max(0, await maintenance.prune())
     const errors = await pruneRuntimeErrors(runtime, new Date(Date.now() - config.jobs.retentionMs))
-    if (pruned || errors) log.info({ pruned, runtimeErrors: errors, retentionMs: config.jobs.retentionMs }, 'pruned finished jobs and old run-time errors')
+    const expired = storage.pruneExpired()
+    if (pruned || errors || expired) log.info({ pruned, runtimeErrors: errors, expiredStorageKeys: expired, retentionMs: config.jobs.retentionMs }, 'pruned finished jobs, old run-time errors and expired storage keys')
   }
   const tick = async () => {
     await recover()
+    await follow()
     if (Date.now() - lastTick < tickMs) return
     lastTick = Date.now()
     const fired = await fire()

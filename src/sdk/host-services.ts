@@ -25,10 +25,48 @@ export interface ResourceQuery {
   tags?: Record<string, string>
 }
 
+/** A change to a resource: `tags` and `properties` merge into what is there, and a null value removes that key. */
 export interface ResourcePatch {
   state?: string
-  tags?: Record<string, string>
+  tags?: Record<string, string | null>
   properties?: Record<string, unknown>
+}
+
+/** The resource hookpoints (DESIGN section 5b). */
+export type ResourceHookName = 'resource.created' | 'resource.modified' | 'resource.deleted'
+
+/**
+ * What a resource hook's handler gets: the resource after the change (for resource.deleted: as it was when
+ * deleted), the one before (null for resource.created), and what differs: each changed top-level field with
+ * its new value, and under `tags` / `properties` each changed key with its new value (null: removed).
+ */
+export interface ResourceChange {
+  resource: Resource
+  previous: Resource | null
+  changes: Partial<Omit<Resource, 'tags' | 'properties'>> & { tags?: Record<string, string | null>; properties?: Record<string, unknown> }
+}
+
+/** Per-plugin JSON values in runtime.db (the SDK's `storage`, bound to the calling plugin). */
+export interface PluginStorageService {
+  get(plugin: string, key: string): Promise<unknown>
+  set(plugin: string, key: string, value: unknown, options?: { ttlMs?: number }): Promise<void>
+  delete(plugin: string, key: string): Promise<boolean>
+  list(plugin: string, prefix?: string): Promise<string[]>
+}
+
+/** Where plugin code runs (the SDK's `host`, with the app version). */
+export interface HostInfo {
+  role: string
+  dataDir: string | null
+  /** The scheduler's publish-time dry run: writes are recorded, not made. */
+  dryRun: boolean
+}
+
+/** One write a dry run did not make (ScheduledEventTracker, DbObjects, storage). */
+export interface DryRunRecord {
+  plugin: string
+  call: string
+  detail: unknown
 }
 
 /** A bot (DESIGN sections 5 and 7). */
@@ -78,7 +116,12 @@ export interface HostServices {
   resources: {
     get(id: string): Promise<Resource | null>
     find(query?: ResourceQuery): Promise<Resource[]>
-    update(id: string, patch: ResourcePatch): Promise<Resource>
+    /** `actor`: the plugin making the change; its own hooks are not raised for it. */
+    update(id: string, patch: ResourcePatch, actor?: string | null): Promise<Resource>
+    /** Adds a resource (an existing id is an error) and raises resource.created. */
+    create?(resource: unknown, actor?: string | null): Promise<Resource>
+    /** Removes a resource and raises resource.deleted; false when there was none. */
+    delete?(id: string, actor?: string | null): Promise<boolean>
   }
   bots: {
     get(name: string): Promise<Bot | null>
@@ -94,4 +137,8 @@ export interface HostServices {
    * settings.get() is (a PostgreSQL backend would serve it from a cache it refreshes on NOTIFY). dryRun: the publish dry run.
    */
   pluginSettings?: { values(plugin: string): Map<string, unknown>; dryRun?: boolean }
+  storage?: PluginStorageService
+  host?: HostInfo
+  /** The dry run only: the writes it recorded instead of making them. */
+  dryRunRecords?: DryRunRecord[]
 }

@@ -7,21 +7,23 @@ export interface SettingChange {
   value: SettingValue | null
 }
 
-function closest(word: string, names: string[]): string | null {
-  const dist = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0]!
-      row[0] = i
-      for (let j = 1; j <= b.length; j++) {
-        const cur = row[j]!
-        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1))
-        prev = cur
-      }
+/** Edits between two keys, a swap of neighbours counting as one ("levle" is one from "level"); case does not count. */
+function distance(x: string, y: string): number {
+  const a = x.toLowerCase()
+  const b = y.toLowerCase()
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1)
     }
-    return row[b.length]!
   }
-  const best = names.map((n) => ({ n, d: dist(word, n) })).sort((a, b) => a.d - b.d)[0]
+  return d[a.length]![b.length]!
+}
+
+function closest(word: string, names: string[]): string | null {
+  const best = names.map((n) => ({ n, d: distance(word, n) })).sort((a, b) => a.d - b.d)[0]
   return best && best.d <= Math.max(1, Math.floor(word.length / 3)) ? best.n : null
 }
 

@@ -1,4 +1,8 @@
+import { readDisabledPlugins, type DisabledPlugins } from '../publish/disabled-plugins.ts'
 import { buildPluginReport, type PluginReport } from '../report/plugin-report.ts'
+import { restartGuidance, type RestartNeed } from '../report/restart-guidance.ts'
+import { pendingPluginNames, type PluginRequest } from '../runtime/plugin-requests.ts'
+import { readWarningAcks, type WarningAck } from '../runtime/warning-acks.ts'
 import { listProcesses, STALE_AFTER_MS, type ProcessInfo } from '../runtime/process-registry.ts'
 import type { PluginHost } from '../loader/plugin-host.ts'
 import type { Db } from '../store/open-database.ts'
@@ -17,8 +21,16 @@ export interface AdminSnapshot {
   report: PluginReport
   /** Processes not marked stopped, newest first, with liveness, as of this snapshot. */
   processes: ProcessInfo[]
-  /** Live plugin-loading processes that run another generation than the store's newest. */
+  /** Live workers and webs whose restart would change a plugin they run (see restartGuidance). */
   restartNeeded: ProcessInfo[]
+  /** The same processes, each with the plugins a restart would change. */
+  restart: RestartNeed[]
+  /** Acknowledged warnings by warning id. */
+  acks: Map<string, WarningAck>
+  /** Plugins an operator disabled (left out of the generation), by name. */
+  disabled: DisabledPlugins
+  /** The pending disable, enable or rollback request of each plugin that has one. */
+  pending: Map<string, PluginRequest>
   /** Frontend JS and CSS of every loaded plugin, plugin by plugin, each in manifest order. */
   frontend: FrontendFile[]
   /**
@@ -56,6 +68,8 @@ export function createSnapshotSource(options: SnapshotOptions) {
   const runtimeState = runtime.prepare(`SELECT (SELECT count(*) || '/' || ifnull(max(updated_at), '') FROM load_reports) || '|' ||
     (SELECT count(*) || '/' || ifnull(sum(count), 0) FROM runtime_errors) || '|' ||
     (SELECT count(*) || '/' || ifnull(max(updated_at), '') FROM plugin_settings) || '|' ||
+    (SELECT count(*) || '/' || ifnull(max(acked_at), '') FROM warning_acks) || '|' ||
+    (SELECT ifnull(max(id), 0) || '/' || ifnull(max(finished_at), '') FROM plugin_requests) || '|' ||
     ifnull((SELECT group_concat(id || '/' || ifnull(generation, '-') || '/' || (heartbeat_at >= ?), ',') FROM processes WHERE stopped_at IS NULL), '')`).pluck()
   let cached: { key: string; snapshot: Promise<AdminSnapshot> } | null = null
   let checked = { versions: '', at: 0, state: '' }
@@ -72,8 +86,9 @@ export function createSnapshotSource(options: SnapshotOptions) {
   async function build(): Promise<AdminSnapshot> {
     const report = await buildPluginReport(store, runtime)
     const processes = await listProcesses(runtime)
-    const current = report.generation
-    const restartNeeded = processes.filter((p) => needsRestart(p, current))
+    const current = report.generation === null ? null : { id: report.generation, createdAt: report.generatedAt ?? '', reason: '', plugins: report.plugins.map((p) => p.entry) }
+    const restart = await restartGuidance(store, runtime, processes, current)
+    const restartNeeded = restart.map((r) => r.process)
     const frontend: FrontendFile[] = []
     const add = (plugin: string, path: string, sha256: string) => {
       const kind = path.endsWith('.css') ? 'style' : path.endsWith('.js') || path.endsWith('.mjs') ? 'script' : null
@@ -94,7 +109,8 @@ export function createSnapshotSource(options: SnapshotOptions) {
     }
     const memos = new Map<string, { at: number; value: Promise<unknown> }>()
     return {
-      report, processes, restartNeeded, frontend,
+      report, processes, restartNeeded, restart, frontend,
+      acks: readWarningAcks(runtime), disabled: await readDisabledPlugins(store), pending: pendingPluginNames(runtime),
       memo<T>(key: string, maxAgeMs: number, make: () => Promise<T>): Promise<T> {
         const now = Date.now()
         const hit = memos.get(key)
@@ -120,9 +136,6 @@ export function createSnapshotSource(options: SnapshotOptions) {
     },
   }
 }
-
-/** A live process that loads plugins (worker, web) and runs another generation than the store's newest. */
-export const needsRestart = (p: ProcessInfo, current: number | null) => p.live && p.role !== 'scheduler' && p.generation !== current
 
 /** manifest.frontend, in order, strings only. */
 export function frontendPaths(manifest: Record<string, unknown>): string[] {

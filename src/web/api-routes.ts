@@ -3,14 +3,17 @@ import { createJobAdmin, type JobFilter } from '../queue/job-admin.ts'
 import { JOB_STATUSES, type JobStatus } from '../queue/job-types.ts'
 import type { PluginSummary } from '../report/plugin-report.ts'
 import type { StoredWarning } from '../report/stored-warning.ts'
-import { listProcesses, type ProcessInfo } from '../runtime/process-registry.ts'
+import { warningId } from '../report/warning-id.ts'
+import { listAudit } from '../runtime/audit-log.ts'
+import { listProcesses } from '../runtime/process-registry.ts'
+import type { WarningAck } from '../runtime/warning-acks.ts'
 import { pluginSettingsView } from '../settings/plugin-settings-view.ts'
-import { needsRestart } from './admin-snapshot.ts'
 import { readPluginDetail } from './plugin-detail.ts'
+import { isAcknowledged, parseWarningQuery, queryKey, queryParams, selectWarnings } from './warning-query.ts'
 import { jsonError, type WebDeps } from './web-deps.ts'
 
-const warningJson = (w: StoredWarning) => ({
-  code: w.code, severity: w.severity, plugin: w.plugin, version: w.version, message: w.message, detail: w.detail,
+const warningJson = (w: StoredWarning, acks?: Map<string, WarningAck>) => ({
+  id: warningId(w), ...(acks && { state: isAcknowledged(w, acks) ? 'acknowledged' : 'open', acknowledgement: acks.get(warningId(w)) ?? null }), code: w.code, severity: w.severity, plugin: w.plugin, version: w.version, message: w.message, detail: w.detail,
   where: w.where, generation: w.generation, firstSeen: w.firstSeen, lastSeen: w.lastSeen, count: w.count,
 })
 
@@ -22,8 +25,6 @@ const pluginJson = (p: PluginSummary) => {
     warnings: p.warnings.map((w) => ({ code: w.code, severity: w.severity, message: w.message })),
   }
 }
-
-const processJson = (p: ProcessInfo, restartNeeded: boolean) => ({ ...p, restartNeeded })
 
 const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' }
 /** Cached bodies are kept encoded: encoding them per request was a large share of the CPU under load. */
@@ -56,7 +57,7 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
     const d = await readPluginDetail(snapshot, deps.store, deps.runtime, c.req.param('name'))
     if (!d) return c.json(jsonError('PLUGIN_NOT_FOUND', `no plugin named "${c.req.param('name')}" in generation ${snapshot.report.generation ?? 'none'}; GET /api/v1/plugins lists them`), 404)
     return c.json({
-      generation: d.generation, ...pluginJson(d.plugin), warnings: d.plugin.warnings.map(warningJson),
+      generation: d.generation, ...pluginJson(d.plugin), disabled: d.disabled, warnings: d.plugin.warnings.map((w) => warningJson(w, snapshot.acks)),
       manifest: d.plugin.entry.manifest, registered: d.plugin.entry.registered,
       // Declared settings with their values; a secret as its reference, never resolved here.
       settings: pluginSettingsView(deps.runtime, d.plugin.entry),
@@ -64,26 +65,45 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
       frontend: d.frontend, files: d.files,
       history: d.history.map((h) => ({ version: h.version, status: h.status, sha256: h.bundleSha256, source: h.source, origin: h.origin, publishedAt: h.publishedAt, generations: h.generations })),
       processes: d.running.map((r) => ({ id: r.process.id, role: r.process.role, host: r.process.host, pid: r.process.pid, generation: r.process.generation, version: r.version, sha256: r.sha256, load: r.load })),
+      failedIn: d.failedIn.map((r) => ({ id: r.process.id, role: r.process.role, host: r.process.host, pid: r.process.pid, version: r.version })),
+      requests: d.requests,
     })
   })
 
+  // The triage view of the landing page as JSON: severity, plugin, code, q, state (open by default) and sort.
   app.get('/api/v1/warnings', async (c) => {
     const s = await deps.snapshots.get()
-    const { severity, plugin, code } = c.req.query()
+    const parsed = parseWarningQuery(c.req.query())
+    if ('problem' in parsed) return c.json(jsonError('BAD_QUERY', parsed.problem.message), 400)
     const page = pageOf(c.req.query('limit'), c.req.query('offset'))
     if ('error' in page) return c.json(jsonError('BAD_QUERY', page.error), 400)
-    const body = await s.memo(`api:warnings:${JSON.stringify([severity, plugin, code, page.offset, page.limit])}`, Infinity, async () => {
-      const all = s.report.warnings.filter((w) => (!severity || w.severity === severity) && (!plugin || w.plugin === plugin) && (!code || w.code === code))
+    const { query } = parsed
+    const body = await s.memo(`api:warnings:${queryKey(query)}:${page.offset}:${page.limit}`, Infinity, async () => {
+      const all = selectWarnings(s.report.warnings, s.acks, query)
       const end = page.offset + page.limit
-      const next = end < all.length ? `/api/v1/warnings?${new URLSearchParams({ ...(severity && { severity }), ...(plugin && { plugin }), ...(code && { code }), offset: String(end), limit: String(page.limit) })}` : null
-      return bytes({ generation: s.report.generation, total: all.length, offset: page.offset, limit: page.limit, next, warnings: all.slice(page.offset, end).map(warningJson) })
+      const params = queryParams(query)
+      const next = end < all.length ? `/api/v1/warnings?${params}${params.size ? '&' : ''}offset=${end}&limit=${page.limit}` : null
+      return bytes({ generation: s.report.generation, query, total: all.length, offset: page.offset, limit: page.limit, next, warnings: all.slice(page.offset, end).map((w) => warningJson(w, s.acks)) })
     })
     return c.body(body, 200, JSON_TYPE)
   })
 
   app.get('/api/v1/processes', async (c) => {
-    const { report } = await deps.snapshots.get()
-    return c.json({ generation: report.generation, processes: (await listProcesses(deps.runtime)).map((p) => processJson(p, needsRestart(p, report.generation))) })
+    const s = await deps.snapshots.get()
+    const restart = new Map(s.restart.map((r) => [r.process.id, r]))
+    return c.json({ generation: s.report.generation, processes: (await listProcesses(deps.runtime)).map((p) => {
+      const r = restart.get(p.id)
+      return { ...p, restartNeeded: Boolean(r), restartPlugins: r ? r.changes : [] }
+    }) })
+  })
+
+  // Every operator action, newest first: who, when, what, outcome.
+  app.get('/api/v1/audit', async (c) => {
+    const page = pageOf(c.req.query('limit'), c.req.query('offset'))
+    if ('error' in page) return c.json(jsonError('BAD_QUERY', page.error), 400)
+    const plugin = c.req.query('plugin') || undefined
+    const { total, entries } = listAudit(deps.runtime, { limit: page.limit, offset: page.offset, plugin })
+    return c.json({ total, offset: page.offset, limit: page.limit, entries })
   })
 
   app.get('/api/v1/events', async (c) => {
@@ -97,5 +117,5 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
     return c.json({ counts: await jobs.counts(), events: await jobs.list(filter) })
   })
 
-  app.all('/api/*', (c) => c.json(jsonError('NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}; routes: GET /api/v1/plugins, /api/v1/plugins/:name, /api/v1/warnings, /api/v1/processes, /api/v1/events`), 404))
+  app.all('/api/*', (c) => c.json(jsonError('NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}; routes: GET /api/v1/plugins, /api/v1/plugins/:name, /api/v1/warnings, /api/v1/processes, /api/v1/events, /api/v1/audit`), 404))
 }

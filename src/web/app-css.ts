@@ -27,12 +27,16 @@ h1 { font-size: 1.5rem; margin: 0.2rem 0 1rem; }
 h2 { font-size: 1.15rem; margin: 1.8rem 0 0.6rem; }
 .subtitle { color: var(--muted); font-weight: 400; font-size: 1rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: 0.75rem; margin-bottom: 1rem; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 0.75rem 1rem; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 0.75rem 1rem; color: inherit; text-decoration: none; display: block; }
+a.card:hover, a.card:focus-visible { border-color: var(--accent); }
+a.card:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+.cards.triage { grid-template-columns: repeat(auto-fit, minmax(8rem, 1fr)); }
 .card .n { font-size: 1.6rem; font-weight: 700; display: block; }
 .card .label { color: var(--muted); font-size: 0.9rem; }
 .card.bad .n { color: var(--error); } .card.warn .n { color: var(--warn); }
 .panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 0.25rem 1rem 1rem; margin-bottom: 1rem; }
-.table-wrap { overflow-x: auto; background: var(--card); border: 1px solid var(--line); border-radius: 8px; }
+/* No overflow box: it would clip an open Action menu; on a phone tables stack instead of scrolling sideways. */
+.table-wrap { background: var(--card); border: 1px solid var(--line); border-radius: 8px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 0.5rem 0.75rem; border-bottom: 1px solid var(--line); }
 th { font-size: 0.85rem; color: var(--muted); font-weight: 600; background: #fafbfc; white-space: nowrap; }
@@ -53,9 +57,11 @@ td.msg { min-width: 18rem; max-width: 42rem; overflow-wrap: anywhere; }
 .menu > summary::-webkit-details-marker { display: none; }
 .menu > summary::after { content: " \\25BE"; }
 .menu > summary:focus-visible, .menu a:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
-.menu ul { position: absolute; right: 0; z-index: 10; list-style: none; margin: 0.25rem 0 0; padding: 0.3rem 0; min-width: 12rem; background: var(--card); border: 1px solid var(--line); border-radius: 8px; box-shadow: 0 8px 24px rgba(0,0,0,0.12); }
-.menu li a { display: block; padding: 0.35rem 0.9rem; text-decoration: none; color: var(--fg); }
-.menu li a:hover, .menu li a:focus { background: var(--bg); }
+.menu ul { position: absolute; right: 0; z-index: 20; list-style: none; margin: 0.25rem 0 0; padding: 0.3rem 0; min-width: 12rem; background: var(--card); border: 1px solid var(--line); border-radius: 8px; box-shadow: 0 8px 24px rgba(0,0,0,0.12); }
+.menu li a, .menu li button { display: block; width: 100%; text-align: left; padding: 0.35rem 0.9rem; text-decoration: none; color: var(--fg); background: none; border: 0; font: inherit; cursor: pointer; }
+.menu li a:hover, .menu li a:focus, .menu li button:hover, .menu li button:focus { background: var(--bg); }
+.menu li form { margin: 0; }
+.menu li button:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
 dl.meta { display: grid; grid-template-columns: minmax(8rem, max-content) 1fr; gap: 0.35rem 1rem; margin: 0.75rem 0; }
 dl.meta dt { color: var(--muted); }
 dl.meta dd { margin: 0; overflow-wrap: anywhere; }
@@ -64,13 +70,61 @@ dl.meta dd { margin: 0; overflow-wrap: anywhere; }
 .warning-item .head { display: flex; flex-wrap: wrap; gap: 0.4rem 0.8rem; align-items: center; }
 .warning-item p { margin: 0.4rem 0; overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
-time[datetime]:hover::after { content: " (" attr(datetime) ")"; color: var(--muted); font-size: 0.85em; }
+time[datetime]:not(.abs):hover::after { content: " (" attr(datetime) ")"; color: var(--muted); font-size: 0.85em; }
+.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+.skip { position: absolute; left: 0.5rem; top: -3rem; background: var(--card); color: var(--accent); padding: 0.4rem 0.8rem; border-radius: 6px; z-index: 30; }
+.skip:focus { top: 0.5rem; }
+.name { overflow-wrap: normal; word-break: normal; hyphens: manual; }
+button, .filters select, .filters input, .settings input, .settings select, textarea { font: inherit; }
+button { border: 1px solid var(--line); background: var(--card); color: var(--fg); border-radius: 6px; padding: 0.3rem 0.8rem; cursor: pointer; }
+button:focus-visible, select:focus-visible, input:focus-visible, textarea:focus-visible, summary:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+button.danger { color: var(--error); border-color: #fecdca; }
+form.inline { display: inline; margin: 0; }
+.buttons { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin: 0.5rem 0; }
+.filters { display: flex; flex-wrap: wrap; gap: 0.5rem 0.75rem; align-items: flex-end; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 0.6rem 0.8rem; margin: 0 0 0.75rem; }
+.filters .field { display: flex; flex-direction: column; gap: 0.15rem; min-width: 7rem; }
+.filters .field.grow { flex: 1 1 12rem; }
+.filters label { font-size: 0.85rem; color: var(--muted); font-weight: 600; }
+.filters select, .filters input { padding: 0.3rem 0.4rem; border: 1px solid #8c959f; border-radius: 6px; background: #fff; max-width: 100%; }
+.filters .buttons { flex-direction: row; margin: 0; }
+details.ack > summary { cursor: pointer; color: var(--accent); }
+details.ack form { display: grid; gap: 0.3rem; margin-top: 0.3rem; min-width: 14rem; }
+details.ack textarea { width: 100%; border: 1px solid #8c959f; border-radius: 6px; padding: 0.3rem; }
+details.ack label { font-size: 0.85rem; }
+.acked { margin: 0; color: var(--muted); font-size: 0.9rem; overflow-wrap: anywhere; }
+.warning-item.acknowledged { opacity: 0.85; }
+figure.source { margin: 0.5rem 0; }
+figure.source figcaption { font-size: 0.9rem; color: var(--muted); }
+figure.source pre, pre.diff { padding: 0.4rem 0; }
+pre .line, pre.diff span { display: block; padding: 0 0.6rem; white-space: pre-wrap; }
+pre .line.hit { background: var(--error-bg); border-left: 3px solid var(--error); font-weight: 600; }
+pre .ln { display: inline-block; min-width: 3ch; margin-right: 1ch; color: var(--muted); text-align: right; user-select: none; }
+pre.diff .add { background: var(--ok-bg); color: #05603a; }
+pre.diff .del { background: var(--error-bg); color: #912018; }
+pre.diff .hunk { color: var(--muted); }
+.file-change h3 { font-size: 1rem; margin: 1.2rem 0 0.3rem; overflow-wrap: anywhere; }
+ul.requests { list-style: none; padding: 0; margin: 0.5rem 0; }
+ul.requests li { padding: 0.3rem 0; border-top: 1px solid var(--line); overflow-wrap: anywhere; }
+.settings .setting { margin: 0.6rem 0; }
+.settings label { display: block; font-weight: 600; }
+.settings input, .settings select { width: min(100%, 28rem); padding: 0.35rem; border: 1px solid #8c959f; border-radius: 6px; }
+.settings .setting.invalid input, .settings .setting.invalid select { border-color: var(--error); }
+.field-error { color: var(--error); margin: 0.2rem 0; }
+.req { color: var(--muted); font-weight: 400; }
+.msg-inline { color: var(--muted); overflow-wrap: anywhere; }
+figure.chart { margin: 0 0 1rem; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 0.6rem 0.8rem; }
+figure.chart figcaption { font-weight: 600; display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; align-items: center; }
+.legend { display: inline-flex; gap: 0.8rem; font-weight: 400; font-size: 0.85rem; }
+.legend .key::before { content: ""; display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.3em; vertical-align: -0.05em; border-radius: 2px; }
+.legend .key.error::before { background: #b42318; } .legend .key.warning::before { background: #b54708; } .legend .key.info::before { background: #175cd3; }
+tr.disabled td { color: var(--muted); }
+caption { text-align: left; }
 .empty { color: var(--muted); padding: 0.75rem 0; }
 .pager { display: flex; gap: 1rem; align-items: center; margin: 0.5rem 0; color: var(--muted); }
 ul.plain { margin: 0.3rem 0; padding-left: 1.2rem; }
 .login { max-width: 26rem; margin: 4rem auto; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1.5rem; }
 .login label { display: block; font-weight: 600; margin-bottom: 0.35rem; }
-.login input[type="password"] { width: 100%; padding: 0.5rem; font: inherit; border: 1px solid var(--line); border-radius: 6px; }
+.login input[type="password"], .login input[type="text"] { width: 100%; margin-bottom: 0.75rem; padding: 0.5rem; font: inherit; border: 1px solid var(--line); border-radius: 6px; }
 .login button { margin-top: 1rem; padding: 0.5rem 1.1rem; font: inherit; background: var(--accent); color: #fff; border: 0; border-radius: 6px; cursor: pointer; }
 .login .error { color: var(--error); }
 @media (max-width: 40rem) {
@@ -79,6 +133,10 @@ ul.plain { margin: 0.3rem 0; padding-left: 1.2rem; }
   dl.meta { grid-template-columns: 1fr; } dl.meta dd { margin-bottom: 0.4rem; }
   th, td { padding: 0.4rem 0.5rem; }
   .hide-narrow { display: none; }
+  /* Action menus open in the page's flow on a phone: never off the screen's edge (app.js places them when it runs). */
+  .menu { display: block; }
+  .menu[open] > ul { position: static; margin-top: 0.35rem; min-width: 0; box-shadow: none; }
+  .filters .field { flex: 1 1 45%; }
   table.stack thead { display: none; }
   table.stack tr { display: block; padding: 0.5rem 0.25rem; border-bottom: 1px solid var(--line); }
   table.stack tr:last-child { border-bottom: 0; }

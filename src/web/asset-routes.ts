@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono'
 import type { BundleFile } from '../store/store-types.ts'
 import { APP_CSS, APP_CSS_VERSION } from './app-css.ts'
+import { APP_JS, APP_JS_VERSION } from './app-js.ts'
 import { contentTypeFor, DOWNLOAD_TYPE } from './content-types.ts'
 import { frontendPaths } from './admin-snapshot.ts'
 import { safeAssetPath } from './safe-asset-path.ts'
@@ -26,12 +27,18 @@ function servable(files: BundleFile[], frontend: string[]): Map<string, BundleFi
   return new Map(files.filter((f) => frontend.includes(f.path) || dirs.some((d) => f.path.startsWith(d))).map((f) => [f.path, f]))
 }
 
-/** The admin stylesheet and plugin frontend files (/plugins/:name/assets/*). */
+/** The admin stylesheet and script, and plugin frontend files (/plugins/:name/assets/*). */
 export function addAssetRoutes(app: Hono, deps: WebDeps): void {
   app.get('/static/app.css', (c) => {
     c.header('Cache-Control', c.req.query('v') === APP_CSS_VERSION ? `public, ${FOREVER}` : 'no-cache')
     c.header('Content-Type', 'text/css; charset=utf-8')
     return c.body(APP_CSS)
+  })
+
+  app.get('/static/app.js', (c) => {
+    c.header('Cache-Control', c.req.query('v') === APP_JS_VERSION ? `public, ${FOREVER}` : 'no-cache')
+    c.header('Content-Type', 'text/javascript; charset=utf-8')
+    return c.body(APP_JS)
   })
 
   // Browsers ask for it on every page; without this the request would bounce to the sign-in page.

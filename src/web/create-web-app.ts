@@ -3,15 +3,17 @@ import type { Logger } from '../log/create-logger.ts'
 import type { Db } from '../store/open-database.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import { createSnapshotSource } from './admin-snapshot.ts'
+import { addActionRoutes } from './action-routes.ts'
 import { addApiRoutes } from './api-routes.ts'
 import { addAssetRoutes } from './asset-routes.ts'
-import { addBlueprintRoutes } from './blueprint-routes.ts'
+import { addBlueprintRoutes, isPublicPluginRoute } from './blueprint-routes.ts'
 import { createAuth } from './create-auth.ts'
 import { refuseCrossOrigin } from './cross-origin.ts'
+import { addEventsRoutes } from './events-routes.ts'
 import { addHealthRoutes } from './health-routes.ts'
 import { hostAllowlist } from './host-allowlist.ts'
 import { addLoginRoutes } from './login-routes.ts'
-import { addPageRoutes } from './page-routes.ts'
+import { addPageRoutes, notFoundPage } from './page-routes.ts'
 import { securityHeaders } from './security-headers.ts'
 import { FAILURE_WINDOW_MS, MAX_FAILURES } from './sign-in-throttle.ts'
 import type { SessionLimits } from './session-store.ts'
@@ -32,6 +34,8 @@ export interface WebAppOptions {
   logger?: Logger | null
   /** Session idle and absolute expiry (defaults: 2 h idle, 12 h absolute). */
   sessions?: SessionLimits
+  /** How long a plugin route may take to answer (default 30 s). */
+  pluginRouteTimeoutMs?: number
 }
 
 /** Paths anyone may fetch: probes, the sign-in form, the stylesheet it uses, and the (empty) favicon. */
@@ -55,6 +59,7 @@ export function createWebApp(options: WebAppOptions): Hono {
     host: options.host ?? null,
     isReady: options.isReady ?? (() => true),
     logger,
+    pluginRouteTimeoutMs: options.pluginRouteTimeoutMs,
   }
   const app = new Hono()
   const hosts = hostAllowlist(options.allowedHosts)
@@ -70,7 +75,8 @@ export function createWebApp(options: WebAppOptions): Hono {
   // Before sign-in checks: a cross-origin POST is refused whoever it claims to be. /login answers with its form.
   app.use(refuseCrossOrigin({ machine: MACHINE, skip: new Set(['/login']) }))
   app.use(async (c, next) => {
-    if (PUBLIC.has(c.req.path)) return next()
+    // A plugin's public routes (registerApiBlueprint(app, { public })) answer anyone; the route tells the plugin who called.
+    if (PUBLIC.has(c.req.path) || (c.req.path.startsWith('/plugin/') && isPublicPluginRoute(deps.host, c.req.url))) return next()
     const wait = c.req.header('authorization') !== undefined ? deps.auth.retryAfterS(c) : 0
     if (wait) return tooManyFailures(c, wait)
     if (deps.auth.check(c)) return next()
@@ -85,11 +91,13 @@ export function createWebApp(options: WebAppOptions): Hono {
   addHealthRoutes(app, deps)
   addLoginRoutes(app, deps)
   addPageRoutes(app, deps)
+  addActionRoutes(app, deps)
+  addEventsRoutes(app, deps)
   addApiRoutes(app, deps)
   addAssetRoutes(app, deps)
   addBlueprintRoutes(app, deps)
 
-  app.notFound((c) => MACHINE.test(c.req.path) ? c.json(jsonError('NOT_FOUND', `nothing at ${c.req.path}`), 404) : c.text(`Not found: ${c.req.path}\n`, 404))
+  app.notFound((c) => MACHINE.test(c.req.path) ? c.json(jsonError('NOT_FOUND', `nothing at ${c.req.path}`), 404) : notFoundPage(c, deps))
   app.onError((error, c) => {
     logger?.error({ err: error, method: c.req.method, path: c.req.path }, 'web request failed')
     return MACHINE.test(c.req.path) ? c.json(jsonError('INTERNAL', 'the request failed; the server log has the details'), 500) : c.text('The request failed; the server log has the details.\n', 500)

@@ -15,13 +15,21 @@ export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(next) ? next : LANDING
 }
 
+/** The optional "Your name": one line of at most 80 printable characters, or null. */
+export function displayNameOf(value: unknown): string | null {
+  if (typeof value !== 'string') return null
+  const name = value.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').trim().slice(0, 80)
+  return name || null
+}
+
 /** A form post from another origin (another site, or another port of this host): the browser says so in Origin or Sec-Fetch-Site. */
 const crossSite = (c: Context) => crossOriginReason(c) !== null
 
 /**
  * Sign-in and sign-out. The login form has its own double-submit CSRF token
  * (there is no session yet); sign-out carries the session's token. The form
- * asks for the admin token only. Sign-in and sign-out both clear stray
+ * asks for the admin token and, optionally, the operator's name (kept in the
+ * server-side session: acknowledgements and the audit list say who). Sign-in and sign-out both clear stray
  * `app_session` cookies on narrower paths (set by another app on this host).
  */
 export function addLoginRoutes(app: Hono, { auth }: WebDeps): void {
@@ -53,7 +61,7 @@ export function addLoginRoutes(app: Hono, { auth }: WebDeps): void {
     }
     auth.endSessions(c) // a new sign-in replaces whatever session this browser had
     deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' })
-    setSessionCookie(c, auth.startSession().id, auth.sessionMaxAgeS)
+    setSessionCookie(c, auth.startSession(displayNameOf(form.name)).id, auth.sessionMaxAgeS)
     clearStraySessionCookies(c, [next])
     return c.redirect(next, 303)
   })

@@ -1,14 +1,19 @@
 import { randomBytes } from 'node:crypto'
 import type { Context, Hono } from 'hono'
 import { html } from 'hono/html'
+import { listAudit } from '../runtime/audit-log.ts'
+import { listProcesses } from '../runtime/process-registry.ts'
+import { compareBundles } from './compare-versions.ts'
 import { LANDING } from './login-routes.ts'
-import { renderPage, type LayoutOptions } from './pages/layout.ts'
-import { managePluginPage } from './pages/manage-plugin-page.ts'
+import { managePluginResponse } from './manage-plugin-response.ts'
+import { renderPage } from './pages/layout.ts'
+import { auditPage } from './pages/audit-page.ts'
+import { comparePage } from './pages/compare-page.ts'
 import { pluginPath } from './pages/page-parts.ts'
 import { landingPages, PLUGINS_CRUMBS, pluginsPage } from './pages/plugins-page.ts'
 import { processesPage } from './pages/processes-page.ts'
-import { readPluginDetail } from './plugin-detail.ts'
-import { listProcesses } from '../runtime/process-registry.ts'
+import { isSafe, pageResponse, refusal } from './page-response.ts'
+import { parseWarningQuery, queryKey, selectWarnings } from './warning-query.ts'
 import type { WebDeps } from './web-deps.ts'
 
 /** Stands in for the per-session CSRF token in a cached page; random, so no plugin text can contain it. */
@@ -16,43 +21,84 @@ const CSRF_SLOT = `csrf-slot-${randomBytes(16).toString('hex')}`
 
 const HTML_TYPE = { 'Content-Type': 'text/html; charset=UTF-8' }
 
-/** The admin pages: the Plugins landing page, Manage Plugin, and processes. */
+/** The admin pages: the Plugins landing page (triage), Manage Plugin, compare, processes and audit. */
 export function addPageRoutes(app: Hono, deps: WebDeps): void {
-  const page = async (c: Context, o: Omit<LayoutOptions, 'csrf'>, status: 200 | 404 = 200) =>
-    c.html(await renderPage({ ...o, csrf: deps.auth.csrfFor(c) }), status)
-
   app.get('/', (c) => c.redirect(LANDING, 302))
   app.get('/settings', (c) => c.redirect(LANDING, 302))
   app.get('/settings/integrations', (c) => c.redirect(LANDING, 302))
-
-  // The busiest page: rendered once per snapshot, page and second (its times say "3 s ago"),
-  // with a slot for the session's CSRF token.
-  app.get(LANDING, async (c) => {
-    const snapshot = await deps.snapshots.get()
-    const { wpage, ppage } = landingPages(snapshot, Number(c.req.query('wpage') ?? 1), Number(c.req.query('ppage') ?? 1))
-    const csrf = deps.auth.csrfFor(c)
-    const [head, tail] = await snapshot.memo(`landing:${wpage}:${ppage}:${csrf ? 'form' : 'bearer'}`, 1000, async () => {
-      const page = await renderPage({ title: 'Plugins', active: 'plugins', crumbs: PLUGINS_CRUMBS, snapshot, csrf: csrf ? CSRF_SLOT : null, body: pluginsPage(snapshot, { wpage, ppage, now: Date.now() }) })
-      // Kept as bytes: encoding 60 KiB of text per request was a fifth of the CPU under load.
-      return page.split(CSRF_SLOT).map((part) => new Uint8Array(Buffer.from(part))) as [Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>?]
-    })
-    return c.body(tail ? (Buffer.concat([head, Buffer.from(csrf!), tail]) as Uint8Array<ArrayBuffer>) : head, 200, HTML_TYPE)
-  })
-
-  app.get(`${LANDING}/:name`, async (c) => {
-    const name = c.req.param('name')
-    const snapshot = await deps.snapshots.get()
-    const crumbs: LayoutOptions['crumbs'] = [['Settings'], ['Integrations'], ['Plugins', LANDING], [name]]
-    const detail = await readPluginDetail(snapshot, deps.store, deps.runtime, name)
-    if (!detail) {
-      return page(c, { title: 'Plugin not found', active: 'plugins', crumbs, snapshot, body: html`<h1>No plugin named “${name}”</h1>
-<p>The current store generation (${snapshot.report.generation ?? 'none'}) has no such plugin. <a href="${LANDING}">See every plugin</a>.</p>` }, 404)
-    }
-    return page(c, { title: `${name} · Manage Plugin`, active: 'plugins', crumbs: [['Settings'], ['Integrations'], ['Plugins', LANDING], [name, pluginPath(name)]], snapshot, body: managePluginPage(detail, Date.now()) })
-  })
+  app.get(LANDING, landing(deps))
+  app.get(`${LANDING}/:name`, (c) => managePluginResponse(c, deps, c.req.param('name')))
+  app.get(`${LANDING}/:name/compare`, (c) => compare(c, deps))
 
   app.get('/settings/processes', async (c) => {
     const snapshot = await deps.snapshots.get()
-    return page(c, { title: 'Processes', active: 'processes', crumbs: [['Settings'], ['Processes']], snapshot, body: processesPage(snapshot, await listProcesses(deps.runtime), Date.now()) })
+    return pageResponse(c, deps, { title: 'Processes', active: 'processes', crumbs: [['Settings'], ['Processes']], snapshot, body: processesPage(snapshot, await listProcesses(deps.runtime), Date.now()) })
   })
+
+  app.get('/settings/audit', async (c) => {
+    const offset = Math.max(0, Math.trunc(Number(c.req.query('offset') ?? 0)) || 0)
+    const plugin = c.req.query('plugin') || null
+    const { total, entries } = listAudit(deps.runtime, { limit: 100, offset, plugin: plugin ?? undefined })
+    return pageResponse(c, deps, { title: 'Audit', active: 'audit', crumbs: [['Settings'], ['Audit']], body: auditPage({ entries, total, offset, limit: 100, plugin }) })
+  })
+}
+
+/**
+ * The busiest page: rendered once per snapshot, view and second (its times say "3 s ago"), with
+ * slots for the session's CSRF token (the log-out, acknowledge and action forms).
+ */
+function landing(deps: WebDeps) {
+  return async (c: Context) => {
+    const parsed = parseWarningQuery(c.req.query())
+    if ('problem' in parsed) return refusal(c, deps, { status: 400, code: 'BAD_QUERY', title: 'Plugins', message: parsed.problem.message, back: [LANDING, 'All open warnings'] })
+    const { query } = parsed
+    const snapshot = await deps.snapshots.get()
+    const key = queryKey(query)
+    const selected = await snapshot.memo(`select:${key}`, Infinity, async () => selectWarnings(snapshot.report.warnings, snapshot.acks, query))
+    const rows = snapshot.report.plugins.length + Object.keys(snapshot.disabled).length
+    const { wpage, ppage } = landingPages(selected.length, rows, Number(c.req.query('wpage') ?? 1), Number(c.req.query('ppage') ?? 1))
+    const csrf = deps.auth.csrfFor(c)
+    const safe = isSafe(c)
+    const parts = await snapshot.memo(`landing:${wpage}:${ppage}:${key}:${csrf ? 'form' : 'bearer'}:${safe}`, 1000, async () => {
+      const page = await renderPage({ title: 'Plugins', active: 'plugins', crumbs: PLUGINS_CRUMBS, snapshot, safe, csrf: csrf ? CSRF_SLOT : null, body: pluginsPage(snapshot, { wpage, ppage, now: Date.now(), query, selected, csrf: csrf ? CSRF_SLOT : null }) })
+      // Kept as bytes: encoding 60 KiB of text per request was a fifth of the CPU under load.
+      return page.split(CSRF_SLOT).map((part) => Buffer.from(part))
+    })
+    if (parts.length === 1) return c.body(parts[0]! as Uint8Array<ArrayBuffer>, 200, HTML_TYPE)
+    const token = Buffer.from(csrf!)
+    const pieces: Buffer[] = []
+    parts.forEach((part, i) => { if (i) pieces.push(token); pieces.push(part) })
+    return c.body(Buffer.concat(pieces) as Uint8Array<ArrayBuffer>, 200, HTML_TYPE)
+  }
+}
+
+/** GET .../:name/compare?from=V&to=V: files added, removed and changed between two stored versions, rejected ones included. */
+async function compare(c: Context, deps: WebDeps): Promise<Response> {
+  const name = c.req.param('name')!
+  const versions = await deps.store.history(name)
+  const crumbs: Array<[string, string?]> = [['Settings'], ['Integrations'], ['Plugins', LANDING], [name, pluginPath(name)], ['Compare']]
+  if (!versions.length) return refusal(c, deps, { status: 404, code: 'PLUGIN_NOT_FOUND', title: 'No such plugin', message: `The store keeps no version of a plugin named "${name}".`, back: [LANDING, 'All plugins'] })
+  const pick = (param: 'from' | 'to', fallback: number) => {
+    const v = c.req.query(param)
+    if (!v) return { version: versions[Math.min(fallback, versions.length - 1)]!, given: false }
+    return { version: versions.find((h) => h.version === v) ?? null, given: true, asked: v }
+  }
+  const from = pick('from', 1)
+  const to = pick('to', 0)
+  for (const [param, p] of [['from', from], ['to', to]] as const) {
+    if (!p.version) {
+      const list = [...new Set(versions.map((h) => h.version))].join(', ')
+      return refusal(c, deps, { status: 404, code: 'VERSION_NOT_FOUND', title: `Compare versions of ${name}`, message: `${param}: the store keeps no version "${'asked' in p ? p.asked : ''}" of ${name}; versions kept: ${list}`, back: [`${pluginPath(name)}/compare`, 'Choose versions'] })
+    }
+  }
+  const chosen = from.given || to.given || versions.length > 1
+  const changes = chosen ? await compareBundles(deps.store, from.version!.bundleSha256, to.version!.bundleSha256) : null
+  return pageResponse(c, deps, { title: `Compare · ${name}`, active: 'plugins', crumbs, body: comparePage({ plugin: name, versions, from: from.version, to: to.version, changes }) })
+}
+
+/** The 404 of an unknown admin URL, in the layout with its navigation. */
+export async function notFoundPage(c: Context, deps: WebDeps): Promise<Response> {
+  const path = new URL(c.req.url).pathname
+  return pageResponse(c, deps, { title: 'Not found', body: html`<h1>Not found</h1><p>Nothing is at <code>${path}</code>.</p>
+<p>Try <a href="${LANDING}">Plugins</a>, <a href="/settings/events">Events</a>, <a href="/settings/processes">Processes</a> or <a href="/settings/audit">Audit</a>.</p>` }, 404)
 }

@@ -7,6 +7,8 @@ export interface Session {
   id: string
   csrf: string
   expiresAt: number
+  /** The name given at sign-in ("Your name"), shown in the audit list and on acknowledgements; null when none was given. */
+  displayName: string | null
 }
 
 export interface SessionLimits {
@@ -23,7 +25,7 @@ const TOUCH_EVERY_MS = 60_000
 
 export interface SessionStore {
   readonly absoluteMs: number
-  create(): Session
+  create(displayName?: string | null): Session
   /** The live session behind a cookie value, or null (unknown, revoked, idle too long or past its absolute expiry). */
   find(id: string): Session | null
   revoke(id: string): void
@@ -40,32 +42,32 @@ export function createSessionStore(db: Db, adminToken: string, limits: SessionLi
   const absoluteMs = limits.absoluteMs ?? DEFAULT_ABSOLUTE_MS
   const touchEveryMs = Math.min(TOUCH_EVERY_MS, Math.floor(idleMs / 4))
   const keyOf = (id: string) => createHmac('sha256', adminToken).update(`session.${id}`).digest('base64url')
-  const insert = db.prepare('INSERT INTO web_sessions (key, csrf, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-  const select = db.prepare('SELECT csrf, last_seen_at AS lastSeenAt, expires_at AS expiresAt FROM web_sessions WHERE key = ?')
+  const insert = db.prepare('INSERT INTO web_sessions (key, csrf, created_at, last_seen_at, expires_at, display_name) VALUES (?, ?, ?, ?, ?, ?)')
+  const select = db.prepare('SELECT csrf, last_seen_at AS lastSeenAt, expires_at AS expiresAt, display_name AS displayName FROM web_sessions WHERE key = ?')
   const touch = db.prepare('UPDATE web_sessions SET last_seen_at = ? WHERE key = ?')
   const remove = db.prepare('DELETE FROM web_sessions WHERE key = ?')
   const purge = db.prepare('DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen_at <= ?')
   return {
     absoluteMs,
-    create() {
+    create(displayName = null) {
       const now = Date.now()
-      const session = { id: randomBytes(32).toString('base64url'), csrf: randomBytes(24).toString('base64url'), expiresAt: now + absoluteMs }
+      const session = { id: randomBytes(32).toString('base64url'), csrf: randomBytes(24).toString('base64url'), expiresAt: now + absoluteMs, displayName: displayName || null }
       db.transaction(() => {
         purge.run(now, now - idleMs) // sign-ins are rare: the table is swept then
-        insert.run(keyOf(session.id), session.csrf, now, now, session.expiresAt)
+        insert.run(keyOf(session.id), session.csrf, now, now, session.expiresAt, session.displayName)
       }).immediate()
       return session
     },
     find(id) {
       if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return null
       const key = keyOf(id)
-      const row = select.get(key) as { csrf: string; lastSeenAt: number; expiresAt: number } | undefined
+      const row = select.get(key) as { csrf: string; lastSeenAt: number; expiresAt: number; displayName: string | null } | undefined
       const now = Date.now()
       if (!row || row.expiresAt <= now || row.lastSeenAt <= now - idleMs) return null
       if (now - row.lastSeenAt >= touchEveryMs) {
         try { touch.run(now, key) } catch { /* runtime.db busy: the next request records the activity */ }
       }
-      return { id, csrf: row.csrf, expiresAt: row.expiresAt }
+      return { id, csrf: row.csrf, expiresAt: row.expiresAt, displayName: row.displayName ?? null }
     },
     revoke(id) {
       if (/^[A-Za-z0-9_-]{43}$/.test(id)) remove.run(keyOf(id))

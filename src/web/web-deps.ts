@@ -20,6 +20,8 @@ export interface WebDeps {
   host: WebPluginHost | null
   isReady: () => boolean
   logger: Logger | null
+  /** How long a plugin route may take to answer (default 30 s); tests shorten it. */
+  pluginRouteTimeoutMs?: number
 }
 
 /** The error body of every JSON error: callers branch on code. */

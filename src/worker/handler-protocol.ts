@@ -1,5 +1,7 @@
 import type { LoadReport } from '../runtime/process-registry.ts'
 import type { ClaimedJob, JobResult } from '../queue/job-types.ts'
+import type { RegisteredHandlerIds } from '../loader/plugin-handlers.ts'
+
 
 /** What a handler thread is started with (structured-cloned into it). */
 export interface HandlerThreadData {
@@ -9,7 +11,9 @@ export interface HandlerThreadData {
   loadTimeoutMs: number
   timeoutMs: number
   logLevel: string
-  /** Float64Array(2): [id of the job running now (0: none), its start time in ms]. */
+  /** limits.storageBytes: the quota of each plugin's `storage`. */
+  storageBytes?: number
+  /** Float64Array(3): [id of the job running now (0: none), its start time in ms, which plugin code of a bot run runs now (1 + index into `code` of ready; 0: none)]. */
   current: SharedArrayBuffer
   /** BigInt64Array(2), shared by all threads: [when the worker last confirmed its claims (heartbeat + leases), claim epoch]. */
   claims: SharedArrayBuffer
@@ -17,14 +21,14 @@ export interface HandlerThreadData {
   fenceMs: number
 }
 
+/** A filter or action of a bot run (`what`: 'filter "id"'), and whose it is: blamed when it never yields and its thread is terminated. */
+export interface PluginCodeOwner { plugin: string; version: string; what: string }
+
 /** The plugin and version behind each event type a thread registered: whose warning a crash or timeout becomes. */
+export type { RegisteredHandlerIds }
+
 export type HandlerOwners = Record<string, { plugin: string; version: string }>
 
-export interface RegisteredHandlerIds {
-  eventTypes: string[]
-  queries: string[]
-  actions: string[]
-}
 
 export type ToThread =
   | { type: 'run'; jobs: ClaimedJob[] }
@@ -37,7 +41,7 @@ export type ToThread =
   | { type: 'stop' }
 
 export type FromThread =
-  | { type: 'ready'; ids: RegisteredHandlerIds; owners: HandlerOwners; reports: LoadReport[]; generation: number | null }
+  | { type: 'ready'; ids: RegisteredHandlerIds; owners: HandlerOwners; reports: LoadReport[]; generation: number | null; code?: PluginCodeOwner[] }
   | { type: 'results'; results: JobResult[] }
   /** The load reports changed after load (a warning from plugin code at run time). */
   | { type: 'reports'; reports: LoadReport[] }

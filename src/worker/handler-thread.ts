@@ -4,8 +4,8 @@ import { openRuntimeDb } from '../runtime/open-runtime.ts'
 import type { ClaimedJob, JobResult } from '../queue/job-types.ts'
 import { createHostServices } from '../host/create-host-services.ts'
 import { placeOf } from '../runtime/record-runtime-error.ts'
-import type { FromThread, HandlerOwners, HandlerThreadData, ToThread } from './handler-protocol.ts'
-import { loadPluginHandlers, type PluginHandlers } from './plugin-handlers.ts'
+import type { FromThread, HandlerOwners, HandlerThreadData, PluginCodeOwner, ToThread } from './handler-protocol.ts'
+import { loadPluginHandlers, type PluginHandlers } from '../loader/plugin-handlers.ts'
 import { claimFence } from './claim-fence.ts'
 import { ClaimLost, createJobRunner } from './job-runner.ts'
 
@@ -28,7 +28,7 @@ export default async function handlerThread(input: unknown): Promise<void> {
   const current = new Float64Array(data.current)
   const fence = claimFence(data.fenceMs, data.claims)
   const runtime = openRuntimeDb(data.dataDir)
-  const services = createHostServices(runtime)
+  const services = createHostServices(runtime, { role: 'worker', dataDir: data.dataDir, storageBytes: data.storageBytes })
   let handlers: PluginHandlers
   try {
     handlers = await loadPluginHandlers({ dataDir: data.dataDir, generation: data.generation, services, loadTimeoutMs: data.loadTimeoutMs, logger: log })
@@ -37,7 +37,12 @@ export default async function handlerThread(input: unknown): Promise<void> {
     runtime.close()
     return
   }
-  const ready = () => post({ type: 'ready', ids: handlers.ids(), owners: ownersOf(handlers), reports: handlers.host.reports(), generation: handlers.host.generation })
+  // Which filter or action a bot run is in, by its index in `code` (current[2]): the pool names it if it never yields.
+  let code = codeOwners(handlers)
+  const ready = () => {
+    code = codeOwners(handlers)
+    post({ type: 'ready', ids: handlers.ids(), owners: ownersOf(handlers), reports: handlers.host.reports(), generation: handlers.host.generation, code })
+  }
   // A warning recorded after load (an unhandled rejection from plugin code) reaches the process's load reports.
   handlers.host.onChange(() => post({ type: 'reports', reports: handlers.host.reports() }))
 
@@ -47,7 +52,7 @@ export default async function handlerThread(input: unknown): Promise<void> {
   let running = false
   let stopping = false
   let reloadTo: number | null = null
-  const runner = createJobRunner({ handlers, services, runtime, log, timeoutMs: data.timeoutMs, current, where: placeOf('worker'), stopping: () => stopping })
+  const runner = createJobRunner({ handlers, services, runtime, log, timeoutMs: data.timeoutMs, current, where: placeOf('worker'), stopping: () => stopping, codeIndex: (what) => code.findIndex((c) => c.what === what) })
   const flush = () => {
     if (results.length) post({ type: 'results', results })
     results = []
@@ -124,10 +129,18 @@ export default async function handlerThread(input: unknown): Promise<void> {
   ready()
 }
 
+function codeOwners(handlers: PluginHandlers): PluginCodeOwner[] {
+  const ids = handlers.ids()
+  return [
+    ...ids.queries.map((id) => ({ entry: handlers.query(id), what: `filter "${id}"` })),
+    ...ids.actions.map((uid) => ({ entry: handlers.action(uid), what: `action "${uid}"` })),
+  ].filter((c) => c.entry).map((c) => ({ plugin: c.entry!.plugin, version: c.entry!.version, what: c.what }))
+}
+
 function ownersOf(handlers: PluginHandlers): HandlerOwners {
   const out: HandlerOwners = {}
   for (const id of handlers.ids().eventTypes) {
-    const e = handlers.eventType(id)
+    const e = handlers.eventType(id) ?? handlers.pluginJob(id) ?? handlers.hooks(id)[0]
     if (e) out[id] = { plugin: e.plugin, version: e.version }
   }
   return out

@@ -1,12 +1,15 @@
 import type { Logger } from '../log/create-logger.ts'
 import { describeError } from '../loader/with-timeout.ts'
+import { PluginCodeError } from '../loader/plugin-code-error.ts'
 import { BOT_RUN, type ClaimedJob, type JobResult } from '../queue/job-types.ts'
 import { recordRuntimeError } from '../runtime/record-runtime-error.ts'
 import type { HostServices } from '../sdk/host-services.ts'
 import type { Db } from '../store/open-database.ts'
 import { runBot } from '../bots/run-bot.ts'
-import type { PluginHandlers } from './plugin-handlers.ts'
+import type { PluginHandlers } from '../loader/plugin-handlers.ts'
 import { runEventJob } from './run-event-job.ts'
+import { isHookJob, isPluginJob, jobLabel, runHookJob, runPluginJob } from './run-plugin-job.ts'
+import { isPermanentError } from '../sdk/permanent-error.ts'
 
 /** Why a handler's AbortSignal fired when this worker's claim on the job is gone: not the handler's failure. */
 export class ClaimLost extends Error {}
@@ -24,6 +27,8 @@ export interface JobRunnerOptions {
   /** role@host:pid, for the RUNTIME_ERROR rows. */
   where: string
   stopping(): boolean
+  /** Index of a bot's filter or action ('filter "id"') in the list the thread gave the pool; -1 when unknown. */
+  codeIndex?(what: string): number
 }
 
 /**
@@ -37,10 +42,15 @@ export function createJobRunner(o: JobRunnerOptions) {
 
   const record = (owner: Owner, job: ClaimedJob, error: unknown, timedOut: boolean) => {
     const e = error === undefined ? null : describeError(error)
+    const label = jobLabel(job.eventType)
+    const fn = label.startsWith('event type') ? 'run(ctx)' : 'its handler'
     const message = timedOut
-      ? `event type "${job.eventType}": run(ctx) did not finish within jobs.timeoutMs (${o.timeoutMs} ms)${e ? '' : ' (it returned only after its AbortSignal fired)'}; the job failed. Make run(ctx) return sooner or honour ctx.signal, or raise jobs.timeoutMs`
-      : `event type "${job.eventType}": run(ctx) threw ${e!.message}`
-    void recordRuntimeError(o.runtime, { ...owner, message, detail: e?.detail ?? null, where: o.where }).then((ok) => {
+      ? `${label}: ${fn} did not finish within jobs.timeoutMs (${o.timeoutMs} ms)${e ? '' : ' (it returned only after its AbortSignal fired)'}; the job failed. Make ${fn} return sooner or honour ctx.signal, or raise jobs.timeoutMs`
+      : `${label}: ${fn} threw ${e!.message}`
+    save(owner, message, e?.detail ?? null)
+  }
+  const save = (owner: Owner, message: string, detail: string | null) => {
+    void recordRuntimeError(o.runtime, { ...owner, message, detail, where: o.where }).then((ok) => {
       if (!ok) o.log.warn({ plugin: owner.plugin }, 'could not record a run-time error (database busy)')
     })
   }
@@ -58,7 +68,9 @@ export function createJobRunner(o: JobRunnerOptions) {
     o.current[1] = started
     o.current[0] = job.id
     try {
-      if (job.eventType === BOT_RUN) await runBot(job, { handlers: o.handlers, services: o.services, log: jobLog(), signal: ac.signal })
+      if (job.eventType === BOT_RUN) await runBot(job, { handlers: o.handlers, services: o.services, log: jobLog(), signal: ac.signal, mark: (what) => { o.current[2] = what ? (o.codeIndex?.(what) ?? -1) + 1 : 0 } })
+      else if (isPluginJob(job.eventType)) await runPluginJob(job, { handlers: o.handlers, runtime: o.runtime, log: o.log, signal: ac.signal, onHandler: (h) => { owner = h } })
+      else if (isHookJob(job.eventType)) await runHookJob(job, { handlers: o.handlers, runtime: o.runtime, log: o.log, signal: ac.signal, onHandler: (h) => { owner = h } })
       else await runEventJob(job, { handlers: o.handlers, services: o.services, log: o.log, signal: ac.signal, onHandler: (h) => { owner = h } })
       if (released()) return result('released')
       if (ac.signal.aborted) {
@@ -68,12 +80,19 @@ export function createJobRunner(o: JobRunnerOptions) {
       return result('done')
     } catch (error) {
       if (o.stopping() || released()) return result('released')
-      const message = ac.signal.aborted ? `${job.eventType}: ${(ac.signal.reason as Error).message}: ${describe(error)}` : describe(error)
-      jobLog().warn({ err: error }, 'handler failed')
-      if (owner) record(owner, job, error, ac.signal.aborted)
-      return result('failed', message)
+      // PermanentError (also as the cause of a filter's wrapped error): retrying cannot fix it, so the job fails now.
+      const permanent = !ac.signal.aborted && permanentIn(error)
+      // A bot's filter or action failed: its plugin is named in the log line, the job error and a RUNTIME_ERROR.
+      const failed = error instanceof PluginCodeError ? error : null
+      const message = failed ? (failed.timedOut ? failed.message : `${failed.message}\n${describe(failed.cause)}`)
+        : ac.signal.aborted ? `${job.eventType}: ${(ac.signal.reason as Error).message}: ${describe(error)}` : describe(error)
+      jobLog().warn({ err: failed && !failed.timedOut ? failed.cause : error, permanent, ...(failed && { plugin: failed.plugin, version: failed.version }) }, permanent ? 'handler failed with PermanentError: not retried' : failed ? failed.message : 'handler failed')
+      if (failed) save({ plugin: failed.plugin, version: failed.version }, failed.warning, failed.timedOut ? null : describeError(failed.cause).detail)
+      else if (owner) record(owner, job, error, ac.signal.aborted)
+      return permanent ? { ...result('failed', `not retried (PermanentError): ${message}`), permanent } : result('failed', message)
     } finally {
       clearTimeout(timer)
+      o.current[2] = 0
       o.current[0] = 0
       active = null
     }
@@ -88,6 +107,12 @@ export function createJobRunner(o: JobRunnerOptions) {
       if (active && !active.ac.signal.aborted) active.ac.abort(reason)
     },
   }
+}
+
+/** A PermanentError, or an error caused (error.cause, a few levels down) by one. */
+function permanentIn(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (isPermanentError(e)) return true
+  return false
 }
 
 function describe(error: unknown): string {

@@ -1,7 +1,7 @@
 import type { Logger } from '../log/create-logger.ts'
 import type { HostServices, Resource } from '../sdk/host-services.ts'
 import type { ClaimedJob } from '../queue/job-types.ts'
-import type { PluginHandlers } from './plugin-handlers.ts'
+import type { PluginHandlers } from '../loader/plugin-handlers.ts'
 
 /**
  * Runs one scheduled event: `run(ctx)` of the class its plugin registered for the type.
@@ -18,7 +18,8 @@ export async function runEventJob(job: ClaimedJob, { handlers, services, log, si
     event: { id: job.id, eventType: job.eventType, description: job.description, bot: job.bot, resource: job.resource, payload: job.payload, attempt: job.attempt, runAt: new Date(job.runAt).toISOString() },
     resources: resource ? [resource] : [],
     resource,
-    log: log.child({ job: job.id, eventType: job.eventType, attempt: job.attempt, plugin: handler.plugin }),
+    // The same tags as the plugin's own `log` (plugin, version), plus the job.
+    log: log.child({ plugin: handler.plugin, version: handler.version, job: job.id, eventType: job.eventType, attempt: job.attempt }),
     signal,
   }
   onHandler?.({ plugin: handler.plugin, version: handler.version })

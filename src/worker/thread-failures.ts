@@ -1,4 +1,5 @@
 import type { ClaimedJob } from '../queue/job-types.ts'
+import type { PluginCodeOwner } from './handler-protocol.ts'
 
 /** Why the pool ended a handler thread (null: it ended by itself, a crash). */
 export type ExitReason = 'memory' | 'timeout' | 'fenced' | null
@@ -8,8 +9,10 @@ export type ExitReason = 'memory' | 'timeout' | 'fenced' | null
  * while running a job. The warning message names no job, so repeats of one
  * failure count up one warning; the job error says what happened to the job.
  */
-export function threadFailure(job: ClaimedJob, how: { reason: 'memory' | 'crash' | 'timeout'; memoryMb: number; timeoutMs: number; code?: number; error?: string }) {
+export function threadFailure(job: ClaimedJob, how: { reason: 'memory' | 'crash' | 'timeout'; memoryMb: number; timeoutMs: number; code?: number; error?: string }, running: PluginCodeOwner | null = null) {
   const type = job.eventType
+  // A bot's filter or action was running: the warning names it (and its plugin gets it), not the bot-run job type.
+  if (running) return botCodeFailure(job, how, running)
   if (how.reason === 'memory') {
     const raise = `raise jobs.threadMemoryMb (in app.toml: [jobs] threadMemoryMb = ${how.memoryMb * 2}) if the handler needs more, or fix the leak`
     return {
@@ -27,4 +30,14 @@ export function threadFailure(job: ClaimedJob, how: { reason: 'memory' | 'crash'
     job: `${type}: the handler thread exited (code ${how.code}) while running this job${how.error ? `: ${how.error}` : ''}`,
     warning: `event type "${type}": its handler thread crashed (exit code ${how.code}) while run(ctx) ran; the job failed${how.error ? `: ${how.error.split('\n')[0]}` : ''}`,
   }
+}
+
+function botCodeFailure(job: ClaimedJob, how: Parameters<typeof threadFailure>[1], running: PluginCodeOwner) {
+  const subject = `bot "${job.bot}": ${running.what}`
+  const warning = how.reason === 'memory'
+    ? `${subject} took its handler thread past the memory cap of ${how.memoryMb} MB (jobs.threadMemoryMb); the thread was replaced and the job failed. Fix the leak, or raise jobs.threadMemoryMb`
+    : how.reason === 'timeout'
+      ? `${subject} did not return within jobs.timeoutMs (${how.timeoutMs} ms) and never yielded (a loop?), so its handler thread was terminated; the job failed. Make it return sooner`
+      : `${subject} crashed its handler thread (exit code ${how.code}); the job failed${how.error ? `: ${how.error.split('\n')[0]}` : ''}`
+  return { job: `${subject} (plugin ${running.plugin} ${running.version}): ${warning.slice(subject.length + 1)}`, warning }
 }

@@ -69,7 +69,7 @@ test('failures retry with exponential backoff, then fail keeping the last error'
   await enqueueJobs(db, [{ eventType: 'flaky', runAt: Date.now() }])
   const queue = createJobQueue(db, { owner: 'w', leaseMs: 60_000, maxAttempts: 3 })
   const admin = createJobAdmin(db)
-  const delays: number[] = []
+  const delays: Array<[number, number]> = []
   for (let attempt = 1; attempt <= 3; attempt++) {
     const id = (await admin.list())[0]!.id
     // Make the retry due now instead of waiting for it.
@@ -78,18 +78,22 @@ test('failures retry with exponential backoff, then fail keeping the last error'
     assert.equal(job!.attempt, attempt)
     const before = Date.now()
     await queue.complete([{ id: job!.id, token: job!.token, attempt, outcome: 'failed', error: `boom ${attempt}` }])
+    const completedBy = Date.now()
     const after = await admin.get(job!.id)
     if (attempt < 3) {
       assert.equal(after.status, 'pending')
-      delays.push(Date.parse(after.runAt) - before)
+      // Bracketed by the clock before and after complete(): exact however slow the machine is.
+      delays.push([Date.parse(after.runAt) - before, Date.parse(after.runAt) - completedBy])
     } else {
       assert.equal(after.status, 'failed')
       assert.equal(after.lastError, 'boom 3')
       assert.equal(after.attempts, 3)
     }
   }
-  assert.ok(delays[0]! >= 1000 && delays[0]! < 2000, `first retry after about 1 s (${delays[0]} ms)`)
-  assert.ok(delays[1]! >= 2000 && delays[1]! < 3000, `second retry after about 2 s (${delays[1]} ms)`)
+  // Retry n waits 1 s x 2^(n-1), plus at most 10% jitter.
+  const [[firstMax, firstMin], [secondMax, secondMin]] = delays as [[number, number], [number, number]]
+  assert.ok(firstMax >= 1000 && firstMin <= 1100, `first retry after 1 to 1.1 s (${firstMin} to ${firstMax} ms after the failure)`)
+  assert.ok(secondMax >= 2000 && secondMin <= 2200, `second retry after 2 to 2.2 s (${secondMin} to ${secondMax} ms after the failure)`)
 })
 
 test('events of types no plugin registers become orphaned, are kept, and run when a worker has the type', async (t) => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'vitest'
 import Database from 'better-sqlite3'
@@ -12,6 +13,18 @@ function writeLargePlugin(pluginsDir: string, version: string) {
   writePlugin(pluginsDir, 'large', manifest('large', { version }), files)
 }
 
+/** Resolves true once the WAL has grown 256 KiB past its smallest size since the child started, false if the child exits first. */
+async function writing(wal: string, child: ChildProcess): Promise<boolean> {
+  let smallest = Number.POSITIVE_INFINITY
+  while (child.exitCode === null) {
+    const size = existsSync(wal) ? statSync(wal).size : 0
+    smallest = Math.min(smallest, size)
+    if (size - smallest >= 256 * 1024) return true
+    await new Promise((r) => setTimeout(r, 2))
+  }
+  return false
+}
+
 test('kill -9 in the middle of publishing never corrupts the store or leaves a mixed generation', async (t) => {
   const root = tempDir(t)
   const data = join(root, 'data')
@@ -21,16 +34,20 @@ test('kill -9 in the middle of publishing never corrupts the store or leaves a m
   writeLargePlugin(plugins, '1.0.0')
   assert.equal((await runCli(['plugins', 'sync', '--data-dir', data, '--plugins-dir', plugins], { env: { APP_SETTLE_MS: '0' } })).code, 0)
 
-  const delays = [40, 120, 250, 400, 600, 900, 80, 1500]
+  // Each sync is killed a little after its write transaction has begun (the WAL grows by 256 KiB), so the
+  // kills land mid-publish however fast or slow the machine is; the extra delays spread them through it.
+  const delays = [0, 5, 20, 50, 0, 10, 30, 80]
   let killedMidway = 0
   for (const [i, delayMs] of delays.entries()) {
     writeLargePlugin(plugins, `1.0.${i + 1}`)
     const child = spawn(process.execPath, [APP_BIN, 'plugins', 'sync', '--data-dir', data, '--plugins-dir', plugins], { env, stdio: 'ignore' })
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)))
-    await new Promise((r) => setTimeout(r, delayMs))
-    if (child.exitCode === null) {
-      child.kill('SIGKILL')
-      killedMidway++
+    if (await writing(join(data, 'plugins.db-wal'), child)) {
+      await new Promise((r) => setTimeout(r, delayMs))
+      if (child.exitCode === null) {
+        child.kill('SIGKILL')
+        killedMidway++
+      }
     }
     await exited
 
@@ -54,8 +71,8 @@ test('kill -9 in the middle of publishing never corrupts the store or leaves a m
       db.close()
     }
   }
-  // The loop is only meaningful if some publishes were really interrupted.
-  assert.ok(killedMidway >= 3, `only ${killedMidway} syncs were killed before finishing`)
+  // The loop is only meaningful if publishes were really interrupted.
+  assert.ok(killedMidway >= 4, `only ${killedMidway} syncs were killed before finishing`)
   // And the store still works: a clean sync brings it to the newest version.
   assert.equal((await runCli(['plugins', 'sync', '--data-dir', data, '--plugins-dir', plugins], { env: { APP_SETTLE_MS: '0' } })).code, 0)
   const list = JSON.parse((await runCli(['plugins', 'list', '--json', '--data-dir', data])).stdout)

@@ -49,7 +49,7 @@ test('an operator signs in, finds the broken plugin\'s warning, opens Manage Plu
   assert.equal(await page.locator('#count-failed').textContent(), '1')
   const warning = page.locator('#warnings tbody tr', { hasText: 'broken-plugin' })
   assert.equal(await warning.count(), 1)
-  assert.match(await warning.innerText(), /error\s+broken-plugin 1\.0\.0\s+MODULE_NOT_FOUND\s+.*modules\[0\] is "missing<script>alert\(1\)<\/script>\.js" but the plugin has no such file/)
+  assert.match(await warning.innerText(), /error\s+broken-plugin version 1\.0\.0 \(not loaded\)\s+MODULE_NOT_FOUND\s+.*modules\[0\] is "missing<script>alert\(1\)<\/script>\.js" but the plugin has no such file/)
 
   // The frontend plugin's visible change: its banner and its nav entry (its JS runs under CSP default-src 'self'),
   // filled from its own route, /plugin/ops-banner/status, which the web role mounted from registerApiBlueprint.

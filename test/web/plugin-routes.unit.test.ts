@@ -56,7 +56,12 @@ test('with plugins loaded, the shell loads the loaded plugins\' frontend files a
   const web = await f.withLoadedPlugins()
   const html = await web.text('/settings/integrations/plugins')
   const scripts = [...html.matchAll(/<script src="([^"?]+)/g)].map((m) => m[1])
-  assert.deepEqual(scripts, ['/plugins/ops-banner/assets/frontend/init.js'])
+  assert.deepEqual(scripts, ['/static/app.js', '/plugins/ops-banner/assets/frontend/init.js'])
+  // ?safe=1: the same page without any plugin frontend file, our own script kept.
+  const safe = await web.text('/settings/integrations/plugins?safe=1')
+  assert.deepEqual([...safe.matchAll(/<script src="([^"?]+)/g)].map((m) => m[1]), ['/static/app.js'])
+  assert.doesNotMatch(safe, /\/plugins\/ops-banner\/assets\//)
+  assert.match(safe, /id="safe-mode"/)
   assert.equal((await web.get('/plugins/ops-banner/assets/frontend/init.js')).status, 200)
   const manage = await web.text('/settings/integrations/plugins/ops-banner')
   const registered = manage.slice(manage.indexOf('id="registered"'), manage.indexOf('id="frontend"'))

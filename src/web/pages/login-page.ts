@@ -18,6 +18,8 @@ export async function loginPage(o: { csrf: string; next: string; error?: string 
 ${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
 <label for="token">Admin token</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+<label for="name">Your name <span class="muted">(optional: shown on what you acknowledge or change)</span></label>
+<input id="name" name="name" type="text" autocomplete="name" maxlength="80">
 <input type="hidden" name="csrf" value="${o.csrf}">
 <input type="hidden" name="next" value="${o.next}">
 <button type="submit">Sign in</button>

@@ -1,6 +1,6 @@
 import { html } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
-import type { StoredWarning } from '../../report/stored-warning.ts'
+import type { PluginSummary } from '../../report/plugin-report.ts'
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>
 
@@ -8,8 +8,34 @@ export const pluginPath = (name: string) => `/settings/integrations/plugins/${en
 
 export const badge = (kind: string, text: string = kind) => html`<span class="badge ${kind}">${text}</span>`
 
-const STATUS_TEXT: Record<string, string> = { ok: 'loaded', warning: 'loaded with warnings', error: 'failed' }
-export const statusBadge = (status: string) => badge(status, STATUS_TEXT[status] ?? status)
+const STATUS_TEXT: Record<string, string> = { ok: 'loaded', warning: 'loaded with warnings', error: 'failed', disabled: 'disabled' }
+export const statusBadge = (status: string) => badge(status === 'disabled' ? 'muted' : status, STATUS_TEXT[status] ?? status)
+
+/**
+ * A plugin's status in words that match what runs: a rejected update says the old version still runs,
+ * never that the plugin is not loaded.
+ */
+export function pluginStatusBadge(p: PluginSummary): Html {
+  if (p.status !== 'error' && p.entry.rejected) return badge('warning', `update rejected, ${p.version} running`)
+  return statusBadge(p.status)
+}
+
+/** A plugin name that wraps only after "-", "." or "_", never inside a word. */
+export const pluginName = (name: string) => html`<span class="name">${name.split(/(?<=[-._])/).map((part, i) => (i ? html`<wbr>${part}` : part))}</span>`
+
+/** An absolute time in UTC, to the second: "2026-12-01 10:32:05 UTC". */
+export function utc(iso: string | null | undefined): Html | string {
+  if (!iso) return '-'
+  const ms = Date.parse(iso)
+  if (Number.isNaN(ms)) return iso
+  return html`<time datetime="${iso}" class="abs">${new Date(ms).toISOString().replace('T', ' ').slice(0, 19)} UTC</time>`
+}
+
+/** A one-button POST form (CSRF token included); nothing without a session (Bearer callers post without forms). */
+export function postButton(o: { action: string; label: string; csrf: string | null; fields?: Record<string, string>; className?: string }): Html | string {
+  if (!o.csrf) return ''
+  return html`<form method="post" action="${o.action}" class="inline"><input type="hidden" name="csrf" value="${o.csrf}">${Object.entries(o.fields ?? {}).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit"${o.className ? html` class="${o.className}"` : ''}>${o.label}</button></form>`
+}
 
 /** "3 min ago", with the exact time for machines (and the stylesheet shows it on hover). */
 export function when(iso: string | null | undefined, now = Date.now()): Html | string {
@@ -45,21 +71,6 @@ export function ranges(ids: number[]): string {
   return out.join(', ') || '-'
 }
 
-/** A table, or a line saying it is empty. `stack`: on a phone each row becomes a block instead of a wide row. */
-export const table = (head: Html, rows: Html[], empty: string, options: { stack?: boolean } = {}) =>
-  rows.length ? html`<div class="table-wrap"><table${options.stack ? html` class="stack"` : ''}><thead>${head}</thead><tbody>${rows}</tbody></table></div>` : html`<p class="empty">${empty}</p>`
-
-/** The warnings table of the landing page: one row per merged warning. */
-export function warningRows(warnings: StoredWarning[], now: number): Html[] {
-  return warnings.map((w) => html`<tr>
-<td>${badge(w.severity)}</td>
-<td>${w.plugin ? html`<a href="${pluginPath(w.plugin)}#warnings">${w.plugin}</a>` : '-'}${w.version ? html` <span class="muted">${w.version}</span>` : ''}</td>
-<td><code>${w.code}</code></td>
-<td class="msg">${w.message}</td>
-<td>${whereText(w.where)}</td>
-<td>${when(w.lastSeen, now)}</td>
-<td class="hide-narrow">${w.count}</td>
-</tr>`)
-}
-
-export const warningHead = html`<tr><th>Severity</th><th>Plugin</th><th>Code</th><th>Message</th><th>Where</th><th>Last seen</th><th class="hide-narrow">Count</th></tr>`
+/** A table, or a line saying it is empty. On a phone each row becomes a block instead of a wide row (`stack: false` keeps the table). */
+export const table = (head: Html, rows: Html[], empty: string, options: { stack?: boolean; caption?: string } = {}) =>
+  rows.length ? html`<div class="table-wrap"><table${options.stack === false ? '' : html` class="stack"`}>${options.caption ? html`<caption class="sr-only">${options.caption}</caption>` : ''}<thead>${head}</thead><tbody>${rows}</tbody></table></div>` : html`<p class="empty">${empty}</p>`

@@ -14,14 +14,14 @@ const shared = new Map<string, Shared>()
  * in one process, and a plugin's code should run there once, not twice.
  * Its HostServices use a runtime.db connection of their own.
  */
-export async function acquirePluginHost(options: { dataDir: string; generation: Generation | null; store: StoreReader; timeoutMs: number; logger: Logger; reload: boolean }): Promise<{ host: PluginHost; release(): Promise<void> }> {
+export async function loadSharedPluginHost(options: { dataDir: string; generation: Generation | null; store: StoreReader; timeoutMs: number; logger: Logger; reload: boolean; role?: string; storageBytes?: number }): Promise<{ host: PluginHost; unload(): Promise<void> }> {
   let entry = shared.get(options.dataDir)
   if (!entry) {
     const runtime = openRuntimeDb(options.dataDir)
     entry = {
       users: 0,
       close: () => runtime.close(),
-      host: loadPlugins({ generation: options.generation, store: options.store, dataDir: options.dataDir, services: createHostServices(runtime), timeoutMs: options.timeoutMs, logger: options.logger, trackHandles: options.reload }),
+      host: loadPlugins({ generation: options.generation, store: options.store, dataDir: options.dataDir, services: createHostServices(runtime, { role: options.role ?? 'web', dataDir: options.dataDir, storageBytes: options.storageBytes }), timeoutMs: options.timeoutMs, logger: options.logger, trackHandles: options.reload }),
     }
     shared.set(options.dataDir, entry)
     entry.host.catch(() => { shared.delete(options.dataDir); runtime.close() })
@@ -29,12 +29,12 @@ export async function acquirePluginHost(options: { dataDir: string; generation: 
   const mine = entry
   mine.users++
   const host = await mine.host
-  let released = false
+  let unloaded = false
   return {
     host,
-    async release() {
-      if (released) return
-      released = true
+    async unload() {
+      if (unloaded) return
+      unloaded = true
       if (--mine.users > 0) return
       shared.delete(options.dataDir)
       await host.unloadAll()

@@ -1,8 +1,14 @@
-import { loadPlugins } from '../loader/create-plugin-host.ts'
-import type { ActionEntry, EventTypeEntry, PluginHost, QueryEntry } from '../loader/plugin-host.ts'
+import { loadPlugins } from './create-plugin-host.ts'
+import type { ActionEntry, EventTypeEntry, HookEntry, PluginHost, PluginJobEntry, QueryEntry } from './plugin-host.ts'
 import type { Logger } from '../log/create-logger.ts'
+
+/** The ids a thread's loaded plugins handle, reported to the worker's main thread (which claims only those). */
+export interface RegisteredHandlerIds {
+  eventTypes: string[]
+  queries: string[]
+  actions: string[]
+}
 import type { HostServices } from '../sdk/host-services.ts'
-import type { RegisteredHandlerIds } from './handler-protocol.ts'
 
 /** What a handler thread needs from the loaded plugins. */
 export interface PluginHandlers {
@@ -10,6 +16,11 @@ export interface PluginHandlers {
   eventType(id: string): EventTypeEntry | undefined
   query(id: string): QueryEntry | undefined
   action(uid: string): ActionEntry | undefined
+  /** The jobs.schedule handler behind a plugin job's event type. */
+  pluginJob(type: string): PluginJobEntry | undefined
+  /** The hooks.on handlers behind a hook delivery's event type (a plugin may have several per hook). */
+  hooks(type: string): HookEntry[]
+  /** eventTypes includes the event types of plugin jobs and hook deliveries: what this thread can claim. */
   ids(): RegisteredHandlerIds
 }
 
@@ -24,6 +35,11 @@ export async function loadPluginHandlers(options: { dataDir: string; generation:
     eventType: (id) => host.eventTypes.get(id),
     query: (id) => host.queries.get(id),
     action: (uid) => host.actions.get(uid),
-    ids: () => ({ eventTypes: host.eventTypes.ids(), queries: host.queries.ids(), actions: host.actions.ids() }),
+    pluginJob: (type) => host.jobs.get(type),
+    hooks: (type) => host.hooks.entries().filter((h) => h.type === type),
+    ids: () => ({
+      eventTypes: [...host.eventTypes.ids(), ...host.jobs.ids(), ...new Set(host.hooks.entries().map((h) => h.type))],
+      queries: host.queries.ids(), actions: host.actions.ids(),
+    }),
   }
 }

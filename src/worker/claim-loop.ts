@@ -1,0 +1,65 @@
+import type { EventWorkerState } from './event-worker-state.ts'
+import { poke } from './event-worker-state.ts'
+import { checkGeneration } from './check-generation.ts'
+import { checkOrphans } from './worker-reports.ts'
+
+/** How often an idle worker looks for new work: a cheap `PRAGMA data_version` check, a claim only when something changed. */
+const POLL_MS = 10
+const MAX_CLAIM = 256
+const ORPHAN_CHECK_MS = 2000
+const GENERATION_CHECK_MS = 2000
+
+/**
+ * Claims due jobs of the types the threads registered, in batches, while
+ * the pool wants some; between rounds it marks orphaned events, checks for a
+ * new generation, and waits for a poke or POLL_MS. Resolves once stopping.
+ */
+export async function claimLoop(w: EventWorkerState): Promise<void> {
+  const { fence, queue, pool, log, store } = w
+  let nextDue = 0
+  let lastVersion = w.dataVersion.get()
+  let lastOrphanCheck = 0
+  let lastGenerationCheck = Date.now()
+  while (!w.stopping) {
+    let more = false
+    try {
+      const now = Date.now()
+      // No claims while this worker's own claims are not confirmed: its threads would not start them.
+      if (w.types !== null && (w.dirty || now >= nextDue) && fence.valid(undefined, now)) {
+        const free = pool.wanted()
+        if (free > 0) {
+          const epoch = fence.epoch()
+          const jobs = await queue.claim(Math.min(free, MAX_CLAIM), w.types)
+          for (const j of jobs) j.epoch = epoch
+          if (jobs.length) pool.dispatch(jobs)
+          more = jobs.length === Math.min(free, MAX_CLAIM) // a full batch: maybe more are due
+          if (!more) {
+            w.dirty = false
+            nextDue = (await queue.nextDueAt(w.types)) ?? Infinity
+          }
+        }
+      }
+      if (w.types !== null && now - lastOrphanCheck >= ORPHAN_CHECK_MS) {
+        lastOrphanCheck = now
+        await checkOrphans(w, w.types)
+      }
+      if (store && now - lastGenerationCheck >= GENERATION_CHECK_MS) {
+        lastGenerationCheck = now
+        await checkGeneration(w, store)
+      }
+    } catch (error) {
+      log.error({ err: error }, 'job loop error; retrying')
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    // A poke while this iteration ran (results landed, a thread freed up) means: go round again at once.
+    if (!w.poked && !more) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => poke(w), POLL_MS)
+        w.wake = () => { clearTimeout(timer); resolve() }
+      })
+    }
+    w.poked = false
+    const version = w.dataVersion.get()
+    if (version !== lastVersion) { lastVersion = version; w.dirty = true }
+  }
+}
