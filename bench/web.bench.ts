@@ -1,6 +1,7 @@
 // Web benchmark (issue 4). The web role (its own process, --role=web) with 200 plugins and 2,000 warnings:
-// the landing page and /api/v1/warnings under autocannon (10 connections, loopback), against a hello-world
-// Hono route on @hono/node-server in the same run. Then the landing page while a scheduler process publishes
+// the landing page (unfiltered, filtered by the triage parameters, and as a signed-in browser gets it, with
+// the session's CSRF token in every form) and /api/v1/warnings under autocannon (10 connections, loopback),
+// against a hello-world Hono route on @hono/node-server in the same run. Then the landing page while a scheduler process publishes
 // 1,000 new plugins into the same store.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -19,6 +20,8 @@ const WARNINGS_PER_PLUGIN = 10
 const PUBLISHED = 1000
 const SECONDS = Number(process.env.BENCH_WEB_SECONDS ?? 10)
 const TOKEN = 'bench-admin-token-0123456789abcdef'
+/** A triage view: one severity, one code, a text search, sorted by count. */
+const FILTERED = 'settings/integrations/plugins?severity=warning&code=DEPRECATED_API&q=deprecated&sort=count'
 const auth = { Authorization: `Bearer ${TOKEN}` }
 const progress = (s: string) => process.stderr.write(`  web: ${s}\n`)
 
@@ -94,11 +97,16 @@ export async function run(): Promise<BenchResult[]> {
     progress(`web role at ${url} with ${PLUGINS} plugins and ${count} warnings`)
 
     await load(`http://127.0.0.1:${hello.value}/`, { seconds: 2 }) // warm both servers up alike
-    await load(`${url}settings/integrations/plugins`, { seconds: 2, headers: auth })
+    const session = { Cookie: await signIn(url) }
+    for (const [path, headers] of [['settings/integrations/plugins', auth], [FILTERED, auth], ['settings/integrations/plugins', session]] as const) await load(`${url}${path}`, { seconds: 2, headers })
     const base = await load(`http://127.0.0.1:${hello.value}/`, { seconds: SECONDS })
     show('hello world', base)
     const landing = await load(`${url}settings/integrations/plugins`, { seconds: SECONDS, headers: auth })
     show('landing page', landing)
+    const filtered = await load(`${url}${FILTERED}`, { seconds: SECONDS, headers: auth })
+    show('landing page, filtered', filtered)
+    const signedIn = await load(`${url}settings/integrations/plugins`, { seconds: SECONDS, headers: session })
+    show('landing page, signed-in session', signedIn)
     const warnings = await load(`${url}api/v1/warnings`, { seconds: SECONDS, headers: auth })
     show('/api/v1/warnings', warnings)
     await stop(hello.child)
@@ -130,6 +138,10 @@ export async function run(): Promise<BenchResult[]> {
     return [
       { name: 'web.landing.throughput', what: `landing page, ${PLUGINS} plugins, ${count} warnings (50 of each per page), 10 connections (higher is better)`, value: landing.rps, unit: 'req/s', baseline: { what: 'hello-world Hono route, same run', value: base.rps }, ratio: ratio(landing), goal: '>= 0.25x', met: ratio(landing) >= 0.25, notes: `${(landing.bytesPerRequest / 1024).toFixed(0)} KiB per page` },
       { name: 'web.landing.p99', what: 'landing page p99 latency, 10 connections', value: landing.p99, unit: 'ms', baseline: { what: 'hello-world p99', value: base.p99 }, ratio: landing.p99 / Math.max(base.p99, 1), goal: '< 20 ms', met: landing.p99 < 20 },
+      { name: 'web.landing.filtered.throughput', what: `landing page filtered (?severity&code&q&sort=count), ${PLUGINS} plugins, ${count} warnings, 10 connections (higher is better)`, value: filtered.rps, unit: 'req/s', baseline: { what: 'hello-world Hono route, same run', value: base.rps }, ratio: ratio(filtered), goal: '>= 0.25x', met: ratio(filtered) >= 0.25, notes: `${(filtered.bytesPerRequest / 1024).toFixed(0)} KiB per page` },
+      { name: 'web.landing.filtered.p99', what: 'landing page filtered, p99 latency, 10 connections', value: filtered.p99, unit: 'ms', baseline: { what: 'hello-world p99', value: base.p99 }, ratio: filtered.p99 / Math.max(base.p99, 1), goal: '<= 20 ms', met: filtered.p99 <= 20 },
+      { name: 'web.landing.session.throughput', what: 'landing page as a signed-in browser gets it (acknowledge and action forms, each with the session\'s CSRF token), 10 connections (higher is better)', value: signedIn.rps, unit: 'req/s', baseline: { what: 'hello-world Hono route, same run', value: base.rps }, ratio: ratio(signedIn), goal: '>= 0.25x', met: ratio(signedIn) >= 0.25, notes: `${(signedIn.bytesPerRequest / 1024).toFixed(0)} KiB per page` },
+      { name: 'web.landing.session.p99', what: 'landing page, signed-in session, p99 latency, 10 connections', value: signedIn.p99, unit: 'ms', baseline: { what: 'hello-world p99', value: base.p99 }, ratio: signedIn.p99 / Math.max(base.p99, 1), goal: '<= 20 ms', met: signedIn.p99 <= 20 },
       { name: 'web.warnings.throughput', what: `/api/v1/warnings of ${count} (first page: 100), 10 connections (higher is better)`, value: warnings.rps, unit: 'req/s', baseline: { what: 'hello-world Hono route, same run', value: base.rps }, ratio: ratio(warnings), goal: '>= 0.25x', met: ratio(warnings) >= 0.25, notes: `${(warnings.bytesPerRequest / 1024).toFixed(0)} KiB per response` },
       { name: 'web.warnings.p99', what: '/api/v1/warnings p99 latency, 10 connections', value: warnings.p99, unit: 'ms', baseline: { what: 'hello-world p99', value: base.p99 }, ratio: warnings.p99 / Math.max(base.p99, 1), goal: '< 20 ms', met: warnings.p99 < 20 },
       { name: 'web.publish.max', what: `slowest landing page request while a scheduler process publishes ${PUBLISHED} plugins`, value: publish.max, unit: 'ms', baseline: { what: 'landing page p99 without a publish', value: landing.p99 }, ratio: publish.max / Math.max(landing.p99, 1), goal: '< 50 ms', met: publish.max < 50, notes: `p99 ${publish.p99} ms over ${publish.requests} requests; publish (no dry run) took ${published!.ms.toFixed(0)} ms` },
@@ -138,4 +150,14 @@ export async function run(): Promise<BenchResult[]> {
     for (const c of children) await stop(c)
     rmSync(root, { recursive: true, force: true })
   }
+}
+
+/** Signs in with the form, as a browser does, and returns the session cookie. */
+async function signIn(url: string): Promise<string> {
+  const form = await fetch(`${url}login`)
+  const csrf = /app_login_csrf=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1]!
+  const res = await fetch(`${url}login`, { method: 'POST', redirect: 'manual', headers: { Cookie: `app_login_csrf=${csrf}`, 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: TOKEN, csrf, name: 'Bench' }) })
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('app_session='))
+  if (!cookie) throw new Error(`sign-in failed: ${res.status}`)
+  return cookie.split(';')[0]!
 }

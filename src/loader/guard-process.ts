@@ -1,5 +1,5 @@
 import { describeError } from './with-timeout.ts'
-import { pluginOfStack } from './module-hooks.ts'
+import { pluginOfStack } from './plugin-roots.ts'
 import { pluginContext } from './plugin-context.ts'
 
 /** Takes an error attributed to a plugin; true when it recorded it. */

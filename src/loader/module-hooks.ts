@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { createRequire, registerHooks } from 'node:module'
 import { basename, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { getCallSites } from 'node:util'
+import { fileURLToPath } from 'node:url'
 import { threadId } from 'node:worker_threads'
 import { captureConsole } from './capture-console.ts'
 import { moduleFormat, type ModuleFormat } from './module-format.ts'
-import { pluginContext } from './plugin-context.ts'
 import type { PluginLog } from './plugin-log.ts'
+import { addPluginRoot, callingPlugin, foreignCaller, logOfCaller, rootOf, sameLoad, type Root } from './plugin-roots.ts'
+import { pluginContext } from './plugin-context.ts'
 
 /**
  * `app/plugin` for plugin code, for `import` and `require` alike (Node 24
@@ -25,38 +25,23 @@ import type { PluginLog } from './plugin-log.ts'
 
 const SCHEME = 'app-plugin:'
 const IDENT = /^[A-Za-z_$][\w$]*$/
-/**
- * Frames looked at for plugin code on the stack. A request made by another
- * plugin's code has that code within a few frames of the hook (createRequire,
- * Module._load and vm add under 15); deeper than that, the plugin context
- * (set around every entry into plugin code) still names it. Each frame costs
- * about a microsecond, and the loader asks once per plugin file.
- */
-const STACK_DEPTH = 24
-/** Taken now: plugin code that replaces util.getCallSites later does not change what the host sees (and it ignores Error.prepareStackTrace). */
-const callSites = getCallSites
-
 /** SDK id -> the SDK object of one plugin load. Module-private: the only way in is claimSdk below. */
 const sdks = new Map<string, Record<string, unknown>>()
 
 /**
  * How an SDK module gets its SDK: the module the load hook made for id X
- * calls this with X, and only a caller whose own URL is that module's gets
- * it. The property name is random per process; the ids appear nowhere but in
- * those modules' URLs.
+ * calls this with X. The ids are random (122 bits) and appear nowhere but in
+ * those modules' URLs, which only the resolve hook hands out, each to the
+ * plugin whose files import app/plugin; asking with anything else gets
+ * nothing. (The property name is random per process too.)
  */
 const CLAIM = `__appPluginSdk${randomUUID().replace(/-/g, '')}`
 function claimSdk(id: unknown): Record<string, unknown> {
-  const caller = callSites(3)[1]?.scriptName ?? ''
   const sdk = typeof id === 'string' ? sdks.get(id) : undefined
-  if (!sdk || !caller.startsWith(`${SCHEME}sdk?id=${id}&`)) throw new Error('app/plugin: an SDK is handed only to the plugin that imports app/plugin from its own files')
+  if (!sdk) throw new Error('app/plugin: an SDK is handed only to the plugin that imports app/plugin from its own files')
   return sdk
 }
 Object.defineProperty(globalThis, CLAIM, { value: claimSdk, enumerable: false, writable: false, configurable: false })
-
-/** One plugin root as Node names it (`dir`: the given path, or its real path when a link leads there; both share the load's sdkId). */
-interface Root { dir: string; name: string; cacheDir: string; sdkId: string; plugin: string; loads: number; log: PluginLog | null }
-const sameLoad = (a: Root | undefined, b: Root | undefined) => a !== undefined && b !== undefined && a.sdkId === b.sdkId
 
 /**
  * Module format of each plugin file ("<bundle sha256>/<path>" -> format), one
@@ -67,82 +52,10 @@ interface FormatIndex { entries: Record<string, ModuleFormat>; changed: boolean 
 const formatIndexes = new Map<string, FormatIndex>()
 const FORMATS_FILE = 'formats.json'
 
-/** file URL of a plugin root with a trailing slash -> the SDK its code gets now. */
-const roots = new Map<string, Root>()
-/** Path of a plugin root (no trailing slash) -> the same roots: CommonJS frames name paths, not URLs. */
-const rootsByDir = new Map<string, Root>()
-/** file URLs (trailing slash) of the cache directories that hold plugin roots. */
-const cacheDirs = new Set<string>()
-const cachePaths = new Set<string>()
 let installed = false
 
-function rootOf(url: string | undefined): Root | undefined {
-  if (!url?.startsWith('file:')) return undefined
-  for (const cache of cacheDirs) {
-    if (!url.startsWith(cache)) continue
-    const slash = url.indexOf('/', cache.length)
-    if (slash > 0) return roots.get(url.slice(0, slash + 1))
-  }
-  return undefined
-}
-
-/** The plugin root a stack frame's script (a file URL for ESM, a path for CommonJS) lives in. */
-function rootOfScript(name: string): Root | undefined {
-  if (name.startsWith('file:')) return rootOf(name)
-  if (!name.startsWith('/')) return undefined
-  for (const cache of cachePaths) {
-    if (!name.startsWith(cache) || name[cache.length] !== '/') continue
-    const slash = name.indexOf('/', cache.length + 1)
-    if (slash > 0) return rootsByDir.get(name.slice(0, slash))
-  }
-  return undefined
-}
-
-/**
- * The plugin whose code asks for something now: the innermost frame of a
- * plugin file within `depth` frames (the module the call comes from), else
- * the plugin context set around every entry into plugin code (code that
- * runs with no plugin frame left: a bound function, a promise reaction);
- * null for host code.
- */
-export function callingPlugin(depth = STACK_DEPTH): string | null {
-  for (const site of callSites(depth)) {
-    const root = rootOfScript(site.scriptName)
-    if (root) return root.plugin
-  }
-  return pluginContext.getStore()?.plugin ?? null
-}
-
-/**
- * A plugin other than `own` whose code is on the stack (within `depth`
- * frames) or whose context this is; null when only `own` (or the host) is
- * asking. Every frame counts, not only the innermost: a vm script can carry
- * another plugin's file name, the real caller's frame below it cannot.
- */
-export function foreignCaller(own: string, depth = STACK_DEPTH): string | null {
-  for (const site of callSites(depth)) {
-    const root = rootOfScript(site.scriptName)
-    if (root && root.plugin !== own) return root.plugin
-  }
-  const ctx = pluginContext.getStore()
-  return ctx && ctx.plugin !== own ? ctx.plugin : null
-}
-
-/**
- * The logger of the plugin whose code calls console.* now: the innermost
- * plugin frame (the module the call comes from), else the plugin context
- * (for console.log passed as a callback, where no plugin frame is left).
- */
-function logOfCaller(): PluginLog | null {
-  for (const site of callSites(64)) {
-    const root = rootOfScript(site.scriptName)
-    if (root) return root.log
-  }
-  return pluginContext.getStore()?.log ?? null
-}
-
 const refused = (plugin: string, what: string) =>
-  new Error(`plugin "${plugin}" ${what}: refused. A plugin imports only app/plugin (its own SDK), Node built-ins and its own files.`)
+  new Error(`plugin "${plugin}" ${what}: refused. A plugin imports only app/plugin (its own SDK), Node built-ins and its own files (bundle a dependency into the plugin's folder).`)
 
 /** One source text for every plugin's SDK module (it reads its id from its own URL), so V8 compiles it once. */
 const esmSources = new Map<string, string>()
@@ -195,10 +108,12 @@ function install(): void {
         throw refused(parent.plugin, `imports "${specifier}" from ${context.parentURL}, which resolves to ${resolved.url}, outside its own folder`)
       }
       if (!parent) {
-        // A file of some plugin asked for from elsewhere (the loader, or createRequire and vm): only that plugin's own code and the host may.
+        // A file of some plugin asked for from elsewhere (createRequire, vm) while another plugin's code runs. The
+        // context decides, without the stack: this is also how the loader imports every plugin, and what such a
+        // file would get, app/plugin, is checked with the stack above.
         const target = rootOf(resolved.url)
-        const other = target ? foreignCaller(target.plugin, 12) : null
-        if (other) throw refused(other, `imported ${resolved.url}, a file of plugin "${target!.plugin}"`)
+        const ctx = target ? pluginContext.getStore() : undefined
+        if (ctx && ctx.plugin !== target!.plugin) throw refused(ctx.plugin, `imported ${resolved.url}, a file of plugin "${target!.plugin}"`)
       }
       // A plugin loaded again in this thread gets fresh module instances: its ?load=N follows its relative imports.
       const q = context.parentURL?.indexOf('?load=') ?? -1
@@ -235,18 +150,6 @@ function install(): void {
   })
 }
 
-const real = (path: string) => { try { return realpathSync(path) } catch { return path } }
-/** Real path of each cache directory, resolved once: a bundle directory in it is never a link itself. */
-const realCaches = new Map<string, string>()
-const realIn = (cacheDir: string, path: string) => {
-  let realCache = realCaches.get(cacheDir)
-  if (realCache === undefined) realCaches.set(cacheDir, (realCache = real(cacheDir).replace(/\/+$/, '')))
-  const base = cacheDir.replace(/\/+$/, '')
-  if (path === base || path === cacheDir) return realCache
-  return path.startsWith(`${base}/`) ? realCache + path.slice(base.length) : real(path)
-}
-const hrefOf = (path: string) => pathToFileURL(path).href.replace(/\/?$/, '/')
-
 /**
  * Binds a plugin root to the SDK its code gets (and the logger its console
  * calls go to); returns the URL to import each module with. Loading the same
@@ -255,26 +158,12 @@ const hrefOf = (path: string) => pathToFileURL(path).href.replace(/\/?$/, '/')
  */
 export function bindPluginRoot(cacheDir: string, dir: string, plugin: string, sdk: Record<string, unknown>, log: PluginLog | null = null): { moduleUrl(path: string): string } {
   install()
-  // Node names modules by their real path: a data dir reached through a symbolic link is known by both names.
-  for (const path of new Set([cacheDir, realIn(cacheDir, cacheDir)].map((p) => p.replace(/\/+$/, '')))) {
-    if (cachePaths.has(path)) continue
-    cachePaths.add(path)
-    cacheDirs.add(hrefOf(path))
-  }
-  const href = hrefOf(dir)
   const sdkId = randomUUID()
   sdks.set(sdkId, sdk)
-  const previous = roots.get(href)
-  const loads = (previous?.loads ?? 0) + 1
-  const trimmed = dir.replace(/\/$/, '')
-  for (const path of new Set([trimmed, realIn(cacheDir, trimmed)])) {
-    const root: Root = { dir: path, name: basename(trimmed), cacheDir, sdkId, plugin, loads, log }
-    roots.set(hrefOf(path), root)
-    rootsByDir.set(path, root)
-  }
+  const { href, previous, loads, realDir } = addPluginRoot(cacheDir, dir, { name: basename(dir.replace(/\/$/, '')), sdkId, plugin, log })
   if (previous) {
     const cache = createRequire(import.meta.url).cache
-    const dirs = [previous.dir, realIn(cacheDir, previous.dir)].map((d) => `${d}/`)
+    const dirs = [previous.dir, realDir(previous.dir)].map((d) => `${d}/`)
     for (const key of Object.keys(cache)) if (dirs.some((d) => key.startsWith(d))) delete cache[key]
   }
   const search = loads > 1 ? `?load=${loads}` : ''
@@ -311,11 +200,3 @@ export function saveModuleFormats(cacheDir: string): void {
   } catch { /* read-only or full disk: detect again next time */ }
 }
 
-/** The plugin whose code a stack trace points into (a file URL or path in its cache directory), if any. */
-export function pluginOfStack(stack: string | undefined): string | null {
-  if (!stack) return null
-  for (const [href, root] of roots) {
-    if (stack.includes(href) || stack.includes(`${root.dir}/`)) return root.plugin
-  }
-  return null
-}

@@ -3,7 +3,7 @@ import type { HostRegistries, UidKind } from './host-registries.ts'
 import type { ActionEntry, BlueprintEntry, EventTypeEntry, HookEntry, PluginJobEntry, QueryEntry } from './plugin-host.ts'
 import { createWarningBook } from './warning-book.ts'
 import type { Logger } from '../log/create-logger.ts'
-import { foreignCaller } from './module-hooks.ts'
+import { foreignCaller } from './plugin-roots.ts'
 import { pluginContext, type PluginContext } from './plugin-context.ts'
 import { withPluginEntry, type EnterPlugin } from './plugin-entry.ts'
 import { createPluginLog } from './plugin-log.ts'
@@ -91,8 +91,10 @@ export function createPluginScope(options: { name: string; version: string; regi
 
     /** Records a registration of this plugin; returns its undo. Refused (with a warning) once the plugin is unloaded. */
     register<K extends Kind>(kind: K, uid: string, value: Omit<Values[K], 'plugin' | 'version'>): () => void {
-      // Registrations are made under this plugin's name only by this plugin's own code (stack and async context).
-      const other = foreignCaller(name, 16) // the SDK call is a few frames up; deeper, the plugin context decides
+      // Registrations are made under this plugin's name only by this plugin's own code: the plugin context says
+      // whose code runs (every entry into plugin code sets it); outside any, the plugin frames on the stack do.
+      const ctx = pluginContext.getStore()
+      const other = ctx ? (ctx.plugin === name ? null : ctx.plugin) : foreignCaller(name, 16)
       if (other) throw new Error(`plugin "${other}" tried to register the ${LABEL[kind]} "${uid}" through the SDK of plugin "${name}": refused. A plugin registers only under its own name, through its own import of app/plugin.`)
       if (state === 'unloaded' || state === 'failed') {
         if (state === 'unloaded') {

@@ -11,6 +11,17 @@ import type { WebDeps } from './web-deps.ts'
 
 const MAX_NOTE = 500
 
+/** The path (and query) of the page a form was sent from, when it is one of ours; the list's view, with #warnings. */
+function sameSiteReferer(c: Context): string | null {
+  const referer = c.req.header('referer')
+  if (!referer) return null
+  try {
+    const from = new URL(referer)
+    if (from.host !== new URL(c.req.url).host) return null
+    return `${from.pathname}${from.search}${from.pathname === LANDING ? '#warnings' : ''}`
+  } catch { return null }
+}
+
 /**
  * The operator's actions on a plugin (DESIGN section 8): disable, enable and
  * roll back are queued in runtime.db for the scheduler (the web role never
@@ -51,7 +62,7 @@ export function addActionRoutes(app: Hono, deps: WebDeps): void {
     const { name, id } = c.req.param()
     const form = await readForm(c, deps)
     if (form instanceof Response) return form
-    const back = safeNext(form.next ?? pluginPath(name))
+    const back = safeNext(form.next ?? sameSiteReferer(c) ?? pluginPath(name))
     const plugin = name === '-' ? null : name
     const warning = (await deps.snapshots.get()).report.warnings.find((w) => w.plugin === plugin && warningId(w) === id)
     if (!warning) return refusal(c, deps, { status: 404, code: 'WARNING_NOT_FOUND', title: 'No such warning', message: `No current warning of ${plugin ?? 'no plugin'} has the id ${id}: it may have gone with a new generation.`, back: [back, 'Back'] })

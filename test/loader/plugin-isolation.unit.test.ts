@@ -15,8 +15,11 @@ exports.load = () => {
   app.get('/mine', (c) => c.text('a'))
   registerApiBlueprint(app)
   globalThis.__isoLeakA = sdk // careless: its SDK where any code can read it
+  // Called later with no plugin context (host code emits): its own registration still counts as its own.
+  process.on('iso-ping', onPing)
 }
-exports.unload = () => { delete globalThis.__isoLeakA }
+function onPing() { QueryRegistry.register({ queryId: 'iso.a.from_listener' }, () => true) }
+exports.unload = () => { delete globalThis.__isoLeakA; process.off('iso-ping', onPing) }
 `
 
 const B = `import { createRequire } from 'node:module'
@@ -63,10 +66,13 @@ export async function load() {
 
   await attempt('the old global map (Symbol.for app.plugin.sdk)', () => globalThis[Symbol.for('app.plugin.sdk')])
   await attempt('every global property and symbol', () => Reflect.ownKeys(globalThis).filter((k) => k !== '__isoLeakA').map((k) => { try { return globalThis[k] } catch { return null } }))
-  await attempt('every global function named like an SDK, called with this plugin\\'s own SDK id', () => {
+  await attempt('every global function named like an SDK, called with its own SDK id and with guessed ids', () => {
     for (const k of Reflect.ownKeys(globalThis)) {
       const f = globalThis[k]
-      if (typeof f === 'function' && /sdk|plugin/i.test(String(k))) return f(ownId)
+      if (typeof f !== 'function' || !/sdk|plugin/i.test(String(k))) continue
+      if (f(ownId)?.QueryRegistry !== own.QueryRegistry) return 'GOT ANOTHER PLUGIN SDK for its own id'
+      for (const guess of ['1', '2', ownId.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')), crypto.randomUUID()]) f(guess)
+      return 'nothing refused'
     }
   })
   await attempt('import() of the SDK module URL by a guessed id', () => import('app-plugin:sdk?id=1&format=module'))
@@ -101,8 +107,14 @@ export async function load() {
   await attempt('leaked SDK: an event type', () => { leak.ScheduledEventManager.register('iso.stolen.event', () => {}); return 'registered' })
   await attempt('leaked SDK: called from a vm script named as A\\'s file', () => { vm.runInThisContext("globalThis.__isoLeakA.QueryRegistry.register({ queryId: 'iso.stolen.vm' }, () => true)", { filename: fileA }); return 'registered' })
   globalThis.__isoResults = results
+  process.on('iso-ping', onPing)
 }
-export function unload() {}
+// Runs when host code emits, outside any plugin context: only the stack shows whose code calls.
+function onPing() {
+  try { globalThis.__isoLeakA.QueryRegistry.register({ queryId: 'iso.stolen.listener' }, () => true); globalThis.__isoListener = 'REGISTERED' }
+  catch (error) { globalThis.__isoListener = 'refused: ' + error.message }
+}
+export function unload() { process.off('iso-ping', onPing) }
 `
 
 test('plugin B cannot get plugin A\'s SDK nor register anything under A\'s name, however it tries', async (t) => {
@@ -122,12 +134,12 @@ test('plugin B cannot get plugin A\'s SDK nor register anything under A\'s name,
   for (const r of results) assert.doesNotMatch(r.outcome, /GOT|REGISTERED/, `${r.name}: ${r.outcome}`)
   // Where nothing can be found there is nothing to refuse; everything else is refused by the host, saying why.
   for (const name of ['the old global map (Symbol.for app.plugin.sdk)', 'every global property and symbol', 'require.cache and module.children']) assert.equal(by[name], 'nothing found', name)
-  const importRefused = /^refused: plugin "iso-b" .*refused\. A plugin imports only app\/plugin \(its own SDK\), Node built-ins and its own files\./
+  const importRefused = /^refused: plugin "iso-b" .*refused\. A plugin imports only app\/plugin \(its own SDK\), Node built-ins and its own files \(bundle a dependency into the plugin.s folder\)\./
   for (const name of ['import() of the SDK module URL by a guessed id', 'import() of its own SDK module URL', 'require() of an SDK module URL', 'import() of A\'s module file',
     'require() of A\'s helper file', 'require() of A\'s helper file through a parent outside any plugin', 'createRequire(A\'s file)(app/plugin)',
     'createRequire(A\'s file).resolve(app/plugin), to learn A\'s SDK id', 'createRequire(A\'s file) called from a promise reaction (no frame of B on the stack)',
     'Module._load with a forged parent in A\'s folder', 'vm script named as A\'s file importing app/plugin']) assert.match(by[name]!, importRefused, name)
-  assert.match(by['every global function named like an SDK, called with this plugin\'s own SDK id']!, /^refused: app\/plugin: an SDK is handed only to the plugin that imports app\/plugin from its own files/)
+  assert.match(by['every global function named like an SDK, called with its own SDK id and with guessed ids']!, /^refused: app\/plugin: an SDK is handed only to the plugin that imports app\/plugin from its own files/)
   assert.match(by['a file written into A\'s folder, then imported']!, /^refused: (plugin "iso-b" imports .*steal\.mjs.*outside its own folder|EACCES)/)
   assert.match(by['registerApiBlueprint under another name']!, /unknown option "name"; the only option is "public" \(routes are always mounted at \/plugin\/<this plugin's name>\)/)
   for (const [name, what] of [['leaked SDK: QueryRegistry.register', 'filter \\(QueryRegistry\\) "iso.stolen.direct"'], ['leaked SDK: register from a promise reaction (no frame of B)', 'filter \\(QueryRegistry\\) "iso.stolen.detached"'],
@@ -136,8 +148,13 @@ test('plugin B cannot get plugin A\'s SDK nor register anything under A\'s name,
     assert.match(by[name!]!, new RegExp(`^refused: plugin "iso-b" tried to register the ${what} through the SDK of plugin "iso-a": refused\\. A plugin registers only under its own name`), name)
   }
 
+  // A listener called by host code, in no plugin context: B's is refused by its frame on the stack, A's own goes through.
+  process.emit('iso-ping' as never)
+  assert.match(String((globalThis as Record<string, unknown>).__isoListener), /^refused: plugin "iso-b" tried to register the filter \(QueryRegistry\) "iso\.stolen\.listener" through the SDK of plugin "iso-a"/)
+  delete (globalThis as Record<string, unknown>).__isoListener
+
   // A holds exactly its own; nothing is held under A's name that A did not register.
-  assert.deepEqual(host.queries.ids(), ['iso.a.filter', 'iso.b.filter'])
+  assert.deepEqual(host.queries.ids(), ['iso.a.filter', 'iso.a.from_listener', 'iso.b.filter'])
   assert.equal(host.queries.get('iso.a.filter')?.plugin, 'iso-a')
   assert.deepEqual([host.actions.ids(), host.eventTypes.ids()], [[], []])
   assert.deepEqual(host.blueprints().map((b) => [b.plugin, b.app.routes.map((r) => r.path)]), [['iso-a', ['/mine']]])

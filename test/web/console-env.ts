@@ -26,7 +26,7 @@ function writeFlakyPlugin(dir: string): void {
 
 /** rule-pack 1.0.0; rulePackUpdate() writes 1.1.0 (a changed, an added and a removed file) or 1.2.0 (broken). */
 export function writeRulePack(dir: string, version: '1.0.0' | '1.1.0' | '1.2.0'): void {
-  const rules = version === '1.0.0' ? { 'rules/old.txt': 'legacy rule\n', 'rules/a.txt': 'deny t2.nano\ndeny t2.micro\nallow m5.large\n' }
+  const rules: Record<string, string> = version === '1.0.0' ? { 'rules/old.txt': 'legacy rule\n', 'rules/a.txt': 'deny t2.nano\ndeny t2.micro\nallow m5.large\n' }
     : { 'rules/new.txt': 'new rule\n', 'rules/a.txt': 'deny t2.nano\ndeny t3.micro\nallow m5.large\n' }
   const m = manifest('rule-pack', { version, ...(version === '1.2.0' && { modules: ['missing.js'] }) })
   writePlugin(dir, 'rule-pack', m, { 'index.js': `// rule-pack ${version}\nexport function load() {}\n`, ...rules })

@@ -64,7 +64,6 @@ export function pluginsPage(s: AdminSnapshot, o: LandingOptions): Html {
   const rows = [...report.plugins.map((p) => ({ name: p.name, p })), ...Object.keys(s.disabled).map((name) => ({ name, p: null }))].sort((a, b) => a.name.localeCompare(b.name))
   const listed = rows.slice((o.ppage - 1) * PLUGINS_PER_PAGE, o.ppage * PLUGINS_PER_PAGE)
   const running = new Map(report.plugins.map((p) => [p.name, { version: p.version, rejected: p.entry.rejected?.version ?? null, loaded: p.status !== 'error' }]))
-  const here = `${LANDING_PATH}${filter ? `?${filter}` : ''}#warnings`
   return html`<h1>Plugins</h1>
 <section class="cards" aria-label="Summary">
 ${counter({ id: 'count-loaded', n: loaded, label: 'plugins loaded', href: '#plugins' })}
@@ -83,7 +82,7 @@ ${warningsChart(report.warnings, o.now)}
 <section aria-labelledby="warnings-title" id="warnings">
 <h2 id="warnings-title">Warnings surfaced during plugin loading <span class="subtitle">(${o.selected.length}${filter ? ` of ${report.warnings.length}, filtered` : ''})</span></h2>
 ${triageForm(o.query, report.plugins.map((p) => p.name))}
-${warningTable(shown, { now: o.now, acks: s.acks, csrf: o.csrf, next: here, running, empty: filter ? 'No warning matches this view.' : 'No open warnings: every plugin was published and loaded cleanly, or each warning was acknowledged.' })}
+${warningTable(shown, { now: o.now, acks: s.acks, csrf: o.csrf, next: null, running, empty: filter ? 'No warning matches this view.' : 'No open warnings: every plugin was published and loaded cleanly, or each warning was acknowledged.' })}
 ${pager({ param: 'wpage', other: o.ppage, page: o.wpage, per: WARNINGS_PER_PAGE, total: o.selected.length, anchor: 'warnings', what: 'warnings', filter })}
 </section>
 <section aria-labelledby="plugins-title" id="plugins">

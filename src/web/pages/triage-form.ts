@@ -6,10 +6,14 @@ import type { Html } from './page-parts.ts'
 const SORT_LABELS: Record<string, string> = { lastSeen: 'Last seen (newest first)', count: 'Count (most first)', plugin: 'Plugin (A-Z)', severity: 'Severity (errors first)' }
 const STATE_LABELS: Record<string, string> = { open: 'Open', acknowledged: 'Acknowledged', all: 'All' }
 
+/** An option whose value is its text is written without a value attribute: 200 plugin names stay small. */
+const option = (value: string, text: string, selected: boolean) =>
+  value === text ? html`<option${selected ? html` selected` : ''}>${text}</option>` : html`<option value="${value}"${selected ? html` selected` : ''}>${text}</option>`
+
 /** The triage filter: a GET form, so every view is a link that can be shared and works without JavaScript. */
 export function triageForm(q: WarningQuery, plugins: string[]): Html {
   const select = (name: string, label: string, options: Array<[string, string]>, value: string | null) => html`<div class="field"><label for="f-${name}">${label}</label>
-<select id="f-${name}" name="${name}">${options.map(([v, text]) => html`<option value="${v}"${(value ?? '') === v ? html` selected` : ''}>${text}</option>`)}</select></div>`
+<select id="f-${name}" name="${name}">${options.map(([v, text]) => option(v, text, (value ?? '') === v))}</select></div>`
   return html`<form class="filters" method="get" action="/settings/integrations/plugins" role="search" aria-label="Filter warnings">
 ${select('severity', 'Severity', [['', 'Any'], ...SEVERITIES.map((s): [string, string] => [s, s])], q.severity)}
 ${select('plugin', 'Plugin', [['', 'Any'], ...[...new Set([...plugins, ...(q.plugin ? [q.plugin] : [])])].sort().map((p): [string, string] => [p, p])], q.plugin)}

@@ -22,11 +22,11 @@ export function versionNote(w: StoredWarning, running: Map<string, RunningVersio
 export interface RunningVersion { version: string; rejected: string | null; loaded: boolean }
 
 /** The acknowledge form: a note is required, so the next person knows why it can wait. */
-export function ackForm(w: StoredWarning, csrf: string | null, next: string): Html | string {
+export function ackForm(w: StoredWarning, csrf: string | null, next: string | null): Html | string {
   if (!csrf) return ''
   const id = warningId(w)
   return html`<details class="ack"><summary>Acknowledge</summary>
-<form method="post" action="${ackPath(w)}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="next" value="${next}">
+<form method="post" action="${ackPath(w)}"><input type="hidden" name="csrf" value="${csrf}">${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <label for="note-${id}">Note (why it can wait)</label>
 <textarea id="note-${id}" name="note" required maxlength="500" rows="2"></textarea>
 <button type="submit">Acknowledge</button></form></details>`
@@ -38,8 +38,8 @@ export interface WarningTableOptions {
   now: number
   acks: Map<string, WarningAck>
   csrf: string | null
-  /** Where the acknowledge form returns to. */
-  next: string
+  /** Where the acknowledge form returns to; null: the page it was sent from (Referer), which keeps the list's view. */
+  next: string | null
   running: Map<string, RunningVersion>
   empty: string
 }
