@@ -1,4 +1,5 @@
 import { sha256 } from '../bundle/hash-bundle.ts'
+import { createCompiler, type Compiler } from '../compile/create-compiler.ts'
 import { loadMissingBlobs } from '../bundle/read-bundle.ts'
 import type { Logger } from '../log/create-logger.ts'
 import type { Candidate, Notice, PluginSource, ScanResult } from '../sources/source-types.ts'
@@ -12,6 +13,8 @@ export interface SyncOptions {
   store: WritableStore
   sources: PluginSource[]
   validate?: ValidateVersion
+  /** Compiles TypeScript plugins before their dry run; by default esbuild from the esbuild package (source and tests). */
+  compile?: Compiler
   keepGenerations?: number
   reason?: string
   logger?: Logger
@@ -73,13 +76,14 @@ export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
   const previousByName = new Map(current?.plugins.map((p) => [p.name, p]))
   for (const [name, candidate] of [...winners].sort(([a], [b]) => (a < b ? -1 : 1))) {
     options.onProgress?.(++done, winners.size)
-    const resolved = await resolveVersion(store, candidate, options.validate)
+    const resolved = await resolveVersion(store, candidate, options.validate, options.compile ?? defaultCompiler())
     if (!resolved) return { generation: null, changed: false, unsettledMs: 250, plugins: 0 } // changed under us
     const { version, status } = resolved
     const previous = previousByName.get(name)
     const lastGood = previous && previous.status !== 'error' ? previous : undefined
     // The same content now refused by the trust config is not kept as "last good".
-    if (status === 'error' && lastGood && lastGood.bundleSha256 !== candidate.bundle.sha256 && lastGood.bundleSha256 !== candidate.contentSha256) {
+    const isLastGood = (sha: string | undefined) => sha !== undefined && (sha === lastGood?.bundleSha256 || sha === lastGood?.sourceSha256)
+    if (status === 'error' && lastGood && !isLastGood(candidate.bundle.sha256) && !isLastGood(candidate.contentSha256)) {
       entries.push({ name, version: lastGood.id, rejected: version })
     } else {
       entries.push({ name, version, rejected: null })
@@ -107,8 +111,15 @@ export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
 
 const keyOf = (c: Candidate) => ({ name: c.check.name, bundleSha256: c.bundle.sha256, source: c.source, origin: c.origin })
 
-/** The stored id when this exact version is known; otherwise a validated NewVersion. */
-async function resolveVersion(store: WritableStore, c: Candidate, validate?: ValidateVersion): Promise<{ version: VersionRef; status: NewVersion['status'] } | null> {
+let sharedCompiler: Compiler | null = null
+const defaultCompiler = () => (sharedCompiler ??= createCompiler({ dataDir: null }))
+
+/**
+ * The stored id when this exact version is known (by the tree the source
+ * offers, so a TypeScript plugin is not compiled again); otherwise a
+ * compiled, validated NewVersion.
+ */
+async function resolveVersion(store: WritableStore, c: Candidate, validate: ValidateVersion | undefined, compile: Compiler): Promise<{ version: VersionRef; status: NewVersion['status'] } | null> {
   const key = keyOf(c)
   const known = await store.findVersion(key)
   if (known) return { version: known.id, status: known.status }
@@ -116,9 +127,16 @@ async function resolveVersion(store: WritableStore, c: Candidate, validate?: Val
   const missing = await store.missingBlobs(c.bundle.files.map((f) => f.sha256))
   // Re-read what the cache skipped and check it still hashes the same: a half-copied tree is never published.
   if (!(await loadMissingBlobs(c.bundle, missing))) return null
+  let bundle = c.bundle
+  if (statusOf(warnings) !== 'error') {
+    const built = await compile({ plugin: c.check.name, files: c.bundle.files, content: async (f) => c.bundle.blobs.get(f.sha256) ?? (await store.blob(f.sha256)) })
+    warnings.push(...built.warnings)
+    // The stored bundle: the sources plus the compiled files, under one content address.
+    if (built.bundle) bundle = { ...c.bundle, sha256: built.bundle.sha256, files: built.bundle.files, blobs: new Map([...c.bundle.blobs, ...built.bundle.blobs]) }
+  }
   let registered: Record<string, unknown> | null = null
   if (validate && statusOf(warnings) !== 'error') {
-    const dry = await validate(c, c.bundle.blobs)
+    const dry = await validate({ ...c, bundle }, bundle.blobs)
     warnings.push(...dry.warnings)
     registered = dry.registered
   }
@@ -128,7 +146,7 @@ async function resolveVersion(store: WritableStore, c: Candidate, validate?: Val
   }
   const status = statusOf(warnings)
   return { status, version: {
-    name: key.name, version: c.check.version, bundle: { sha256: key.bundleSha256, files: c.bundle.files }, blobs: c.bundle.blobs,
+    name: key.name, version: c.check.version, bundle: { sha256: bundle.sha256, files: bundle.files }, sourceSha256: key.bundleSha256, blobs: bundle.blobs,
     manifest: (c.check.manifest ?? {}) as Record<string, unknown>, source: c.source, origin: c.origin, signature: c.signature,
     status, registered, warnings,
   } }
