@@ -3,7 +3,7 @@ import type { HostServices } from '../sdk/host-services.ts'
 import { createSdk } from '../sdk/create-sdk.ts'
 import { handlesLeftBy, handleTrackingEnabled } from './handle-tracker.ts'
 import type { HostRegistries } from './host-registries.ts'
-import { bindPluginRoot } from './module-hooks.ts'
+import { bindPluginRoot, OutsideImportError } from './module-hooks.ts'
 import { pluginContext } from './plugin-context.ts'
 import { createPluginScope, type PluginScope } from './plugin-scope.ts'
 import { describeError, withTimeout } from './with-timeout.ts'
@@ -64,6 +64,8 @@ export async function loadPlugin(options: {
     }
     if ('timedOut' in outcome) {
       scope.warn({ code: 'LOAD_TIMEOUT', severity: 'error', message: `plugin "${name}": importing ${path} did not finish within ${timeoutMs} ms (a top-level await that never settles?), so the plugin is not loaded. Make the module's top level finish quickly, or raise loader.loadTimeoutMs.`, detail: path })
+    } else if (outcome.error instanceof OutsideImportError) {
+      scope.warn({ code: 'MODULE_NOT_FOUND', severity: 'error', message: `${outcome.error.message} The plugin is not loaded.`, detail: describeError(outcome.error).detail })
     } else {
       const e = describeError(outcome.error)
       const code = (outcome.error as { code?: string })?.code

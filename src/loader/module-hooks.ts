@@ -1,15 +1,21 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { createRequire, registerHooks } from 'node:module'
-import { basename, join } from 'node:path'
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { createRequire, registerHooks, type ResolveFnOutput } from 'node:module'
+import { basename, dirname, join, posix } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { threadId } from 'node:worker_threads'
+import { compiledPathOf, isTypeScript } from '../compile/build-paths.ts'
+import { candidatePaths, importKind, outsideImportMessage } from '../compile/import-rules.ts'
 import { moduleFormat, type ModuleFormat } from './module-format.ts'
+import { addPluginDir, installPluginStacks } from './stack-paths.ts'
 
 /**
  * `app/plugin` for plugin code, for `import` and `require` alike (Node 24
  * synchronous module hooks, installed once per thread). The importing file's
  * URL says which plugin root it lives in; each root maps to its own SDK
  * object, so every registration has an owner, even from a later callback.
+ * The same hooks keep plugin imports inside the plugin (the same result in
+ * every install), and hand a TypeScript file's URL the JavaScript the
+ * scheduler compiled for it at publish time: nothing compiles here.
  */
 
 const SDK_GLOBAL = Symbol.for('app.plugin.sdk')
@@ -17,7 +23,7 @@ const sdks: Map<number, Record<string, unknown>> = ((globalThis as Record<symbol
 const SCHEME = 'app-plugin:'
 const IDENT = /^[A-Za-z_$][\w$]*$/
 
-interface Root { dir: string; name: string; cacheDir: string; sdkId: number; plugin: string; loads: number }
+interface Root { dir: string; href: string; name: string; cacheDir: string; sdkId: number; plugin: string; loads: number }
 
 /**
  * Module format of each plugin file ("<bundle sha256>/<path>" -> format), one
@@ -59,25 +65,60 @@ function esmSource(keys: string[]): string {
   return source
 }
 
+/** An import from plugin code that leaves the plugin: refused the same way in every install. */
+export class OutsideImportError extends Error {
+  readonly code = 'MODULE_NOT_FOUND'
+}
+
+function outsideImport(root: Root, parentURL: string, specifier: string): OutsideImportError {
+  const from = fileURLToPath(parentURL.replace(/\?.*$/, '')).slice(root.dir.length + 1)
+  return new OutsideImportError(outsideImportMessage(root.plugin, `${root.plugin}/${from}`, specifier))
+}
+
+type NextResolve = (specifier: string) => ResolveFnOutput
+
+/**
+ * Resolves an import of plugin code the way the publish-time check does: Node's
+ * rules, plus TypeScript's (`./x.js` for `./x.ts`, no extension) from a
+ * TypeScript file; anything that does not end inside the plugin is refused.
+ */
+function resolveInPlugin(root: Root, specifier: string, parentURL: string, next: NextResolve): ResolveFnOutput {
+  const kind = importKind(specifier)
+  if (kind === 'builtin' || kind === 'sdk') return next(specifier)
+  let resolved: ResolveFnOutput | undefined
+  let failure: unknown
+  try {
+    resolved = next(specifier)
+  } catch (error) {
+    failure = error
+  }
+  const parent = fileURLToPath(parentURL.replace(/\?.*$/, ''))
+  if (!resolved && kind === 'path' && /^\.{1,2}(\/|$)/.test(specifier) && isTypeScript(parent)) {
+    const target = posix.join(dirname(parent), specifier.split(/[?#]/)[0]!)
+    const found = candidatePaths(target, true).find((p) => p !== target && existsSync(p))
+    if (found) resolved = next(pathToFileURL(found).href)
+  }
+  if (!resolved && kind === 'path') throw failure
+  if (!resolved || !resolved.url.startsWith(root.href)) throw outsideImport(root, parentURL, specifier)
+  return resolved
+}
+
 function install(): void {
   if (installed) return
   installed = true
+  installPluginStacks()
   registerHooks({
     resolve(specifier, context, nextResolve) {
+      const root = rootOf(context.parentURL)
+      if (!root) return nextResolve(specifier, context)
       if (specifier === 'app/plugin') {
-        const root = rootOf(context.parentURL)
-        if (root) {
-          const format = context.conditions?.includes('require') ? 'commonjs' : 'module'
-          return { url: `${SCHEME}sdk?id=${root.sdkId}&format=${format}`, format, shortCircuit: true }
-        }
+        const format = context.conditions?.includes('require') ? 'commonjs' : 'module'
+        return { url: `${SCHEME}sdk?id=${root.sdkId}&format=${format}`, format, shortCircuit: true }
       }
-      const resolved = nextResolve(specifier, context)
+      const resolved = resolveInPlugin(root, specifier, context.parentURL!, (s) => nextResolve(s, context))
       // A plugin loaded again in this thread gets fresh module instances: its ?load=N follows its relative imports.
-      const q = context.parentURL?.indexOf('?load=') ?? -1
-      if (q > 0 && !resolved.url.includes('?')) {
-        const root = rootOf(context.parentURL)
-        if (root && rootOf(resolved.url) === root) return { ...resolved, url: resolved.url + context.parentURL!.slice(q) }
-      }
+      const q = context.parentURL!.indexOf('?load=')
+      if (q > 0 && !resolved.url.includes('?') && rootOf(resolved.url) === root) return { ...resolved, url: resolved.url + context.parentURL!.slice(q) }
       return resolved
     },
     load(url, context, nextLoad) {
@@ -92,13 +133,15 @@ function install(): void {
       const root = rootOf(url)
       if (root) {
         const file = fileURLToPath(url)
-        if (/\.(c|m)?js$/.test(file)) {
-          const source = readFileSync(file)
+        const ts = isTypeScript(file)
+        if (ts || /\.(c|m)?js$/.test(file)) {
+          const rel = file.slice(root.dir.length + 1)
+          const source = ts ? compiledSource(root, rel) : readFileSync(file)
           const index = formatIndexOf(root.cacheDir)
-          const key = `${root.name}/${file.slice(root.dir.length + 1)}`
+          const key = `${root.name}/${rel}`
           let format = index.entries[key]
           if (!format) {
-            format = moduleFormat(file, root.dir, source)!
+            format = tsFormat(file, root.dir, source)
             index.entries[key] = format
             index.changed = true
           }
@@ -108,6 +151,23 @@ function install(): void {
       return nextLoad(url, context)
     },
   })
+}
+
+/** The JavaScript the scheduler compiled for a TypeScript file of the plugin (its source map beside it). */
+function compiledSource(root: Root, rel: string): Buffer {
+  const file = join(root.dir, compiledPathOf(rel))
+  try {
+    return readFileSync(file)
+  } catch (cause) {
+    throw Object.assign(new Error(`plugin "${root.plugin}": ${rel} has no compiled output in its bundle (${compiledPathOf(rel)}), so it cannot be imported: workers never compile. Publish the plugin again (\`app plugins sync\`) with this version of app, whose scheduler compiles TypeScript.`, { cause }), { code: 'ERR_PLUGIN_NOT_COMPILED' })
+  }
+}
+
+/** .mts is ESM and .cts CommonJS; .ts and .tsx follow the plugin's package.json "type", else the compiled code's syntax, as .js does. */
+function tsFormat(file: string, root: string, source: Buffer): ModuleFormat {
+  if (file.endsWith('.mts')) return 'module'
+  if (file.endsWith('.cts')) return 'commonjs'
+  return moduleFormat(file.replace(/\.tsx?$/, '.js'), root, source)!
 }
 
 /**
@@ -127,7 +187,8 @@ export function bindPluginRoot(cacheDir: string, dir: string, plugin: string, sd
   const previous = roots.get(href)
   const loads = (previous?.loads ?? 0) + 1
   const trimmed = dir.replace(/\/$/, '')
-  roots.set(href, { dir: trimmed, name: basename(trimmed), cacheDir, sdkId, plugin, loads })
+  roots.set(href, { dir: trimmed, href, name: basename(trimmed), cacheDir, sdkId, plugin, loads })
+  addPluginDir(cacheDir, basename(trimmed), plugin)
   if (previous) {
     const cache = createRequire(import.meta.url).cache
     for (const key of Object.keys(cache)) if (key.startsWith(previous.dir + '/')) delete cache[key]
@@ -166,11 +227,11 @@ export function saveModuleFormats(cacheDir: string): void {
   } catch { /* read-only or full disk: detect again next time */ }
 }
 
-/** The plugin whose code a stack trace points into (a file URL or path in its cache directory), if any. */
+/** The plugin whose code a stack trace points into (`<plugin>/<path>` once rewritten, or its cache directory), if any. */
 export function pluginOfStack(stack: string | undefined): string | null {
   if (!stack) return null
   for (const [href, root] of roots) {
-    if (stack.includes(href) || stack.includes(`${root.dir}/`)) return root.plugin
+    if (stack.includes(`(${root.plugin}/`) || stack.includes(`at ${root.plugin}/`) || stack.includes(href) || stack.includes(`${root.dir}/`)) return root.plugin
   }
   return null
 }
