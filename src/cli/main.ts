@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { AppError, ExitCode } from '../errors/app-error.ts'
 import { APP_VERSION } from '../version.ts'
 import { contextFromCommand } from './cli-context.ts'
+import { addPluginCommands } from './plugin-commands.ts'
 import { addPluginsCommands } from './plugins-commands.ts'
 import { addEventsCommands } from './events-commands.ts'
 import { addOpsCommands } from './ops-commands.ts'
@@ -42,6 +43,7 @@ export function createProgram(): Command {
     })
 
   addPluginsCommands(program)
+  addPluginCommands(program)
   addEventsCommands(program)
   addOpsCommands(program)
   // Every command inherits the exit override and error output of the root.

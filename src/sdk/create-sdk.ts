@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { html } from 'hono/html'
 import type { PluginScope } from '../loader/plugin-scope.ts'
 import type { SettingConfig } from '../loader/plugin-host.ts'
 import { createDbObjects } from './create-db-objects.ts'
@@ -160,6 +161,6 @@ export function createSdk(scope: PluginScope, services: HostServices | null): Re
     QueryRegistry, BotFactoryRegistryWrapper, registerApiBlueprint,
     DbObjects,
     DivvyDbObjects: DEPRECATIONS.DivvyDbObjects.wrap(DbObjects, (w) => scope.warn(w)),
-    Hono,
+    Hono, html,
   })
 }
