@@ -1,3 +1,4 @@
+import { createCompiler } from '../compile/create-compiler.ts'
 import type { Config } from '../config/config-schema.ts'
 import { createDryRun } from '../loader/create-dry-run.ts'
 import type { Logger } from '../log/create-logger.ts'
@@ -17,10 +18,11 @@ export async function publishOnce(config: Config, options: { logger?: Logger; re
   const lock = await acquireWriterLock(config.dataDir, options.reason ?? 'app plugins sync')
   try {
     const store = await openWritableStore(config.dataDir)
+    const compile = createCompiler({ dataDir: config.dataDir })
     const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger: options.logger })
     try {
       for (let tries = 0; ; tries++) {
-        const result = await syncPlugins({ store, sources: createSources(config), validate, logger: options.logger, keepGenerations: config.store.keepGenerations, reason: options.reason ?? 'app plugins sync', onProgress: options.onProgress })
+        const result = await syncPlugins({ store, sources: createSources(config), validate, compile, logger: options.logger, keepGenerations: config.store.keepGenerations, reason: options.reason ?? 'app plugins sync', onProgress: options.onProgress })
         if (!result.unsettledMs || tries >= MAX_SETTLE_WAITS) return result
         await new Promise((r) => setTimeout(r, result.unsettledMs))
       }

@@ -5,6 +5,7 @@ import { createSources } from '../publish/create-sources.ts'
 import { createSyncLoop } from '../publish/create-sync-loop.ts'
 import { startSchedulerTick } from '../schedules/start-scheduler-tick.ts'
 import { createDryRun } from '../loader/create-dry-run.ts'
+import { createCompiler } from '../compile/create-compiler.ts'
 import { openWritableStore } from '../store/open-store.ts'
 import type { Role, RoleContext } from './role.ts'
 
@@ -17,7 +18,8 @@ export async function startScheduler({ config, logger }: RoleContext): Promise<R
   const proc = registerProcess(runtime, 'scheduler')
   const sources = createSources(config)
   const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger: log })
-  const loop = createSyncLoop({ store, sources, validate, logger: log, keepGenerations: config.store.keepGenerations, reason: 'scan' })
+  const compile = createCompiler({ dataDir: config.dataDir })
+  const loop = createSyncLoop({ store, sources, validate, compile, logger: log, keepGenerations: config.store.keepGenerations, reason: 'scan' })
   await loop.runNow()
   await proc.setGeneration(await store.currentGenerationId())
   const unwatchers: Array<() => Promise<void>> = []
