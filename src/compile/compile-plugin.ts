@@ -79,7 +79,7 @@ export async function compilePlugin(esbuild: typeof Esbuild, input: CompileInput
       if (resolvesInside(paths, from, imp.path)) continue
       const at = positionOf(text(from), imp.path)
       const where = `${input.plugin}/${from}:${at.line}:${at.column}`
-      warnings.push(warn('MODULE_NOT_FOUND', outsideImportMessage(input.plugin, `${from}:${at.line}:${at.column}`, imp.path), where))
+      warnings.push(warn('MODULE_NOT_FOUND', outsideImportMessage(input.plugin, where, imp.path), where))
     }
   }
   if (warnings.length) return { bundle: null, warnings: warnings.slice(0, MAX_WARNINGS) }
