@@ -56,6 +56,7 @@ export function readExportedManifest(source: string): ExportedManifest | null {
         if (source[i] === '}') { i++; return obj }
         const key = source[i] === '"' || source[i] === "'" ? string() : take(/[A-Za-z_$][\w$]*|\d+/y) ?? fail('expected a property name')
         skip()
+        if (source[i] === ',' || source[i] === '}') fail(`"${key}" is a shorthand property, which names a variable`)
         if (source[i] !== ':') fail(`expected ":" after "${key}"`)
         i++
         obj[key] = value()
