@@ -159,7 +159,7 @@ function compiledSource(root: Root, rel: string): Buffer {
   try {
     return readFileSync(file)
   } catch (cause) {
-    throw Object.assign(new Error(`plugin "${root.plugin}": ${rel} has no compiled output in its bundle (${compiledPathOf(rel)}), so it cannot be imported: workers never compile. Publish the plugin again (\`app plugins sync\`) with this version of app, whose scheduler compiles TypeScript.`, { cause }), { code: 'ERR_PLUGIN_NOT_COMPILED' })
+    throw new Error(`plugin "${root.plugin}": ${rel} has no compiled output in its bundle (${compiledPathOf(rel)}), so it cannot be imported: workers never compile. Publish the plugin again (\`app plugins sync\`) with this version of app, whose scheduler compiles TypeScript.`, { cause })
   }
 }
 
