@@ -7,6 +7,8 @@ import { candidatePaths, importKind, outsideImportMessage, packageOf } from './i
 
 /** A root that exists on no disk: the plugin's files are handed to esbuild from memory. */
 const ROOT = '/__app_plugin__'
+/** A plugin path from one of esbuild's (absolute, or relative to ROOT). */
+const pluginPath = (path: string) => (path.startsWith(`${ROOT}/`) ? path.slice(ROOT.length + 1) : path)
 /** More warnings than this for one plugin would only bury the first ones. */
 const MAX_WARNINGS = 10
 
@@ -58,7 +60,7 @@ export async function compilePlugin(esbuild: typeof Esbuild, input: CompileInput
         setup(build: Esbuild.PluginBuild) {
           build.onResolve({ filter: /.*/ }, (args: Esbuild.OnResolveArgs) => ({ path: args.path }))
           build.onLoad({ filter: /.*/ }, (args: Esbuild.OnLoadArgs) => {
-            const path = args.path.slice(ROOT.length + 1)
+            const path = pluginPath(args.path)
             return { contents: text(path), loader: path.endsWith('.tsx') ? 'tsx' : 'ts' }
           })
         },
@@ -73,7 +75,7 @@ export async function compilePlugin(esbuild: typeof Esbuild, input: CompileInput
   const paths = new Set(sources.map((f) => f.path))
   const warnings: Warning[] = []
   for (const output of Object.values(result.metafile.outputs)) {
-    const from = output.entryPoint?.replace(/^\/?__app_plugin__\//, '')
+    const from = output.entryPoint && pluginPath(output.entryPoint)
     if (!from) continue
     for (const imp of output.imports) {
       if (resolvesInside(paths, from, imp.path)) continue
@@ -87,7 +89,7 @@ export async function compilePlugin(esbuild: typeof Esbuild, input: CompileInput
   const files = sources.slice()
   const blobs = new Map<string, Buffer>()
   for (const out of result.outputFiles) {
-    const path = out.path.slice(ROOT.length + 1)
+    const path = pluginPath(out.path)
     let data = Buffer.from(out.contents)
     if (path.endsWith('.js')) {
       // Relative to the module's own URL (the .ts path the worker imports), where Node resolves it.
@@ -103,7 +105,7 @@ export async function compilePlugin(esbuild: typeof Esbuild, input: CompileInput
 
 function compileWarning(plugin: string, e: Esbuild.Message, warn: (code: string, message: string, detail: string) => Warning): Warning {
   const loc = e.location
-  const file = loc?.file.replace(/^\/?__app_plugin__\//, '') ?? '(unknown file)'
+  const file = loc ? pluginPath(loc.file) : '(unknown file)'
   const at = loc ? `${file}:${loc.line}:${loc.column + 1}` : file
   const pointer = loc ? `\n    ${loc.lineText}\n    ${' '.repeat(loc.column)}^` : ''
   return warn('COMPILE_FAILED', `plugin "${plugin}": ${at}: ${e.text}. The TypeScript does not compile, so this version is not published; fix it at that line.`, `${plugin}/${at}: error: ${e.text}${pointer}`)
