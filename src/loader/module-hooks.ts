@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { createRequire, registerHooks, type ResolveFnOutput } from 'node:module'
-import { basename, dirname, join, posix } from 'node:path'
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { createRequire, registerHooks } from 'node:module'
+import { basename, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { threadId } from 'node:worker_threads'
-import { compiledPathOf, isTypeScript } from '../compile/build-paths.ts'
-import { candidatePaths, importKind, outsideImportMessage } from '../compile/import-rules.ts'
+import { isTypeScript } from '../compile/build-paths.ts'
 import { moduleFormat, type ModuleFormat } from './module-format.ts'
+import { compiledSource, resolvePluginImport, tsFormat } from './plugin-imports.ts'
 import { addPluginDir, installPluginStacks } from './stack-paths.ts'
 
 /**
@@ -65,44 +65,6 @@ function esmSource(keys: string[]): string {
   return source
 }
 
-/** An import from plugin code that leaves the plugin: refused the same way in every install. */
-export class OutsideImportError extends Error {
-  readonly code = 'MODULE_NOT_FOUND'
-}
-
-function outsideImport(root: Root, parentURL: string, specifier: string): OutsideImportError {
-  const from = fileURLToPath(parentURL.replace(/\?.*$/, '')).slice(root.dir.length + 1)
-  return new OutsideImportError(outsideImportMessage(root.plugin, `${root.plugin}/${from}`, specifier))
-}
-
-type NextResolve = (specifier: string) => ResolveFnOutput
-
-/**
- * Resolves an import of plugin code the way the publish-time check does: Node's
- * rules, plus TypeScript's (`./x.js` for `./x.ts`, no extension) from a
- * TypeScript file; anything that does not end inside the plugin is refused.
- */
-function resolveInPlugin(root: Root, specifier: string, parentURL: string, next: NextResolve): ResolveFnOutput {
-  const kind = importKind(specifier)
-  if (kind === 'builtin' || kind === 'sdk') return next(specifier)
-  let resolved: ResolveFnOutput | undefined
-  let failure: unknown
-  try {
-    resolved = next(specifier)
-  } catch (error) {
-    failure = error
-  }
-  const parent = fileURLToPath(parentURL.replace(/\?.*$/, ''))
-  if (!resolved && kind === 'path' && /^\.{1,2}(\/|$)/.test(specifier) && isTypeScript(parent)) {
-    const target = posix.join(dirname(parent), specifier.split(/[?#]/)[0]!)
-    const found = candidatePaths(target, true).find((p) => p !== target && existsSync(p))
-    if (found) resolved = next(pathToFileURL(found).href)
-  }
-  if (!resolved && kind === 'path') throw failure
-  if (!resolved || !resolved.url.startsWith(root.href)) throw outsideImport(root, parentURL, specifier)
-  return resolved
-}
-
 function install(): void {
   if (installed) return
   installed = true
@@ -115,7 +77,7 @@ function install(): void {
         const format = context.conditions?.includes('require') ? 'commonjs' : 'module'
         return { url: `${SCHEME}sdk?id=${root.sdkId}&format=${format}`, format, shortCircuit: true }
       }
-      const resolved = resolveInPlugin(root, specifier, context.parentURL!, (s) => nextResolve(s, context))
+      const resolved = resolvePluginImport(root, specifier, context.parentURL!, (s) => nextResolve(s, context))
       // A plugin loaded again in this thread gets fresh module instances: its ?load=N follows its relative imports.
       const q = context.parentURL!.indexOf('?load=')
       if (q > 0 && !resolved.url.includes('?') && rootOf(resolved.url) === root) return { ...resolved, url: resolved.url + context.parentURL!.slice(q) }
@@ -151,23 +113,6 @@ function install(): void {
       return nextLoad(url, context)
     },
   })
-}
-
-/** The JavaScript the scheduler compiled for a TypeScript file of the plugin (its source map beside it). */
-function compiledSource(root: Root, rel: string): Buffer {
-  const file = join(root.dir, compiledPathOf(rel))
-  try {
-    return readFileSync(file)
-  } catch (cause) {
-    throw new Error(`plugin "${root.plugin}": ${rel} has no compiled output in its bundle (${compiledPathOf(rel)}), so it cannot be imported: workers never compile. Publish the plugin again (\`app plugins sync\`) with this version of app, whose scheduler compiles TypeScript.`, { cause })
-  }
-}
-
-/** .mts is ESM and .cts CommonJS; .ts and .tsx follow the plugin's package.json "type", else the compiled code's syntax, as .js does. */
-function tsFormat(file: string, root: string, source: Buffer): ModuleFormat {
-  if (file.endsWith('.mts')) return 'module'
-  if (file.endsWith('.cts')) return 'commonjs'
-  return moduleFormat(file.replace(/\.tsx?$/, '.js'), root, source)!
 }
 
 /**
