@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { ResolveFnOutput } from 'node:module'
 import { dirname, join, posix } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { compiledPathOf, isTypeScript } from '../compile/build-paths.ts'
 import { candidatePaths, importKind, outsideImportMessage } from '../compile/import-rules.ts'
 import { moduleFormat, type ModuleFormat } from './module-format.ts'
@@ -40,7 +40,8 @@ export function resolvePluginImport(root: PluginRoot, specifier: string, parentU
   if (!resolved && kind === 'path' && /^\.{1,2}(\/|$)/.test(specifier) && isTypeScript(parent)) {
     const target = posix.join(dirname(parent), specifier.split(/[?#]/)[0]!)
     const found = candidatePaths(target, true).find((p) => p !== target && existsSync(p))
-    if (found) resolved = next(pathToFileURL(found).href)
+    // A relative specifier again: CommonJS resolution takes no URLs.
+    if (found) resolved = next(`./${posix.relative(dirname(parent), found)}`)
   }
   if (!resolved && kind === 'path') throw failure
   if (!resolved || !resolved.url.startsWith(root.href)) throw outsideImport(root, parentURL, specifier)

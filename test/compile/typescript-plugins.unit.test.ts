@@ -145,3 +145,17 @@ test('plain JavaScript plugins get source-true stacks too: <plugin>/<file>:<line
   assert.match(failed.detail!, /TypeError: bad settings\n\s+at helper \(js-throws\/lib\/helper\.js:2:9\)\n\s+at load \(js-throws\/index\.js:4:3\)/)
   assert.doesNotMatch(failed.detail!, /cache/)
 })
+
+test('.cts (CommonJS, an extensionless require, parameter properties), .mts (a namespace) and .tsx modules compile and load', async (t) => {
+  const s = install(t)
+  writePlugin(s.plugins, 'ts-flavours', manifest('ts-flavours', { modules: ['index.cts', 'b.mts', 'c.tsx'] }), {
+    'index.cts': `const { QueryRegistry } = require('app/plugin')\nconst helper = require('./helper')\nclass Counter { constructor(private n: number) {} get(): number { return this.n } }\nexports.load = () => { QueryRegistry.register({ queryId: 'flavour.cts' }, () => new Counter(helper.one).get() === 1) }\n`,
+    'helper.cts': `module.exports = { one: 1 as number }\n`,
+    'b.mts': `import { QueryRegistry } from 'app/plugin'\nnamespace Limits { export const max = 2 }\nQueryRegistry.register({ queryId: 'flavour.mts' }, () => Limits.max === 2)\n`,
+    'c.tsx': `import { QueryRegistry } from 'app/plugin'\nconst three: number = 3\nQueryRegistry.register({ queryId: 'flavour.tsx' }, () => three === 3)\n`,
+  })
+  await s.publish()
+  const { host } = await loadCurrent(t, s.data)
+  assert.deepEqual(host.reports().map((r) => [r.plugin, r.status, r.warnings]), [['ts-flavours', 'loaded', []]])
+  for (const id of ['flavour.cts', 'flavour.mts', 'flavour.tsx']) assert.equal(await host.queries.get(id)?.fn({} as never, {}), true, id)
+})
