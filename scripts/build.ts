@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { ADDON_ASSET, BUNDLE_ASSET } from '../src/sea/runtime-mode.ts'
+import { ADDON_ASSET, BUNDLE_ASSET, ESBUILD_ASSET } from '../src/sea/runtime-mode.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const DIST = join(ROOT, 'dist')
@@ -42,6 +42,14 @@ const addon = readFileSync(addonSrc)
 const addonSha256 = createHash('sha256').update(addon).digest('hex')
 copyFileSync(addonSrc, join(DIST, 'better_sqlite3.node'))
 
+// 1b. esbuild's own executable (the TypeScript compiler of the scheduler's publish step), from its
+// platform package: beside dist/app.cjs, and embedded in dist/app, so an air-gapped host needs no compiler.
+const esbuildSrc = join(dirname(require.resolve('@esbuild/linux-x64/package.json')), 'bin', 'esbuild')
+if (!existsSync(esbuildSrc)) fail(`esbuild's executable ${esbuildSrc} is missing; run \`npm ci\`.`)
+const esbuildSha256 = createHash('sha256').update(readFileSync(esbuildSrc)).digest('hex')
+copyFileSync(esbuildSrc, join(DIST, 'esbuild'))
+chmodSync(join(DIST, 'esbuild'), 0o755)
+
 // 2. The bundle. CommonJS because a SEA main script must be; import.meta.url is
 // rebuilt from __filename (the executable itself inside the SEA).
 const bundleFile = join(DIST, 'app.cjs')
@@ -56,8 +64,13 @@ await build({
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
+  // esbuild's own API (bundled for the TypeScript compile step) has a require.resolve('esbuild') that only
+  // runs without ESBUILD_BINARY_PATH, which the bundle always sets (src/sea/esbuild-binary.ts).
+  logOverride: { 'require-resolve-not-external': 'silent' },
   define: {
-    __APP_BUNDLE__: JSON.stringify({ nativeSha256: addonSha256 }),
+    __APP_BUNDLE__: JSON.stringify({ nativeSha256: addonSha256, esbuildSha256 }),
+    // What `app plugin init` writes into a plugin folder (src/sdk/sdk-declarations.ts).
+    __APP_SDK_TYPES__: JSON.stringify({ plugin: readFileSync(join(ROOT, 'types/plugin.d.ts'), 'utf8'), honoLite: readFileSync(join(ROOT, 'types/hono-lite.d.ts'), 'utf8') }),
     'import.meta.url': '__app_import_meta_url',
     'import.meta.filename': '__filename',
     'import.meta.dirname': '__dirname',
@@ -66,7 +79,7 @@ await build({
 }).catch(() => fail('esbuild could not bundle src/main/bundle-main.ts (errors above)'))
 log(`bundle ${bundleFile} ${mib(statSync(bundleFile).size)}`)
 
-// 3. The SEA blob: bundle + V8 code cache + assets (the addon, and the bundle again for worker threads).
+// 3. The SEA blob: bundle + V8 code cache + assets (the addon, esbuild, and the bundle again for worker threads).
 const seaConfig = join(DIST, 'sea-config.json')
 const blob = join(DIST, 'app.blob')
 writeFileSync(seaConfig, JSON.stringify({
@@ -74,7 +87,7 @@ writeFileSync(seaConfig, JSON.stringify({
   output: blob,
   disableExperimentalSEAWarning: true,
   useCodeCache: true,
-  assets: { [ADDON_ASSET]: addonSrc, [BUNDLE_ASSET]: bundleFile },
+  assets: { [ADDON_ASSET]: addonSrc, [BUNDLE_ASSET]: bundleFile, [ESBUILD_ASSET]: esbuildSrc },
 }, null, 2))
 const sea = spawnSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'pipe', 'pipe'] })
 if (sea.status !== 0) fail(`node --experimental-sea-config ${seaConfig} exited ${sea.status}:\n${sea.stdout}${sea.stderr}`)
@@ -99,4 +112,4 @@ renameSync(tmp, join(DIST, 'app'))
 rmSync(blob, { force: true })
 rmSync(seaConfig, { force: true })
 
-log(`dist/app ${mib(statSync(join(DIST, 'app')).size)} (node ${process.versions.node}, better-sqlite3 addon ${addonSha256.slice(0, 12)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+log(`dist/app ${mib(statSync(join(DIST, 'app')).size)} (node ${process.versions.node}, better-sqlite3 addon ${addonSha256.slice(0, 12)}, esbuild ${esbuildSha256.slice(0, 12)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`)

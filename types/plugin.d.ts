@@ -8,9 +8,13 @@
  * Every registration is owned by the plugin that made it and removed when the
  * plugin is unloaded. Functions that register return their undo.
  */
+// hono:begin (`app plugin init` writes types/hono-lite.d.ts in place of this block: an air-gapped plugin has no hono package)
 import type { Hono as HonoApp } from 'hono'
+import type { html as HtmlTag } from 'hono/html'
 
 export { Hono } from 'hono'
+export { html } from 'hono/html'
+// hono:end
 
 /** A cloud resource in the inventory. */
 export interface Resource {
@@ -78,9 +82,18 @@ export interface Logger {
 
 /** What an event job's run(ctx) receives. */
 export interface EventContext {
-  event: { id: number; eventType: string; description: string | null; bot: string | null; payload: unknown; attempt: number }
+  event: {
+    id: number; eventType: string; description: string | null; bot: string | null
+    /** Id of the resource the event was scheduled for, or null. */
+    resource: string | null
+    payload: unknown; attempt: number
+    /** When the event was due (ISO 8601). */
+    runAt: string
+  }
   /** The event's resources, fresh from the inventory. */
   resources: Resource[]
+  /** The event's resource, fresh from the inventory; null when it has none or it left the inventory. */
+  resource: Resource | null
   log: Logger
   /** Aborted when the job times out or the worker shuts down: stop soon after. */
   signal: AbortSignal
@@ -329,5 +342,6 @@ declare const sdk: {
   hooks: typeof hooks
   storage: typeof storage
   host: typeof host
+  html: typeof HtmlTag
 }
 export default sdk

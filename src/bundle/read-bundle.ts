@@ -44,7 +44,7 @@ export interface ReadBundleResult {
  * Synchronous on purpose: 10,000 lstat calls took 43 ms sync and 638 ms
  * through the promise API here, and only the scheduler's scan runs this.
  */
-export async function readBundle(root: string, plugin: string, limits: BundleLimits, cache?: FileCache, options: { trustAfterMs?: number } = {}): Promise<ReadBundleResult> {
+export async function readBundle(root: string, plugin: string, limits: BundleLimits, cache?: FileCache, options: { trustAfterMs?: number; only?: string } = {}): Promise<ReadBundleResult> {
   const files: BundleFile[] = []
   const blobs = new Map<string, Buffer>()
   const paths = new Map<string, string>()
@@ -60,7 +60,8 @@ export async function readBundle(root: string, plugin: string, limits: BundleLim
   function walk(dir: string, rel: string, depth: number): void {
     if (warnings.length) return
     if (depth > limits.maxDepth) return refuse('BUNDLE_TOO_LARGE', `plugin ${plugin}: ${rel || '.'} is nested deeper than the limit of ${limits.maxDepth} directories. Flatten the plugin or raise limits.maxDepth.`, join(root, rel))
-    const names = readdirSync(dir).sort()
+    // `only`: a plugin that is one file of root (a single-file plugin in plugins/).
+    const names = depth === 0 && options.only !== undefined ? [options.only] : readdirSync(dir).sort()
     for (const name of names) {
       if (warnings.length) return
       const relPath = rel ? `${rel}/${name}` : name

@@ -3,6 +3,7 @@ import { AppError, ExitCode } from '../errors/app-error.ts'
 import { APP_VERSION } from '../version.ts'
 import { diskFullError } from '../fs/disk-full-error.ts'
 import { configFromCommand, contextFromCommand } from './cli-context.ts'
+import { addPluginCommands } from './plugin-commands.ts'
 import { addPluginsCommands } from './plugins-commands.ts'
 import { addEventsCommands } from './events-commands.ts'
 import { addOpsCommands } from './ops-commands.ts'
@@ -44,6 +45,7 @@ export function createProgram(): Command {
     })
 
   addPluginsCommands(program)
+  addPluginCommands(program)
   addEventsCommands(program)
   addOpsCommands(program)
   // Every command inherits the exit override and error output of the root.

@@ -78,6 +78,7 @@ export const errorCodes = {
   EVENT_NOT_CANCELLABLE: { exitCode: 1, meaning: 'A running or finished event cannot be cancelled.', fix: 'Nothing to do: it is already past cancelling.' },
   EVENT_NOT_SCHEDULED: { exitCode: 1, meaning: 'The event could not be scheduled.', fix: 'Read the message; it names what is missing.' },
   PLUGIN_REQUEST_FAILED: { exitCode: 1, meaning: '`app plugins disable|enable` was applied by the scheduler and failed (no such plugin, or no source offers it any more); nothing changed.', fix: 'Read the message; `app plugins list` shows the plugins and GET /api/v1/audit every request with its outcome.' },
+  INIT_DIR_NOT_EMPTY: { exitCode: 2, meaning: '`app plugin init` was pointed at a folder that already holds files.', fix: 'Name a new or empty folder.' },
   BACKUP_DIR_NOT_EMPTY: { exitCode: 2, meaning: 'The backup target directory already holds files.', fix: 'Name a new or empty directory.' },
   BACKUP_FAILED: { exitCode: 1, meaning: 'A backup copy could not be written or did not verify.', fix: 'Check free space and the message; the source databases are untouched.' },
 } as const satisfies Record<string, ErrorInfo>

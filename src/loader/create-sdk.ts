@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { html } from 'hono/html'
 import type { PluginScope } from './plugin-scope.ts'
 import type { SettingConfig } from './plugin-host.ts'
 import { createDbObjects } from '../sdk/create-db-objects.ts'
@@ -168,7 +169,7 @@ export function createSdk(scope: PluginScope, services: HostServices | null, opt
     DbObjects,
     log: scope.log,
     DivvyDbObjects: DEPRECATIONS.DivvyDbObjects.wrap(DbObjects, (w) => scope.warn(w)),
-    Hono,
+    Hono, html,
     settings: createSettingsApi(scope.name, options.manifestSettings, services?.pluginSettings ?? null),
     PermanentError,
     jobs: createJobsApi(scope),

@@ -5,6 +5,7 @@ import { createSdk } from './create-sdk.ts'
 import { handlesLeftBy, handleTrackingEnabled } from './handle-tracker.ts'
 import type { HostRegistries } from './host-registries.ts'
 import { bindPluginRoot } from './module-hooks.ts'
+import { OutsideImportError } from './plugin-imports.ts'
 import { pluginContext } from './plugin-context.ts'
 import { createPluginScope, type PluginScope } from './plugin-scope.ts'
 import { describeError, withTimeout } from './with-timeout.ts'
@@ -67,6 +68,8 @@ export async function loadPlugin(options: {
     }
     if ('timedOut' in outcome) {
       scope.warn({ code: 'LOAD_TIMEOUT', severity: 'error', message: `plugin "${name}": importing ${path} did not finish within ${timeoutMs} ms (a top-level await that never settles?), so the plugin is not loaded. Make the module's top level finish quickly, or raise loader.loadTimeoutMs.`, detail: path })
+    } else if (outcome.error instanceof OutsideImportError) {
+      scope.warn({ code: 'MODULE_NOT_FOUND', severity: 'error', message: `${outcome.error.message} The plugin is not loaded.`, detail: describeError(outcome.error).detail })
     } else {
       const e = describeError(outcome.error)
       const code = (outcome.error as { code?: string })?.code

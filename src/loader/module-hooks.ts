@@ -5,10 +5,13 @@ import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { threadId } from 'node:worker_threads'
 import { captureConsole } from './capture-console.ts'
-import { moduleFormat, type ModuleFormat } from './module-format.ts'
+import type { ModuleFormat } from './module-format.ts'
 import type { PluginLog } from './plugin-log.ts'
 import { addPluginRoot, callingPlugin, foreignCaller, logOfCaller, rootOf, sameLoad, type Root } from './plugin-roots.ts'
 import { pluginContext } from './plugin-context.ts'
+import { isTypeScript } from '../compile/build-paths.ts'
+import { compiledSource, resolvePluginImport, tsFormat } from './plugin-imports.ts'
+import { addPluginDir, installPluginStacks } from './stack-paths.ts'
 
 /**
  * `app/plugin` for plugin code, for `import` and `require` alike (Node 24
@@ -21,6 +24,10 @@ import { pluginContext } from './plugin-context.ts'
  * imports only app/plugin, Node built-ins and its own files; and a request
  * made while another plugin's code is on the stack (or in its async context),
  * such as createRequire(<A's file>)('app/plugin') called by plugin B, is refused.
+ *
+ * The same hooks keep plugin imports inside the plugin (the same result in
+ * every install), and hand a TypeScript file's URL the JavaScript the
+ * scheduler compiled for it at publish time: nothing compiles here.
  */
 
 const SCHEME = 'app-plugin:'
@@ -87,6 +94,7 @@ function install(): void {
   if (installed) return
   installed = true
   captureConsole(logOfCaller)
+  installPluginStacks()
   registerHooks({
     resolve(specifier, context, nextResolve) {
       const parent = rootOf(context.parentURL)
@@ -103,7 +111,8 @@ function install(): void {
         const ctx = pluginContext.getStore()
         if (ctx && ctx.plugin !== parent.plugin) throw refused(ctx.plugin, `imported "${specifier}" as if from a file of plugin "${parent.plugin}" (${context.parentURL})`)
       }
-      const resolved = nextResolve(specifier, context)
+      // Inside a plugin: Node's rules plus TypeScript's, refused outside the plugin the same way in every install.
+      const resolved = parent ? resolvePluginImport(parent, specifier, context.parentURL!, (s) => nextResolve(s, context)) : nextResolve(specifier, context)
       if (parent && !resolved.url.startsWith('node:') && !sameLoad(rootOf(resolved.url), parent)) {
         throw refused(parent.plugin, `imports "${specifier}" from ${context.parentURL}, which resolves to ${resolved.url}, outside its own folder`)
       }
@@ -132,13 +141,15 @@ function install(): void {
       const root = rootOf(url)
       if (root) {
         const file = fileURLToPath(url)
-        if (/\.(c|m)?js$/.test(file)) {
-          const source = readFileSync(file)
+        const ts = isTypeScript(file)
+        if (ts || /\.(c|m)?js$/.test(file)) {
+          const rel = file.slice(root.dir.length + 1)
+          const source = ts ? compiledSource(root, rel) : readFileSync(file)
           const index = formatIndexOf(root.cacheDir)
-          const key = `${root.name}/${file.slice(root.dir.length + 1)}`
+          const key = `${root.name}/${rel}`
           let format = index.entries[key]
           if (!format) {
-            format = moduleFormat(file, root.dir, source)!
+            format = tsFormat(file, root.dir, source)
             index.entries[key] = format
             index.changed = true
           }
@@ -161,6 +172,7 @@ export function bindPluginRoot(cacheDir: string, dir: string, plugin: string, sd
   const sdkId = randomUUID()
   sdks.set(sdkId, sdk)
   const { href, previous, loads, realDir } = addPluginRoot(cacheDir, dir, { name: basename(dir.replace(/\/$/, '')), sdkId, plugin, log })
+  addPluginDir(cacheDir, basename(dir.replace(/\/$/, '')), plugin)
   if (previous) {
     const cache = createRequire(import.meta.url).cache
     const dirs = [previous.dir, realDir(previous.dir)].map((d) => `${d}/`)

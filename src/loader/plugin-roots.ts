@@ -24,7 +24,7 @@ const STACK_DEPTH = 24
 const callSites = getCallSites
 
 /** One plugin root as Node names it (`dir`: the given path, or its real path when a link leads there; both share the load's sdkId). */
-export interface Root { dir: string; name: string; cacheDir: string; sdkId: string; plugin: string; loads: number; log: PluginLog | null }
+export interface Root { dir: string; href: string; name: string; cacheDir: string; sdkId: string; plugin: string; loads: number; log: PluginLog | null }
 export const sameLoad = (a: Root | undefined, b: Root | undefined) => a !== undefined && b !== undefined && a.sdkId === b.sdkId
 
 /** file URL of a plugin root with a trailing slash -> the SDK its code gets now. */
@@ -122,7 +122,7 @@ const hrefOf = (path: string) => pathToFileURL(path).href.replace(/\/?$/, '/')
  * load; returns its file URL, the root it replaces if it was bound before in
  * this thread, and how many times it has been loaded here.
  */
-export function addPluginRoot(cacheDir: string, dir: string, load: Omit<Root, 'dir' | 'cacheDir' | 'loads'>): { href: string; previous: Root | undefined; loads: number; realDir: (dir: string) => string } {
+export function addPluginRoot(cacheDir: string, dir: string, load: Omit<Root, 'dir' | 'href' | 'cacheDir' | 'loads'>): { href: string; previous: Root | undefined; loads: number; realDir: (dir: string) => string } {
   // Node names modules by their real path: a data dir reached through a symbolic link is known by both names.
   if (!boundCaches.has(cacheDir)) {
     boundCaches.add(cacheDir)
@@ -137,18 +137,18 @@ export function addPluginRoot(cacheDir: string, dir: string, load: Omit<Root, 'd
   const trimmed = dir.replace(/\/$/, '')
   const real = realIn(cacheDir, trimmed)
   for (const [path, url] of real === trimmed ? [[trimmed, href]] : [[trimmed, href], [real, hrefOf(real)]]) {
-    const root: Root = { ...load, loads, dir: path!, cacheDir }
+    const root: Root = { ...load, loads, dir: path!, href: url!, cacheDir }
     roots.set(url!, root)
     rootsByDir.set(path!, root)
   }
   return { href, previous, loads, realDir: (d) => realIn(cacheDir, d) }
 }
 
-/** The plugin whose code a stack trace points into (a file URL or path in its cache directory), if any. */
+/** The plugin whose code a stack trace points into (`<plugin>/<path>` once rewritten, or a file URL or path in its cache directory), if any. */
 export function pluginOfStack(stack: string | undefined): string | null {
   if (!stack) return null
   for (const [href, root] of roots) {
-    if (stack.includes(href) || stack.includes(`${root.dir}/`)) return root.plugin
+    if (stack.includes(`(${root.plugin}/`) || stack.includes(`at ${root.plugin}/`) || stack.includes(href) || stack.includes(`${root.dir}/`)) return root.plugin
   }
   return null
 }

@@ -1,3 +1,5 @@
+import { pluginPaths } from './stack-paths.ts'
+
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown } | { ok: false; timedOut: true }
 
 /** Runs fn (sync throws included) against a deadline; never throws. */
@@ -12,8 +14,9 @@ export async function withTimeout<T>(fn: () => T | Promise<T>, timeoutMs: number
   }
 }
 
+/** message and detail (stack) of anything thrown, naming plugin files by their own paths, never the cache's. */
 export const describeError = (error: unknown): { message: string; detail: string } => {
-  if (error instanceof Error) return { message: `${error.name}: ${error.message}`, detail: error.stack ?? `${error.name}: ${error.message}` }
+  if (error instanceof Error) return { message: pluginPaths(`${error.name}: ${error.message}`), detail: pluginPaths(error.stack ?? `${error.name}: ${error.message}`) }
   const text = (() => { try { return JSON.stringify(error) ?? String(error) } catch { return String(error) } })()
   return { message: `a non-Error value was thrown: ${text.slice(0, 200)}`, detail: text }
 }

@@ -15,7 +15,7 @@ const manifestSchema = z.object({
   version: z.string().refine((v) => semver.valid(v) !== null, 'expected a semantic version such as "1.2.0"'),
   apiVersion: z.int(),
   engines: z.object({ app: z.string().refine((r) => semver.validRange(r) !== null, 'expected a semver range such as ">=0.1.0"') }).partial().optional(),
-  modules: z.array(relPath.refine((p) => /\.(js|mjs|cjs)$/.test(p), 'expected a .js, .mjs or .cjs file')).min(1, 'expected at least one module; modules[0] must export load()'),
+  modules: z.array(relPath.refine((p) => /\.(js|mjs|cjs|ts|mts|cts|tsx)$/.test(p), 'expected a JavaScript (.js, .mjs, .cjs) or TypeScript (.ts, .mts, .cts, .tsx) file')).min(1, 'expected at least one module; modules[0] must export load()'),
   frontend: z.array(relPath.refine((p) => /\.(js|mjs|css)$/.test(p), 'expected a .js, .mjs or .css file')).default([]),
   metadata: z.object({
     author: z.string(), nickname: z.string(), category: z.string(), description: z.string(),
@@ -37,23 +37,33 @@ export interface ManifestCheck {
   warnings: Warning[]
 }
 
+export const fallbackNameOf = (folder: string): string => folder.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 64) || 'unnamed'
+
+/** A check that found no usable manifest: one error, filed under the folder's name. */
+export function failedCheck(folder: string, code: WarningCode, message: string, detail: string): ManifestCheck {
+  const name = fallbackNameOf(folder)
+  return { manifest: null, name, version: '0.0.0', warnings: [{ code, severity: 'error', plugin: name, version: null, message, detail }] }
+}
+
 /**
  * Checks plugin.json against DESIGN section 4 and the files of the bundle.
  * Each message names the file, the field, what was expected and what was found.
  */
 export function validateManifest(input: { folder: string; manifestText: string | null; paths: Set<string> }): ManifestCheck {
   const file = `${input.folder}/plugin.json`
-  const fallbackName = input.folder.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 64) || 'unnamed'
-  const fail = (code: WarningCode, message: string, detail?: string): ManifestCheck => ({
-    manifest: null, name: fallbackName, version: '0.0.0', warnings: [{ code, severity: 'error', plugin: fallbackName, version: null, message, detail: detail ?? file }],
-  })
-  if (input.manifestText === null) return fail('NOT_A_PLUGIN', `${input.folder} has no plugin.json at its root, so it is not a plugin. Add a plugin.json (see the README) or move the folder out of the plugins directory.`)
+  if (input.manifestText === null) return failedCheck(input.folder, 'NOT_A_PLUGIN', `${input.folder} has no plugin.json at its root (nor a package.json with an "appPlugin" key), so it is not a plugin. Add a plugin.json (see the README) or move the folder out of the plugins directory.`, file)
   let raw: unknown
   try {
     raw = JSON.parse(input.manifestText)
   } catch (e) {
-    return fail('MANIFEST_INVALID', `${file} is not valid JSON: ${(e as Error).message}. Fix the syntax.`)
+    return failedCheck(input.folder, 'MANIFEST_INVALID', `${file} is not valid JSON: ${(e as Error).message}. Fix the syntax.`, file)
   }
+  return validateManifestObject(raw, { folder: input.folder, file, fix: 'Fix plugin.json.', paths: input.paths })
+}
+
+/** Checks a manifest object, wherever it came from (plugin.json, package.json "appPlugin", a module's exported manifest). */
+export function validateManifestObject(raw: unknown, input: { folder: string; file: string; fix: string; paths: Set<string> }): ManifestCheck {
+  const { file } = input
   const parsed = manifestSchema.safeParse(raw)
   if (!parsed.success) {
     const first = parsed.error.issues[0]!
@@ -61,7 +71,7 @@ export function validateManifest(input: { folder: string; manifestText: string |
     const found = first.path.reduce<unknown>((node, k) => (node as Record<PropertyKey, unknown> | undefined)?.[k], raw)
     const all = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')
     const rawName = typeof (raw as { name?: unknown })?.name === 'string' && PLUGIN_NAME.test((raw as { name: string }).name) ? (raw as { name: string }).name : null
-    const result = fail('MANIFEST_INVALID', `${file}: field "${field}" is invalid: ${first.message}; found ${JSON.stringify(found) ?? 'nothing'}. Fix plugin.json.`, all)
+    const result = failedCheck(input.folder, 'MANIFEST_INVALID', `${file}: field "${field}" is invalid: ${first.message}; found ${JSON.stringify(found) ?? 'nothing'}. ${input.fix}`, all)
     if (rawName) result.name = result.warnings[0]!.plugin = rawName
     return result
   }

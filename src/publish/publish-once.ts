@@ -1,3 +1,4 @@
+import { createCompiler } from '../compile/create-compiler.ts'
 import type { Config } from '../config/config-schema.ts'
 import { tidyCache } from '../loader/collect-cache.ts'
 import { createDryRun } from '../loader/create-dry-run.ts'
@@ -20,10 +21,11 @@ export async function publishOnce(config: Config, options: { logger?: Logger; re
   const lock = await openWriterLock(config.dataDir, options.reason ?? 'app plugins sync')
   try {
     const store = await openWritableStore(config.dataDir)
+    const compile = createCompiler({ dataDir: config.dataDir })
     const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger: options.logger })
     try {
       for (let tries = 0; ; tries++) {
-        const result = await syncPlugins({ store, sources: createSources(config), validate, logger: options.logger, keepGenerations: config.store.keepGenerations, pinnedGenerations: () => liveGenerations(config.dataDir), reason: options.reason ?? 'app plugins sync', onProgress: options.onProgress })
+        const result = await syncPlugins({ store, sources: createSources(config), validate, compile, logger: options.logger, keepGenerations: config.store.keepGenerations, pinnedGenerations: () => liveGenerations(config.dataDir), reason: options.reason ?? 'app plugins sync', onProgress: options.onProgress })
         if (!result.unsettledMs || tries >= MAX_SETTLE_WAITS) {
           await followGeneration(config.dataDir, store, options.logger)
           return result

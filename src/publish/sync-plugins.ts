@@ -1,6 +1,7 @@
 import { dirname } from 'node:path'
 import { sha256 } from '../bundle/hash-bundle.ts'
 import { diskFullError, formatBytes } from '../fs/disk-full-error.ts'
+import { createCompiler, type Compiler } from '../compile/create-compiler.ts'
 import { loadMissingBlobs } from '../bundle/read-bundle.ts'
 import type { Logger } from '../log/create-logger.ts'
 import type { Candidate, Notice, PluginSource, ScanResult, ValidateVersion } from '../sources/source-types.ts'
@@ -14,6 +15,8 @@ export interface SyncOptions {
   store: WritableStore
   sources: PluginSource[]
   validate?: ValidateVersion
+  /** Compiles TypeScript plugins before their dry run; by default esbuild from the esbuild package (source and tests). */
+  compile?: Compiler
   keepGenerations?: number
   /** Generations the publish must not prune however old: those live processes run (read just before publishing). */
   pinnedGenerations?: () => Promise<number[]>
@@ -106,12 +109,13 @@ async function syncPass(options: SyncOptions): Promise<SyncResult> {
       entries.push({ name, version: previous!.id, rejected: null })
       continue
     }
-    const resolved = await resolveVersion(store, candidate, options.validate)
+    const resolved = await resolveVersion(store, candidate, options.validate, options.compile ?? defaultCompiler())
     if (!resolved) return { generation: null, changed: false, unsettledMs: 250, plugins: 0 } // changed under us
     const { version, status } = resolved
     const lastGood = previous && previous.status !== 'error' ? previous : undefined
     // The same content now refused by the trust config is not kept as "last good".
-    if (status === 'error' && lastGood && lastGood.bundleSha256 !== candidate.bundle.sha256 && lastGood.bundleSha256 !== candidate.contentSha256) {
+    const isLastGood = (sha: string | undefined) => sha !== undefined && (sha === lastGood?.bundleSha256 || sha === lastGood?.sourceSha256)
+    if (status === 'error' && lastGood && !isLastGood(candidate.bundle.sha256) && !isLastGood(candidate.contentSha256)) {
       entries.push({ name, version: lastGood.id, rejected: version })
     } else {
       entries.push({ name, version, rejected: null })
@@ -159,8 +163,15 @@ function newContent(plan: PublishPlan['entries']): { versions: number; bytes: nu
 
 const keyOf = (c: Candidate) => ({ name: c.check.name, bundleSha256: c.bundle.sha256, source: c.source, origin: c.origin })
 
-/** The stored id when this exact version is known; otherwise a validated NewVersion. */
-async function resolveVersion(store: WritableStore, c: Candidate, validate?: ValidateVersion): Promise<{ version: VersionRef; status: NewVersion['status'] } | null> {
+let sharedCompiler: Compiler | null = null
+const defaultCompiler = () => (sharedCompiler ??= createCompiler({ dataDir: null }))
+
+/**
+ * The stored id when this exact version is known (by the tree the source
+ * offers, so a TypeScript plugin is not compiled again); otherwise a
+ * compiled, validated NewVersion.
+ */
+async function resolveVersion(store: WritableStore, c: Candidate, validate: ValidateVersion | undefined, compile: Compiler): Promise<{ version: VersionRef; status: NewVersion['status'] } | null> {
   const key = keyOf(c)
   const known = await store.findVersion(key)
   if (known) return { version: known.id, status: known.status }
@@ -168,10 +179,17 @@ async function resolveVersion(store: WritableStore, c: Candidate, validate?: Val
   const missing = await store.missingBlobs(c.bundle.files.map((f) => f.sha256))
   // Re-read what the cache skipped and check it still hashes the same: a half-copied tree is never published.
   if (!(await loadMissingBlobs(c.bundle, missing))) return null
+  let bundle = c.bundle
+  if (statusOf(warnings) !== 'error') {
+    const built = await compile({ plugin: c.check.name, files: c.bundle.files, content: async (f) => c.bundle.blobs.get(f.sha256) ?? (await store.blob(f.sha256)) })
+    warnings.push(...built.warnings)
+    // The stored bundle: the sources plus the compiled files, under one content address.
+    if (built.bundle) bundle = { ...c.bundle, sha256: built.bundle.sha256, files: built.bundle.files, blobs: new Map([...c.bundle.blobs, ...built.bundle.blobs]) }
+  }
   let registered: Record<string, unknown> | null = null
   if (validate && statusOf(warnings) !== 'error') {
-    const dry = await validate(c, c.bundle.blobs).catch((error) => {
-      const bytes = c.bundle.files.reduce((n, f) => n + f.size, 0)
+    const dry = await validate({ ...c, bundle }, bundle.blobs).catch((error) => {
+      const bytes = bundle.files.reduce((n, f) => n + f.size, 0)
       throw diskFullError(error, { dataDir: dirname(store.file), neededBytes: bytes, doing: `writing plugin "${c.check.name}" into the cache for its publish dry run` }) ?? error
     })
     warnings.push(...dry.warnings)
@@ -183,7 +201,7 @@ async function resolveVersion(store: WritableStore, c: Candidate, validate?: Val
   }
   const status = statusOf(warnings)
   return { status, version: {
-    name: key.name, version: c.check.version, bundle: { sha256: key.bundleSha256, files: c.bundle.files }, blobs: c.bundle.blobs,
+    name: key.name, version: c.check.version, bundle: { sha256: bundle.sha256, files: bundle.files }, sourceSha256: key.bundleSha256, blobs: bundle.blobs,
     manifest: (c.check.manifest ?? {}) as Record<string, unknown>, source: c.source, origin: c.origin, signature: c.signature,
     status, registered, warnings,
   } }

@@ -10,6 +10,7 @@ import { hasPendingPluginRequests } from '../runtime/plugin-requests.ts'
 import { startSchedulerTick } from '../schedules/start-scheduler-tick.ts'
 import { tidyCache } from '../loader/collect-cache.ts'
 import { createDryRun } from '../loader/create-dry-run.ts'
+import { createCompiler } from '../compile/create-compiler.ts'
 import type { Db } from '../store/open-database.ts'
 import { openWritableStore, type WritableStore } from '../store/open-store.ts'
 import { closeDatabase, truncateWal } from '../store/truncate-wal.ts'
@@ -53,7 +54,8 @@ async function runScheduler({ config }: RoleContext, log: RoleContext['logger'],
   const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger: log })
   const tidy = () => tidyCache({ dataDir: config.dataDir, store, runtime, logger: log })
   const pinnedGenerations = () => liveGenerations(config.dataDir, runtime)
-  const syncOptions = { store, sources, validate, logger: log, keepGenerations: config.store.keepGenerations, pinnedGenerations, reason: 'scan' }
+  const compile = createCompiler({ dataDir: config.dataDir })
+  const syncOptions = { store, sources, validate, compile, logger: log, keepGenerations: config.store.keepGenerations, pinnedGenerations, reason: 'scan' }
   const loop = createSyncLoop({ ...syncOptions, tidy })
   await loop.runNow()
   await proc.setGeneration(await store.currentGenerationId())

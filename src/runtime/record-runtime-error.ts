@@ -10,7 +10,7 @@ export interface RuntimeErrorEntry {
   code?: WarningCode
   /** What failed, stable across repeats (no job ids, no times): repeats of one failure count up one row. */
   message: string
-  /** The stack, or whatever says where; paths in the plugin's cache directory are shown as plugin@version/. */
+  /** The stack, or whatever says where; paths in the plugin's cache directory are shown as <plugin>/. */
   detail?: string | null
   /** role@host:pid of the process that saw it; placeOf(role) builds it. */
   where: string
@@ -67,7 +67,7 @@ export async function recordRuntimeError(db: Db, entry: RuntimeErrorEntry): Prom
   }
 }
 
-/** Paths into data/cache/<sha256>/ (file URLs or plain) read as plugin@version/<file>: the plugin's own file names. */
-export function mapStack(stack: string, plugin: string, version: string): string {
-  return stack.replace(/(?:file:\/\/)?[^\s()]*?[/\\]cache[/\\][0-9a-f]{64}[/\\]/g, `${plugin}${version ? `@${version}` : ''}/`)
+/** Paths into data/cache/<sha256>/ (file URLs or plain) read as <plugin>/<file> (DESIGN section 4): the plugin's own file names. */
+export function mapStack(stack: string, plugin: string, _version: string): string {
+  return stack.replace(/(?:file:\/\/)?[^\s()]*?[/\\]cache[/\\][0-9a-f]{64}[/\\]/g, `${plugin}/`)
 }

@@ -1,9 +1,7 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { getRawAsset } from 'node:sea'
-import { threadId } from 'node:worker_threads'
+import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { AppError, ExitCode } from '../errors/app-error.ts'
+import { extractAsset } from './extract-asset.ts'
 import { isNoexec, nativeDir, suggestNativeDir } from './native-dir.ts'
 import { ADDON_ASSET, embeddedAddonSha256, runtimeMode } from './runtime-mode.ts'
 
@@ -38,16 +36,10 @@ function loadBesideBundle(): object {
 function loadFromSea(dataDir: string): object {
   const dir = nativeDir(dataDir)
   const file = join(dir, embeddedAddonSha256(), ADDON_FILE)
-  if (!existsSync(file)) {
-    try {
-      mkdirSync(dirname(file), { recursive: true, mode: 0o755 })
-      // Written under a temporary name and renamed: processes starting together never load a half-written file.
-      const tmp = `${file}.${process.pid}-${threadId}.tmp`
-      writeFileSync(tmp, new Uint8Array(getRawAsset(ADDON_ASSET)), { mode: 0o555 })
-      renameSync(tmp, file)
-    } catch (cause) {
-      throw nativeDirError(dir, `cannot write the SQLite addon there (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, cause)
-    }
+  try {
+    extractAsset(file, ADDON_ASSET, 0o555)
+  } catch (cause) {
+    throw nativeDirError(dir, `cannot write the SQLite addon there (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, cause)
   }
   try {
     return dlopen(file)
@@ -63,8 +55,8 @@ function dlopen(file: string): object {
   return module.exports
 }
 
-function nativeDirError(dir: string, reason: string, cause: unknown): AppError {
+export function nativeDirError(dir: string, reason: string, cause: unknown): AppError {
   const suggestion = suggestNativeDir()
   const instead = suggestion ? `APP_NATIVE_DIR=${suggestion}` : 'APP_NATIVE_DIR=<a directory this user can write, on a filesystem mounted without noexec>'
-  return new AppError('NATIVE_DIR_UNUSABLE', `native addon directory ${dir}: ${reason}. The single executable writes its SQLite addon there once and loads it from there. Set ${instead} (or make ${dir} writable and executable), then start again.`, { exitCode: ExitCode.runtime, cause })
+  return new AppError('NATIVE_DIR_UNUSABLE', `native addon directory ${dir}: ${reason}. The single executable writes its SQLite addon and its TypeScript compiler there once and runs them from there. Set ${instead} (or make ${dir} writable and executable), then start again.`, { exitCode: ExitCode.runtime, cause })
 }

@@ -2,7 +2,7 @@ import { createHash, sign, type KeyObject } from 'node:crypto'
 import { basename, resolve } from 'node:path'
 import { readBundle, type BundleLimits } from '../bundle/read-bundle.ts'
 import { writeTgz } from '../archive/write-tgz.ts'
-import { validateManifest } from '../manifest/validate-manifest.ts'
+import { readPluginManifest } from '../manifest/read-plugin-manifest.ts'
 import { createSignatureManifest, SIGNATURE_FILE } from './signature-manifest.ts'
 import { keyIdOf } from './signing-keys.ts'
 import { createPublicKey } from 'node:crypto'
@@ -40,8 +40,12 @@ export async function packPlugin(dir: string, options: { limits: BundleLimits; p
   const bundle = await readBundle(root, basename(root), options.limits)
   if (bundle.warnings.length) throw new PackError(bundle.warnings.map((w) => `${w.code}: ${w.message}`))
   const files = bundle.files.filter((f) => f.path !== SIGNATURE_FILE)
-  const manifestFile = files.find((f) => f.path === 'plugin.json')
-  const check = validateManifest({ folder: basename(root), manifestText: manifestFile ? bundle.blobs.get(manifestFile.sha256)!.toString('utf8') : null, paths: new Set(files.map((f) => f.path)) })
+  const text = (path: string) => {
+    const file = files.find((f) => f.path === path)
+    return file ? bundle.blobs.get(file.sha256)!.toString('utf8') : null
+  }
+  // plugin.json, or a package.json with "appPlugin".
+  const check = readPluginManifest({ folder: basename(root), text, paths: new Set(files.map((f) => f.path)) })
   const errors = check.warnings.filter((w) => w.severity === 'error')
   if (errors.length) throw new PackError(errors.map((w) => `${w.code}: ${w.message}`))
   const signature = createSignatureManifest({ name: check.name, version: check.version }, files, options.privateKey)

@@ -54,12 +54,12 @@ export async function inspectArchive(input: ArchiveInput, options: InspectArchiv
   })
   const notices: Notice[] = found.strays.map((folder) => ({
     key: `NOT_A_PLUGIN:${options.origin}#${folder}`, code: 'NOT_A_PLUGIN', severity: 'info', plugin: null, version: null,
-    message: `${folder}/ in archive ${options.name} has no plugin.json, so it is not a plugin; it is ignored.`, detail: options.origin,
+    message: `${folder}/ in archive ${options.name} has no plugin.json (nor a package.json with "appPlugin"), so it is not a plugin; it is ignored.`, detail: options.origin,
   }))
   if (!found.plugins.length) {
     notices.push({
       key: `NOT_A_PLUGIN:${options.origin}`, code: 'NOT_A_PLUGIN', severity: 'info', plugin: null, version: null,
-      message: `archive ${options.name} holds no plugin: expected plugin.json at its root, in one top folder, or in each folder of a directory of plugins.`, detail: options.origin,
+      message: `archive ${options.name} holds no plugin: expected plugin.json (or a package.json with "appPlugin") at its root, in one top folder, or in each folder of a directory of plugins.`, detail: options.origin,
     })
   }
   return { candidates, notices }

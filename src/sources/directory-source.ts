@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path'
 import { watch as chokidarWatch } from 'chokidar'
 import type { BundleLimits, FileCache } from '../bundle/read-bundle.ts'
 import type { Trust } from '../signing/create-trust.ts'
-import { inspectPluginDir } from './inspect-plugin-dir.ts'
+import { SINGLE_FILE_PLUGIN } from '../manifest/read-plugin-manifest.ts'
+import { inspectPluginDir, inspectPluginFile } from './inspect-plugin-dir.ts'
 import type { Candidate, Notice, PluginSource, ScanResult } from './source-types.ts'
 
 export interface ArchiveHandler {
@@ -15,7 +16,8 @@ export interface ArchiveHandler {
 
 /**
  * The scheduler's local plugins directory: each immediate child folder with a
- * plugin.json is a plugin; archives are handed to the archive handler.
+ * plugin.json (or a package.json with "appPlugin") is a plugin, and so is a
+ * module file exporting a manifest; archives go to the archive handler.
  * Keeps a size/mtime cache so an unchanged rescan does not re-read files.
  */
 export function createDirectorySource(dir: string, options: { limits: BundleLimits; settleMs: number; archives?: ArchiveHandler; trust?: Trust }): PluginSource {
@@ -49,11 +51,13 @@ export function createDirectorySource(dir: string, options: { limits: BundleLimi
           notices.push(...found.notices)
           continue
         }
-        if (!st.isDirectory()) {
-          notices.push({ key: `NOT_A_PLUGIN:${abs}`, code: 'NOT_A_PLUGIN', severity: 'info', plugin: null, version: null, message: `${name} in the plugins directory is neither a plugin folder nor an archive (.zip, .tgz); it is ignored.`, detail: abs })
+        const single = st.isFile() && SINGLE_FILE_PLUGIN.test(name)
+        if (!st.isDirectory() && !single) {
+          notices.push({ key: `NOT_A_PLUGIN:${abs}`, code: 'NOT_A_PLUGIN', severity: 'info', plugin: null, version: null, message: `${name} in the plugins directory is neither a plugin folder, a plugin module file (.js, .mjs, .cjs, .ts, .mts exporting a manifest) nor an archive (.zip, .tgz); it is ignored.`, detail: abs })
           continue
         }
-        const candidate = await inspectPluginDir(abs, { source: 'directory', origin: abs, limits: options.limits, cache, trustAfterMs: Math.max(options.settleMs, 1000), trust: options.trust })
+        const inspect = single ? inspectPluginFile : inspectPluginDir
+        const candidate = await inspect(abs, { source: 'directory', origin: abs, limits: options.limits, cache, trustAfterMs: Math.max(options.settleMs, 1000), trust: options.trust })
         newest = Math.max(newest, candidate.bundle.newestMtimeMs)
         folders.add(name)
         if (candidate.check.warnings.some((w) => w.code === 'NOT_A_PLUGIN')) {

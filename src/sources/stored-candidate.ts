@@ -1,4 +1,6 @@
-import { validateManifest } from '../manifest/validate-manifest.ts'
+import { hashBundle } from '../bundle/hash-bundle.ts'
+import { isBuildOutput } from '../compile/build-paths.ts'
+import { readPluginManifest } from '../manifest/read-plugin-manifest.ts'
 import { checkSignature } from '../signing/check-signature.ts'
 import type { Trust } from '../signing/create-trust.ts'
 import { SIGNATURE_FILE } from '../signing/signature-manifest.ts'
@@ -22,19 +24,23 @@ export interface StoredPlugin {
  * version (then the caller downloads it again, and the dry run gets its files).
  */
 export async function storedCandidate(store: StoreReader, plugin: StoredPlugin, options: { source: string; trust: Trust }): Promise<Candidate | null> {
-  const bundle = await store.bundle(plugin.bundleSha256)
+  // Recorded by the tree the source offered; the stored bundle may also hold compiled TypeScript.
+  const version = await store.findVersion({ name: plugin.name, bundleSha256: plugin.bundleSha256, source: options.source, origin: plugin.origin })
+  const bundle = version && (await store.bundle(version.bundleSha256))
   if (!bundle || !bundle.files.length) return null
-  const text = async (path: string) => {
-    const file = bundle.files.find((f) => f.path === path)
-    if (!file) return null
-    return (await store.blob(file.sha256))?.toString('utf8') ?? null
+  const files = bundle.files.filter((f) => !isBuildOutput(f.path))
+  const sha = files.length === bundle.files.length ? bundle.sha256 : hashBundle(files)
+  const contents = new Map<string, string | null>()
+  for (const path of ['plugin.json', 'package.json', SIGNATURE_FILE]) {
+    const file = files.find((f) => f.path === path)
+    contents.set(path, file ? ((await store.blob(file.sha256))?.toString('utf8') ?? null) : null)
   }
-  const check = validateManifest({ folder: plugin.folder, manifestText: await text('plugin.json'), paths: new Set(bundle.files.map((f) => f.path)) })
-  if (!(await store.findVersion({ name: check.name, bundleSha256: bundle.sha256, source: options.source, origin: plugin.origin }))) return null
-  const signed = checkSignature({ plugin: check.name, version: check.manifest ? check.version : null, files: bundle.files, manifestText: await text(SIGNATURE_FILE), trust: options.trust })
+  const check = readPluginManifest({ folder: plugin.folder, text: (path) => contents.get(path) ?? null, paths: new Set(files.map((f) => f.path)) })
+  if (check.name !== plugin.name) return null
+  const signed = checkSignature({ plugin: check.name, version: check.manifest ? check.version : null, files, manifestText: contents.get(SIGNATURE_FILE) ?? null, trust: options.trust })
   return blockUntrusted({
     folder: plugin.folder, source: options.source, origin: plugin.origin,
-    bundle: { files: bundle.files, sha256: bundle.sha256, blobs: new Map(), paths: new Map(), warnings: [], newestMtimeMs: 0 },
+    bundle: { files, sha256: sha, blobs: new Map(), paths: new Map(), warnings: [], newestMtimeMs: 0 },
     check, signature: signed.signature, warnings: signed.warnings,
   })
 }

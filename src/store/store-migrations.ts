@@ -50,6 +50,12 @@ export const storeMigrations: string[] = [
   -- per remote source: last success, for SOURCE_UNREACHABLE and ETag reuse
   CREATE TABLE source_state (source_key TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
   `,
+  /* 2 */ `
+  -- the hash of the tree the source offered; differs from bundle_sha256 when the scheduler added compiled
+  -- TypeScript to the bundle, so an unchanged TypeScript plugin is recognised without compiling it again
+  ALTER TABLE plugin_versions ADD COLUMN source_sha256 TEXT;
+  CREATE INDEX plugin_versions_source ON plugin_versions (name, source_sha256);
+  `,
 ]
 
 /** 'APP1' as a big-endian int: marks a file as ours. */

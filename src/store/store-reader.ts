@@ -22,7 +22,7 @@ export interface StoreReader {
 }
 
 interface VersionRow {
-  id: number; name: string; version: string; status: PluginVersion['status']; bundle_sha256: string; manifest: string
+  id: number; name: string; version: string; status: PluginVersion['status']; bundle_sha256: string; source_sha256: string | null; manifest: string
   source: string; origin: string; signature: string | null; registered: string | null; published_at: string
 }
 
@@ -38,7 +38,9 @@ export function createStoreReader(db: Db): StoreReader {
       LEFT JOIN generation_plugins gp ON gp.generation_id = g.id GROUP BY g.id ORDER BY g.id DESC LIMIT ?`),
     history: db.prepare(`SELECT v.*, (SELECT json_group_array(generation_id) FROM generation_plugins gp WHERE gp.plugin_version = v.id) AS gens
       FROM plugin_versions v WHERE v.name = ? ORDER BY v.id DESC`),
-    find: db.prepare('SELECT * FROM plugin_versions WHERE name = ? AND bundle_sha256 = ? AND source = ? AND origin = ?'),
+    // By the stored bundle or by the tree the source offered (a TypeScript plugin's bundle also holds its compiled output).
+    find: db.prepare(`SELECT * FROM plugin_versions WHERE name = @name AND source = @source AND origin = @origin
+      AND (bundle_sha256 = @sha OR source_sha256 = @sha) ORDER BY id DESC LIMIT 1`),
     bundle: db.prepare('SELECT sha256, files FROM bundles WHERE sha256 = ?'),
     blob: db.prepare('SELECT data FROM blobs WHERE sha256 = ?').pluck(),
     hasBlob: db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').pluck(),
@@ -54,7 +56,7 @@ export function createStoreReader(db: Db): StoreReader {
     const warnings = (q.warnings.all(row.id) as Array<Omit<Warning, 'plugin' | 'version'>>).map((w) => ({ ...w, plugin: row.name, version: row.version }))
     return {
       id: row.id, name: row.name, version: row.version, status: row.status, bundleSha256: row.bundle_sha256,
-      manifest: JSON.parse(row.manifest), source: row.source, origin: row.origin,
+      sourceSha256: row.source_sha256 ?? row.bundle_sha256, manifest: JSON.parse(row.manifest), source: row.source, origin: row.origin,
       signature: row.signature ? JSON.parse(row.signature) : null,
       registered: row.registered ? JSON.parse(row.registered) : null,
       publishedAt: row.published_at, warnings,
@@ -93,7 +95,7 @@ export function createStoreReader(db: Db): StoreReader {
       return (q.history.all(name) as Array<VersionRow & { gens: string }>).map((row) => ({ ...toVersion(row), generations: JSON.parse(row.gens) as number[] }))
     },
     async findVersion(key) {
-      const row = q.find.get(key.name, key.bundleSha256, key.source, key.origin) as VersionRow | undefined
+      const row = q.find.get({ name: key.name, source: key.source, origin: key.origin, sha: key.bundleSha256 }) as VersionRow | undefined
       return row ? toVersion(row) : null
     },
     async bundle(sha256) {

@@ -15,6 +15,8 @@ export interface PluginVersion {
   version: string
   status: 'ok' | 'warning' | 'error'
   bundleSha256: string
+  /** Hash of the tree the source offered: bundleSha256 unless compiled TypeScript was added to the bundle. */
+  sourceSha256: string
   manifest: Record<string, unknown>
   source: string
   origin: string
@@ -41,6 +43,8 @@ export interface NewVersion {
   name: string
   version: string
   bundle: Bundle
+  /** Hash of the tree the source offered, when the bundle is more than that (compiled TypeScript added). */
+  sourceSha256?: string
   /** Contents of the bundle's files, by sha256; only blobs the store may lack need to be here. */
   blobs: Map<string, Buffer>
   manifest: Record<string, unknown>

@@ -27,8 +27,8 @@ export function createStoreWriter(db: Db): StoreWriter {
     hasBlob: db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').pluck(),
     insertBundle: db.prepare('INSERT OR IGNORE INTO bundles (sha256, files, size, file_count) VALUES (?, ?, ?, ?)'),
     findVersion: db.prepare('SELECT id FROM plugin_versions WHERE name = ? AND bundle_sha256 = ? AND source = ? AND origin = ?').pluck(),
-    insertVersion: db.prepare(`INSERT INTO plugin_versions (name, version, bundle_sha256, manifest, source, origin, signature, status, registered, published_at)
-      VALUES (@name, @version, @bundle, @manifest, @source, @origin, @signature, @status, @registered, @now) RETURNING id`).pluck(),
+    insertVersion: db.prepare(`INSERT INTO plugin_versions (name, version, bundle_sha256, source_sha256, manifest, source, origin, signature, status, registered, published_at)
+      VALUES (@name, @version, @bundle, @sourceSha256, @manifest, @source, @origin, @signature, @status, @registered, @now) RETURNING id`).pluck(),
     insertWarning: db.prepare('INSERT INTO ingest_warnings (plugin_version, code, severity, message, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     insertGeneration: db.prepare('INSERT INTO generations (created_at, reason) VALUES (?, ?) RETURNING id').pluck(),
     insertEntry: db.prepare('INSERT INTO generation_plugins (generation_id, name, plugin_version, rejected_version) VALUES (?, ?, ?, ?)'),
@@ -57,7 +57,7 @@ export function createStoreWriter(db: Db): StoreWriter {
     const size = v.bundle.files.reduce((n, f) => n + f.size, 0)
     q.insertBundle.run(v.bundle.sha256, bundleFilesJson(v.bundle.files), size, v.bundle.files.length)
     const id = q.insertVersion.get({
-      name: v.name, version: v.version, bundle: v.bundle.sha256, manifest: JSON.stringify(v.manifest), source: v.source,
+      name: v.name, version: v.version, bundle: v.bundle.sha256, sourceSha256: v.sourceSha256 ?? v.bundle.sha256, manifest: JSON.stringify(v.manifest), source: v.source,
       origin: v.origin, signature: v.signature ? JSON.stringify(v.signature) : null, status: v.status,
       registered: v.registered ? JSON.stringify(v.registered) : null, now,
     }) as number

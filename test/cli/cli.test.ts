@@ -20,7 +20,7 @@ test('--help answers on every command and exits 0', async () => {
 test('typos get a suggestion and exit 2', async () => {
   const cmd = await runCli(['plugin', 'list'])
   assert.equal(cmd.code, 2)
-  assert.match(cmd.stderr, /unknown command "plugin"\. Did you mean "plugins"\?/)
+  assert.match(cmd.stderr, /unknown command "plugin list"\. Did you mean "app plugins list"\?/)
   const sub = await runCli(['plugins', 'lsit'])
   assert.equal(sub.code, 2)
   assert.match(sub.stderr, /Did you mean list\?/)

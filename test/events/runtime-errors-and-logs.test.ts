@@ -126,7 +126,7 @@ test('a filter, an action and a route that throw are RUNTIME_ERRORs of their plu
   assert.ok(filter && action, JSON.stringify(errors))
   for (const w of [filter, action]) {
     assert.deepEqual([w.plugin, w.version, w.count, w.where], ['rt-plugin', '1.0.0', 1, [where]])
-    assert.match(w.detail ?? '', /^Error: \w+ boom\n\s+at .*rt-plugin@1\.0\.0\/index\.js:\d+:\d+/)
+    assert.match(w.detail ?? '', /^Error: \w+ boom\n\s+at .*rt-plugin\/index\.js:\d+:\d+/)
   }
 
   // The failing action's log line names its plugin.
@@ -164,5 +164,5 @@ test('a filter, an action and a route that throw are RUNTIME_ERRORs of their plu
   // The route's failure is recorded by the web process, with the stack in the plugin's file.
   const route = await waitUntil('the route RUNTIME_ERROR', async () => (await s.runtimeErrors()).find((w) => w.message === 'route GET /boom threw Error: route boom'))
   assert.deepEqual([route.version, route.where], ['1.0.0', [`web@${hostname()}:${s.web.child.pid}`]])
-  assert.match(route.detail ?? '', /rt-plugin@1\.0\.0\/index\.js:\d+:\d+/)
+  assert.match(route.detail ?? '', /rt-plugin\/index\.js:\d+:\d+/)
 })

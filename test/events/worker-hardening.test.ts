@@ -103,7 +103,7 @@ test('a handler that throws, ignores its timeout or crashes its thread becomes a
   const threw = warnings.find((w) => w.message === 'event type "test.throw": run(ctx) threw Error: boom from test.throw')
   assert.ok(threw, JSON.stringify(warnings))
   assert.deepEqual([threw.plugin, threw.version, threw.count, threw.where], ['test-jobs', '1.0.0', 2, [where]])
-  assert.match(threw.detail ?? '', /test-jobs@1\.0\.0\/index\.js:\d+/, 'the stack points into the plugin\'s own file')
+  assert.match(threw.detail ?? '', /test-jobs\/index\.js:\d+/, 'the stack points into the plugin\'s own file')
   assert.ok(warnings.some((w) => /^event type "test\.loop": run\(ctx\) did not stop within jobs\.timeoutMs \(1500 ms\)/.test(w.message)), JSON.stringify(warnings))
   assert.ok(warnings.some((w) => /^event type "test\.crash": its handler thread crashed \(exit code 7\)/.test(w.message)), JSON.stringify(warnings))
   const show = await runCli(['plugins', 'show', 'test-jobs', '--json', '--data-dir', 'data'], { cwd: install.root })

@@ -19,7 +19,8 @@ export function pluginFiles(name: string, version = '1.0.0', extra: Record<strin
 /** Adds SIGNATURE.json (signed when a key is given) naming plugin.json's name and version, as `app plugins pack` does; `signs` overrides them. */
 export function withSignature(files: Record<string, Buffer>, key?: KeyObject, signs?: { name: string; version: string }): Record<string, Buffer> {
   const list = Object.entries(files).map(([path, data]) => ({ path, sha256: sha256(data) }))
-  const { name, version } = signs ?? JSON.parse(files['plugin.json']!.toString('utf8')) as { name: string; version: string }
+  // The manifest names what is signed: plugin.json, or package.json (whose appPlugin holds the rest).
+  const { name, version } = signs ?? JSON.parse((files['plugin.json'] ?? files['package.json'])!.toString('utf8')) as { name: string; version: string }
   return { ...files, [SIGNATURE_FILE]: Buffer.from(JSON.stringify(createSignatureManifest({ name, version }, list, key))) }
 }
 

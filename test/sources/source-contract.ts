@@ -125,6 +125,29 @@ export function sourceContract(kind: string, setup: (t: TestContext) => Promise<
     assert.equal(entry.rejected?.signature?.state, 'invalid')
     assert.match(entry.rejected!.warnings.find((w) => w.code === 'SIGNATURE_INVALID')!.message, /changed index\.js/)
   })
+
+  test(`${kind} source: a signed TypeScript plugin (npm pack shape) is compiled once at publish; a rescan knows it by its sources, its signature still valid`, async (t) => {
+    const h = await setup(t)
+    const store = await open(t)
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+    const trust = createTrust({ publicKeys: [rawPublicKey(publicKey).toString('base64')], requireSignature: true })
+    const files = withSignature(Object.fromEntries(Object.entries({
+      'package.json': JSON.stringify({ name: 'typed', version: '1.2.0', main: 'index.ts', appPlugin: { apiVersion: 1 } }),
+      'index.ts': `import { label } from './lib/label.ts'\nexport function load(): string { return label }\n`,
+      'lib/label.ts': `export const label: string = 'typed'\n`,
+    }).map(([k, v]) => [k, Buffer.from(v)])), privateKey)
+    await h.add('typed-1.2.0.tgz', tgzOf(files, 'package/'))
+    const first = await syncPlugins({ store, sources: [h.source(trust)] })
+    const entry = (await store.currentGeneration())!.plugins[0]!
+    assert.deepEqual([entry.name, entry.version, entry.status, entry.signature?.state], ['typed', '1.2.0', 'ok', 'valid'], JSON.stringify(entry.warnings))
+    assert.ok((await store.bundle(entry.bundleSha256))!.files.some((f) => f.path === '.app-build/lib/label.ts.js'), 'the compiled output is stored with the sources')
+
+    const rescan = await scanWith(h.source(trust), store)
+    assert.deepEqual(rescan.candidates.map((c) => [c.check.name, c.signature?.state, c.bundle.sha256]), [['typed', 'valid', entry.sourceSha256]])
+    const again = await syncPlugins({ store, sources: [h.source(trust)] })
+    assert.equal(again.generation, first.generation, 'nothing changed, so no new generation')
+    assert.equal((await store.currentGeneration())!.plugins[0]!.id, entry.id)
+  })
 }
 
 function prefixed(prefix: string, files: Record<string, Buffer>): Record<string, Buffer> {
