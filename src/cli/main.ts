@@ -4,8 +4,10 @@ import { APP_VERSION } from '../version.ts'
 import { diskFullError } from '../fs/disk-full-error.ts'
 import { configFromCommand, contextFromCommand } from './cli-context.ts'
 import { addPluginCommands } from './plugin-commands.ts'
-import { addPluginsCommands } from './plugins-commands.ts'
-import { addEventsCommands } from './events-commands.ts'
+import { addPluginsCommands } from './plugins/index.ts'
+import { addEventsCommands } from './events/index.ts'
+import { addResourcesCommands } from './resources/index.ts'
+import { addBotsCommands } from './bots/index.ts'
 import { addOpsCommands } from './ops-commands.ts'
 import { printError, terminalSafe } from './print-output.ts'
 
@@ -47,6 +49,8 @@ export function createProgram(): Command {
   addPluginsCommands(program)
   addPluginCommands(program)
   addEventsCommands(program)
+  addResourcesCommands(program)
+  addBotsCommands(program)
   addOpsCommands(program)
   // Every command inherits the exit override and error output of the root.
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true)

@@ -4,7 +4,7 @@ import type { PluginScope } from './plugin-scope.ts'
 import type { SettingConfig } from './plugin-host.ts'
 import { createDbObjects } from '../sdk/create-db-objects.ts'
 import { DEPRECATIONS } from '../sdk/deprecated.ts'
-import type { BotEventRequest, HostServices } from '../sdk/host-services.ts'
+import type { ActionFn, ActionSpec, BotEventRequest, EventContext, FilterFn, HostServices, QuerySpec } from '../sdk/host-services.ts'
 import { Schedule } from '../sdk/schedule.ts'
 import { MultiResourceScheduledEventJob, ScheduledEventJob } from '../sdk/scheduled-event-job.ts'
 import { PermanentError } from '../sdk/permanent-error.ts'
@@ -41,8 +41,13 @@ function eventTypeValue(call: string, id: string, job: unknown) {
   return { id, job, async run(ctx: never) { await (isClass ? new Job(ctx).run(ctx) : fn(ctx)) } }
 }
 
-function queryValue(spec: Record<string, unknown>, fn: unknown) {
+/** An event type as plugins register it: a class extending ScheduledEventJob, or a function of ctx. */
+type EventJob = (new (ctx: EventContext) => ScheduledEventJob) | ((ctx: EventContext) => unknown)
+
+// Plugin code is not type-checked: every value is checked here at run time, whatever the types say.
+function queryValue(given: QuerySpec, fn: unknown) {
   const call = 'QueryRegistry.register(spec, fn)'
+  const spec = given as unknown as Record<string, unknown>
   if (typeof spec !== 'object' || spec === null) throw bad(call, 'spec to be {queryId, name, supportedResources, settingsConfig}', spec)
   const queryId = checkId(call, 'spec.queryId', spec.queryId)
   if (typeof fn !== 'function') throw bad(call, 'fn to be a filter function (resource, settings) => boolean', fn)
@@ -55,8 +60,9 @@ function queryValue(spec: Record<string, unknown>, fn: unknown) {
   }
 }
 
-function actionValue(spec: Record<string, unknown>, fn: unknown) {
+function actionValue(given: ActionSpec, fn: unknown) {
   const call = 'BotFactoryRegistryWrapper.action(spec, fn)'
+  const spec = given as unknown as Record<string, unknown>
   if (typeof spec !== 'object' || spec === null) throw bad(call, 'spec to be {uid, name, bulkAction, acceptsComplement, settingsConfig}', spec)
   const uid = checkId(call, 'spec.uid', spec.uid)
   if (typeof fn !== 'function') throw bad(call, 'fn to be an action function (bot, settings, matches, nonMatches) => void', fn)
@@ -71,22 +77,23 @@ function actionValue(spec: Record<string, unknown>, fn: unknown) {
  * The `app/plugin` module of one plugin: every registration made through it,
  * at import, in load() or later from a callback, is owned by that plugin.
  */
-export function createSdk(scope: PluginScope, services: HostServices | null, options: { manifestSettings?: unknown } = {}): Record<string, unknown> {
+export function createSdk(scope: PluginScope, services: HostServices | null, options: { manifestSettings?: unknown } = {}) {
   const where = `in plugin "${scope.name}"`
   let blueprints = 0
 
-  const ScheduledEventManager = Object.freeze({
-    /** `register(id)(JobClass)`: decorator style, returns the class. `register(id, JobClass)` returns the undo. */
-    register(id: string, job?: unknown): unknown {
-      const call = `ScheduledEventManager.register(${JSON.stringify(id)})`
-      checkId(call, 'the event type id', id)
-      if (job !== undefined) return scope.register('eventType', id, eventTypeValue(call, id, job))
-      return (cls: unknown) => {
-        scope.register('eventType', id, eventTypeValue(call, id, cls))
-        return cls
-      }
-    },
-  })
+  /** `register(id)(JobClass)`: decorator style, returns the class. `register(id, JobClass)` returns the undo. */
+  function register(id: string): <T extends EventJob>(job: T) => T
+  function register(id: string, job: EventJob): () => void
+  function register(id: string, job?: EventJob): unknown {
+    const call = `ScheduledEventManager.register(${JSON.stringify(id)})`
+    checkId(call, 'the event type id', id)
+    if (job !== undefined) return scope.register('eventType', id, eventTypeValue(call, id, job))
+    return <T extends EventJob>(cls: T): T => {
+      scope.register('eventType', id, eventTypeValue(call, id, cls))
+      return cls
+    }
+  }
+  const ScheduledEventManager = Object.freeze({ register })
 
   /** Event types a dynamically loaded plugin adds in load() and removes in unload(). */
   class ScheduledEventRegistryWrapper {
@@ -95,7 +102,7 @@ export function createSdk(scope: PluginScope, services: HostServices | null, opt
     register(id: string) {
       const call = `ScheduledEventRegistryWrapper.register(${JSON.stringify(id)})`
       checkId(call, 'the event type id', id)
-      return (cls: unknown) => {
+      return <T extends EventJob>(cls: T): T => {
         const value = eventTypeValue(call, id, cls)
         this.#items.push([id, cls])
         this.#undos?.push(scope.register('eventType', id, value))
@@ -116,7 +123,7 @@ export function createSdk(scope: PluginScope, services: HostServices | null, opt
   class BotFactoryRegistryWrapper {
     #items: Array<ReturnType<typeof actionValue>> = []
     #undos: Array<() => void> | null = null
-    action(spec: Record<string, unknown>, fn: unknown): this {
+    action(spec: ActionSpec, fn: ActionFn): this {
       const value = actionValue(spec, fn)
       this.#items.push(value)
       this.#undos?.push(scope.register('action', value.uid, value))
@@ -134,7 +141,7 @@ export function createSdk(scope: PluginScope, services: HostServices | null, opt
 
   const QueryRegistry = Object.freeze({
     /** A filter: (resource, settings) => boolean | Promise<boolean>. Returns the undo. */
-    register(spec: Record<string, unknown>, fn: unknown): () => void {
+    register(spec: QuerySpec, fn: FilterFn): () => void {
       const value = queryValue(spec, fn)
       return scope.register('filter', value.queryId, value)
     },

@@ -2,7 +2,7 @@
 import type { Hono } from 'hono'
 import type { Logger } from '../log/create-logger.ts'
 import type { LoadReport } from '../runtime/process-registry.ts'
-import type { Bot, HostServices, Resource, ResourceChange, ResourceHookName, ScheduleData } from '../sdk/host-services.ts'
+import type { Bot, HookContext, HostServices, JobContext, Resource, ResourceChange, ResourceHookName, ScheduleData } from '../sdk/host-services.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import type { Generation, Warning } from '../store/store-types.ts'
 
@@ -107,7 +107,7 @@ export interface PluginJobEntry {
   id: string
   type: string
   schedule: ScheduleData
-  handler(ctx: Record<string, unknown>): unknown
+  handler(ctx: JobContext): unknown
 }
 
 /** One hooks.on(hook, handler) of a plugin; `type` is the queue event type of its deliveries, hookJobType(plugin, hook). */
@@ -116,7 +116,7 @@ export interface HookEntry {
   version: string
   hook: ResourceHookName
   type: string
-  handler(change: Omit<ResourceChange, never>, ctx: Record<string, unknown>): unknown
+  handler(change: Omit<ResourceChange, never>, ctx: HookContext): unknown
 }
 
 export interface FrontendEntry {

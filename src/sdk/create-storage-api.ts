@@ -11,7 +11,7 @@ export function createStorageApi(services: HostServices | null, plugin: string, 
   }
   return Object.freeze({
     /** The value stored under key, or undefined (also once its ttlMs passed). */
-    get: (key: string): Promise<unknown> => need('get').get(plugin, key),
+    get: <T = unknown>(key: string): Promise<T | undefined> => need('get').get(plugin, key) as Promise<T | undefined>,
     /** Stores a JSON value; `ttlMs`: it reads as absent after that long. Throws past limits.storageBytes, naming the sizes. */
     set: (key: string, value: unknown, options?: { ttlMs?: number }): Promise<void> => need('set').set(plugin, key, value, options),
     /** Removes key; true when it was there. */

@@ -142,3 +142,86 @@ export interface HostServices {
   /** The dry run only: the writes it recorded instead of making them. */
   dryRunRecords?: DryRunRecord[]
 }
+
+/**
+ * What plugin code is handed and hands back through the SDK, as the host implements it. types/plugin.d.ts
+ * declares the same shapes for plugin authors; test/sdk/sdk-types.check.ts makes the type checker hold the
+ * two to each other.
+ */
+
+/** The SDK's `log` and ctx.log: the four levels of the process's logger, `(obj, msg)` or `(msg)`. */
+export interface SdkLogger {
+  debug(obj: unknown, msg?: string, ...args: unknown[]): void
+  info(obj: unknown, msg?: string, ...args: unknown[]): void
+  warn(obj: unknown, msg?: string, ...args: unknown[]): void
+  error(obj: unknown, msg?: string, ...args: unknown[]): void
+}
+
+/** What an event job's run(ctx) receives (DESIGN section 5). */
+export interface EventContext {
+  event: {
+    id: number; eventType: string; description: string | null; bot: string | null
+    /** Id of the resource the event was scheduled for, or null. */
+    resource: string | null
+    payload: unknown; attempt: number
+    /** When the event was due (ISO 8601). */
+    runAt: string
+  }
+  /** The event's resources, fresh from the inventory. */
+  resources: Resource[]
+  /** The event's resource, fresh from the inventory; null when it has none or it left the inventory. */
+  resource: Resource | null
+  log: SdkLogger
+  signal: AbortSignal
+}
+
+/** A setting a filter or an action takes (settingsConfig): `default` fills what a bot leaves out. */
+export interface SettingConfig {
+  name: string
+  type?: string
+  default?: unknown
+  required?: boolean
+  choices?: unknown[]
+  description?: string
+  [key: string]: unknown
+}
+
+/** QueryRegistry.register(spec, filter). */
+export interface QuerySpec {
+  queryId: string
+  name?: string
+  supportedResources?: string[]
+  settingsConfig?: SettingConfig[]
+}
+
+/** BotFactoryRegistryWrapper.action(spec, fn). */
+export interface ActionSpec {
+  uid: string
+  name?: string
+  bulkAction?: boolean
+  acceptsComplement?: boolean
+  settingsConfig?: SettingConfig[]
+}
+
+/** A filter and an action as plugins write them (settings: the bot's, over the declared defaults). */
+export type FilterFn = (resource: Resource, settings: Record<string, unknown>) => boolean | Promise<boolean>
+export type ActionFn = (bot: Bot, settings: Record<string, unknown>, matches: Resource[], nonMatches: Resource[]) => void | Promise<void>
+
+/** What jobs.schedule handlers get. */
+export interface JobContext {
+  id: string
+  attempt: number
+  runAt: string
+  lastRunAt: string | null
+  log: SdkLogger
+  signal: AbortSignal
+}
+
+/** What hooks.on handlers get besides the change. */
+export interface HookContext {
+  hook: ResourceHookName
+  attempt: number
+  changedBy: string | null
+  log: SdkLogger
+  signal: AbortSignal
+}

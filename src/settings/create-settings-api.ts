@@ -5,7 +5,8 @@ import { declaredSettings, SECRET_REFERENCE, type SettingDeclaration, type Setti
 import { settingsFixCommand } from './settings-state.ts'
 
 export interface SettingsApi {
-  get(key: string): SettingValue | undefined
+  /** T: what the caller knows the declared type to be (plugin code is not type-checked against its manifest). */
+  get<T extends SettingValue | undefined = SettingValue | undefined>(key: string): T
   secret(key: string): Promise<string | undefined>
 }
 
@@ -66,9 +67,9 @@ export function createSettingsApi(plugin: string, manifestSettings: unknown, sou
 
   return Object.freeze({
     /** The value, or the declared default, or undefined; a secret's value here is its reference. */
-    get(key: string): SettingValue | undefined {
+    get<T extends SettingValue | undefined = SettingValue | undefined>(key: string): T {
       const call = `settings.get(${JSON.stringify(key)})`
-      return read(call, declared(call, key))
+      return read(call, declared(call, key)) as T
     },
     /** A secret's value, resolved from its reference in this process; never stored, never logged by the host. */
     async secret(key: string): Promise<string | undefined> {

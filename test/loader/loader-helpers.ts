@@ -2,6 +2,9 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadPlugins } from '../../src/loader/create-plugin-host.ts'
 import type { LoadPluginsOptions } from '../../src/loader/plugin-host.ts'
+import { pluginDetail } from '../../src/report/plugin-detail.ts'
+import { pluginListJson, warningListJson } from '../../src/report/plugin-json.ts'
+import { buildPluginReport } from '../../src/report/plugin-report.ts'
 import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
 import { openReadonlyStore } from '../../src/store/open-store.ts'
 import { ROOT, runCli, tempDir } from '../helpers/cli.ts'
@@ -34,10 +37,30 @@ export function publish(root: string, env: Record<string, string> = {}) {
   return publishInProcess(join(root, 'data'), join(root, 'plugins'), { APP_LOAD_TIMEOUT_MS: String(TEST_LOAD_TIMEOUT_MS), ...env })
 }
 
+/** `app <args> --json` run for real, as a user would: for tests about the CLI itself (a spawn costs about a second). */
 export async function cliJson(root: string, args: string[]) {
   const result = await runCli([...args, '--json', '--data-dir', 'data'], { cwd: root })
   if (result.code !== 0) throw new Error(`app ${args.join(' ')} exited ${result.code}:\n${result.stderr}`)
   return JSON.parse(result.stdout)
+}
+
+/**
+ * What `app plugins list|warnings|show <name> --json` prints for the install at root, built in this process
+ * by the report functions the CLI calls, on the same plugins.db (read-only) and runtime.db, and passed
+ * through JSON as the CLI prints it. It saves a CLI process per call; worker-load.test.ts keeps a real-CLI check.
+ */
+export async function reportJson(root: string, args: ['plugins', 'list' | 'warnings'] | ['plugins', 'show', string]) {
+  const dataDir = join(root, 'data')
+  const store = await openReadonlyStore(dataDir, { waitMs: 0 })
+  const runtime = openRuntimeDb(dataDir)
+  try {
+    const data = args[1] === 'show' ? await pluginDetail(store, runtime, args[2]!)
+      : args[1] === 'list' ? pluginListJson(await buildPluginReport(store, runtime)) : warningListJson(await buildPluginReport(store, runtime))
+    return JSON.parse(JSON.stringify(data))
+  } finally {
+    runtime.close()
+    await store.close()
+  }
 }
 
 /** Loads the current generation in this process, as a role does (without the process-wide error guards, which belong to roles). */

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'vitest'
 import { writePlugin } from '../helpers/cli.ts'
-import { addFixture, cliJson, installWith, loadCurrent, publish, waitUntil } from './loader-helpers.ts'
+import { addFixture, installWith, loadCurrent, publish, reportJson, waitUntil } from './loader-helpers.ts'
 
 const lateRegistrar = (name: string, queryId: string) => ({
   'index.js': `const { QueryRegistry } = require('app/plugin')
@@ -40,7 +40,7 @@ test('a uid registered twice: the first plugin in name order keeps it, even when
   // dup-a comes first in name order: when it arrives it takes the uid, and dup-b is told.
   addFixture(pluginsDir, 'dup-a')
   await publish(root)
-  assert.deepEqual((await cliJson(root, ['plugins', 'show', 'dup-a'])).warnings, [], 'the dry run of dup-a finds it keeps the uid')
+  assert.deepEqual((await reportJson(root, ['plugins', 'show', 'dup-a'])).warnings, [], 'the dry run of dup-a finds it keeps the uid')
   await host.reload((await store.currentGenerationId())!)
   assert.equal(host.queries.get('fixture.dup.shared')?.plugin, 'dup-a')
   assert.equal(await host.queries.get('fixture.dup.shared')!.fn({} as never, {}), 'dup-a')
@@ -61,7 +61,7 @@ exports.load = () => {
 `,
   })
   await publish(root)
-  const c = await cliJson(root, ['plugins', 'show', 'dup-c'])
+  const c = await reportJson(root, ['plugins', 'show', 'dup-c'])
   const messages = c.warnings.filter((w: { code: string }) => w.code === 'DUPLICATE_UID').map((w: { message: string }) => w.message)
   assert.equal(messages.length, 2, JSON.stringify(c.warnings))
   assert.ok(messages.some((m: string) => /"fixture\.dup\.shared" is registered by both "dup-a" and "dup-c"; "dup-a" keeps it/.test(m)))

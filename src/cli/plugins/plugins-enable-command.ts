@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { contextFromCommand } from './cli-context.ts'
+import { contextFromCommand } from '../cli-context.ts'
 import { submitPluginRequest, waitSeconds } from './submit-plugin-request.ts'
 
 /** `app plugins enable <name>`: publish a disabled plugin again from its source (applied by the scheduler). */

@@ -1,11 +1,11 @@
 import { userInfo } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { AppError, ExitCode } from '../errors/app-error.ts'
-import { readDisabledPlugins } from '../publish/disabled-plugins.ts'
-import { openRuntimeDb } from '../runtime/open-runtime.ts'
-import { pluginRequest, requestPluginAction, type PluginAction, type PluginRequest } from '../runtime/plugin-requests.ts'
-import { openReadonlyStore } from '../store/open-store.ts'
-import { print, printJson } from './print-output.ts'
+import { AppError, ExitCode } from '../../errors/app-error.ts'
+import { readDisabledPlugins } from '../../publish/disabled-plugins.ts'
+import { openRuntimeDb } from '../../runtime/open-runtime.ts'
+import { pluginRequest, requestPluginAction, type PluginAction, type PluginRequest } from '../../runtime/plugin-requests.ts'
+import { openReadonlyStore } from '../../store/open-store.ts'
+import { print, printJson } from '../print-output.ts'
 
 /** Who the audit list names for a CLI action: the operating-system user. */
 function cliActor(): string {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { contextFromCommand } from './cli-context.ts'
+import { contextFromCommand } from '../cli-context.ts'
 import { submitPluginRequest, waitSeconds } from './submit-plugin-request.ts'
 
 /** `app plugins disable <name>`: leave a plugin out of every generation until it is enabled (applied by the scheduler). */

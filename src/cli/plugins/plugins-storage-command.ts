@@ -1,9 +1,9 @@
 import type { Command } from 'commander'
-import { openRuntimeDb } from '../runtime/open-runtime.ts'
-import { createPluginStorage } from '../storage/plugin-storage.ts'
-import { contextFromCommand } from './cli-context.ts'
-import { formatTable } from './format-table.ts'
-import { print, printJson } from './print-output.ts'
+import { openRuntimeDb } from '../../runtime/open-runtime.ts'
+import { createPluginStorage } from '../../storage/plugin-storage.ts'
+import { contextFromCommand } from '../cli-context.ts'
+import { formatTable } from '../format-table.ts'
+import { print, printJson } from '../print-output.ts'
 
 const shown = (v: unknown, n = 60) => {
   const s = JSON.stringify(v)
