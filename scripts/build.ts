@@ -70,7 +70,7 @@ await build({
   define: {
     __APP_BUNDLE__: JSON.stringify({ nativeSha256: addonSha256, esbuildSha256 }),
     // What `app plugin init` writes into a plugin folder (src/sdk/sdk-declarations.ts).
-    __APP_SDK_TYPES__: JSON.stringify({ plugin: readFileSync(join(ROOT, 'types/plugin.d.ts'), 'utf8'), honoLite: readFileSync(join(ROOT, 'types/hono-lite.d.ts'), 'utf8') }),
+    __APP_SDK_TYPES__: JSON.stringify({ plugin: readFileSync(join(ROOT, 'types/plugin.d.ts'), 'utf8'), honoLite: readFileSync(join(ROOT, 'types/hono-lite.d.ts'), 'utf8'), testing: readFileSync(join(ROOT, 'types/plugin-testing.d.ts'), 'utf8') }),
     'import.meta.url': '__app_import_meta_url',
     'import.meta.filename': '__filename',
     'import.meta.dirname': '__dirname',

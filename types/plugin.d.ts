@@ -254,6 +254,8 @@ export declare class PermanentError extends Error {
 export interface JobContext {
   /** The job id given to jobs.schedule. */
   id: string
+  /** This run's id in `app events` (the same when it is run again): a key to recognise a repeated run. */
+  jobId: number
   /** 1 on the first try; a failed run is retried (PermanentError: not). */
   attempt: number
   /** When this run was due (ISO). */
@@ -287,6 +289,8 @@ export interface ResourceChange {
 
 export interface HookContext {
   hook: ResourceHookName
+  /** This delivery's id in `app events` (the same when it is delivered again): send it as an idempotency key. */
+  jobId: number
   attempt: number
   /** The plugin that made the change, or null (`app resources import`). */
   changedBy: string | null

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { AppError, ExitCode } from '../errors/app-error.ts'
 import { addPluginInitCommand } from './plugin-init.ts'
+import { addPluginTestCommand } from './plugin-test.ts'
 
 /** `app plugin ...`: writing, testing and running one plugin of your own (DESIGN 5b), one file per subcommand. */
 export function addPluginCommands(program: Command): void {
@@ -15,4 +16,5 @@ export function addPluginCommands(program: Command): void {
       throw new AppError('USAGE', `${word ? `unknown command "plugin ${word}".` : 'app plugin needs a command.'}${hint} Commands: ${names.join(', ')}; \`app plugin --help\` shows them.`, { exitCode: ExitCode.usage })
     })
   addPluginInitCommand(plugin)
+  addPluginTestCommand(plugin)
 }

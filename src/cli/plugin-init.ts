@@ -1,10 +1,10 @@
 import type { Command } from 'commander'
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import { pluginSkeleton, SDK_TYPES_FILE } from '../authoring/plugin-skeleton.ts'
+import { pluginSkeleton, SDK_TYPES_FILE, TESTING_TYPES_FILE } from '../authoring/plugin-skeleton.ts'
 import { AppError, ExitCode } from '../errors/app-error.ts'
 import { fallbackNameOf, PLUGIN_NAME } from '../manifest/validate-manifest.ts'
-import { sdkDeclarations } from '../sdk/sdk-declarations.ts'
+import { sdkDeclarations, sdkTestingDeclarations } from '../sdk/sdk-declarations.ts'
 
 const print = (text: string) => process.stdout.write(`${text}\n`)
 
@@ -21,13 +21,13 @@ export function addPluginInitCommand(plugin: Command): void {
         if (found.length) throw new AppError('INIT_DIR_NOT_EMPTY', `${dir} is not empty (it holds ${found.slice(0, 5).join(', ')}${found.length > 5 ? ', ...' : ''}); app plugin init never overwrites files. Choose a new or empty folder.`, { exitCode: ExitCode.usage })
       }
       const name = PLUGIN_NAME.test(basename(dir)) ? basename(dir) : fallbackNameOf(basename(dir))
-      const files = { ...pluginSkeleton(name, { ts: opts.ts === true }), [SDK_TYPES_FILE]: sdkDeclarations() }
+      const files = { ...pluginSkeleton(name, { ts: opts.ts === true }), [SDK_TYPES_FILE]: sdkDeclarations(), [TESTING_TYPES_FILE]: sdkTestingDeclarations() }
       for (const [path, text] of Object.entries(files)) {
         mkdirSync(dirname(join(dir, path)), { recursive: true })
         writeFileSync(join(dir, path), text, { flag: 'wx' })
       }
       print(`wrote plugin "${name}" to ${dir}:`)
       for (const path of Object.keys(files).sort()) print(`  ${path}`)
-      print(`\nNext: edit index.${opts.ts ? 'ts' : 'js'}, then copy the folder into the scheduler's plugins/ directory (or run \`app plugins sync --plugins-dir ${dirname(dir)}\`).`)
+      print(`\nNext: \`app plugin test ${dirArg}\` runs its test; \`app plugin dev ${dirArg}\` runs it in every role and reloads it as you edit index.${opts.ts ? 'ts' : 'js'}. To publish, copy the folder into the scheduler's plugins/ directory (or run \`app plugins sync --plugins-dir ${dirname(dir)}\`).`)
     })
 }

@@ -79,6 +79,9 @@ export const errorCodes = {
   EVENT_NOT_SCHEDULED: { exitCode: 1, meaning: 'The event could not be scheduled.', fix: 'Read the message; it names what is missing.' },
   PLUGIN_REQUEST_FAILED: { exitCode: 1, meaning: '`app plugins disable|enable` was applied by the scheduler and failed (no such plugin, or no source offers it any more); nothing changed.', fix: 'Read the message; `app plugins list` shows the plugins and GET /api/v1/audit every request with its outcome.' },
   INIT_DIR_NOT_EMPTY: { exitCode: 2, meaning: '`app plugin init` was pointed at a folder that already holds files.', fix: 'Name a new or empty folder.' },
+  PLUGIN_DIR_INVALID: { exitCode: 2, meaning: '`app plugin test` or `app plugin dev` was given a path that does not exist or is not a folder.', fix: 'Give the plugin folder (the one holding plugin.json); `app plugin init <dir>` writes a new one.' },
+  NO_PLUGIN_TESTS: { exitCode: 1, meaning: '`app plugin test` found no *.test.{js,mjs,cjs,ts,mts} file in the plugin folder (outside node_modules).', fix: 'Add a test file; `app plugin init` writes a first one using createTestHost.' },
+  PLUGIN_TESTS_FAILED: { exitCode: 1, meaning: '`app plugin test`: a test of the plugin failed, or its TypeScript does not compile as the scheduler would compile it.', fix: 'Read the failing tests (named in the message, with their errors above it) or the compile errors, fix them and run again.' },
   BACKUP_DIR_NOT_EMPTY: { exitCode: 2, meaning: 'The backup target directory already holds files.', fix: 'Name a new or empty directory.' },
   BACKUP_FAILED: { exitCode: 1, meaning: 'A backup copy could not be written or did not verify.', fix: 'Check free space and the message; the source databases are untouched.' },
 } as const satisfies Record<string, ErrorInfo>

@@ -43,7 +43,7 @@ export function createHooksApi(scope: PluginScope) {
       if (!isResourceHook(name)) throw new TypeError(`${call}: expected one of ${RESOURCE_HOOKS.map((h) => `"${h}"`).join(', ')}; found ${show(name)}`)
       if (typeof handler !== 'function') throw new TypeError(`${call}: expected a handler function async ({ resource, previous, changes }, ctx) => {...}; found ${show(handler)}`)
       const type = hookJobType(scope.name, name)
-      return scope.register('hook', `${type}#${++n}`, { hook: name, type, handler: handler as never })
+      return scope.register('hook', `${type}#${++n}`, { hook: name, type, handler })
     },
   })
 }

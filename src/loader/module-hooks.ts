@@ -12,6 +12,7 @@ import { pluginContext } from './plugin-context.ts'
 import { isTypeScript } from '../compile/build-paths.ts'
 import { compiledSource, resolvePluginImport, tsFormat } from './plugin-imports.ts'
 import { addPluginDir, installPluginStacks } from './stack-paths.ts'
+import { addTestRoot, loadTestFile, resolveTestImport, testRootOf } from './test-roots.ts'
 
 /**
  * `app/plugin` for plugin code, for `import` and `require` alike (Node 24
@@ -100,6 +101,8 @@ function install(): void {
       const parent = rootOf(context.parentURL)
       // Only this hook makes SDK URLs: asking for one by name is asking for another plugin's SDK.
       if (specifier.startsWith(SCHEME)) throw refused(callingPlugin() ?? parent?.plugin ?? '(unknown)', `imported "${specifier.slice(0, 80)}", the host's own module URL`)
+      const test = parent ? undefined : testRootOf(context.parentURL)
+      if (test) return resolveTestImport(test, specifier, context.parentURL!, (s) => nextResolve(s, context), context.conditions?.includes('require') ? 'commonjs' : 'module')
       if (specifier === 'app/plugin') {
         if (parent) return resolveSdk(parent, context)
         const asking = callingPlugin()
@@ -138,6 +141,9 @@ function install(): void {
         if (params.get('format') === 'commonjs') return { format: 'commonjs', source: cjsSource(id), shortCircuit: true }
         return { format: 'module', source: esmSource(Object.keys(sdk)), shortCircuit: true }
       }
+      const test = testRootOf(url)
+      const compiled = test && loadTestFile(test, url)
+      if (compiled) return { ...compiled, shortCircuit: true }
       const root = rootOf(url)
       if (root) {
         const file = fileURLToPath(url)
@@ -180,6 +186,18 @@ export function bindPluginRoot(cacheDir: string, dir: string, plugin: string, sd
   }
   const search = loads > 1 ? `?load=${loads}` : ''
   return { moduleUrl: (path) => new URL(path, href).href + search }
+}
+
+/**
+ * A plugin folder whose test files `app plugin test` runs in this thread:
+ * they import `testing` as `app/plugin/testing`, and their TypeScript (and
+ * the plugin's) as compiled for the run. See test-roots.ts.
+ */
+export function bindTestRoot(dir: string, plugin: string, testing: Record<string, unknown>, compiled: Map<string, Buffer>): void {
+  install()
+  const id = randomUUID()
+  sdks.set(id, testing)
+  addTestRoot(dir, plugin, compiled, id)
 }
 
 function formatIndexOf(cacheDir: string): FormatIndex {

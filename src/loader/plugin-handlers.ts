@@ -30,6 +30,11 @@ export interface PluginHandlers {
  */
 export async function loadPluginHandlers(options: { dataDir: string; generation: number | null; services: HostServices; loadTimeoutMs: number; logger: Logger }): Promise<PluginHandlers> {
   const host = await loadPlugins({ generation: options.generation, dataDir: options.dataDir, services: options.services, timeoutMs: options.loadTimeoutMs, logger: options.logger })
+  return pluginHandlersOf(host)
+}
+
+/** What a loaded plugin host registered, by id, as job runners look it up. */
+export function pluginHandlersOf(host: PluginHost): PluginHandlers {
   return {
     host,
     eventType: (id) => host.eventTypes.get(id),

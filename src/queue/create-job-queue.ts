@@ -8,6 +8,8 @@ export interface JobQueueOptions {
   owner: string
   leaseMs: number
   maxAttempts: number
+  /** What "now" is for claims and retries (default the wall clock): the test host runs jobs as of a later time. */
+  clock?: () => number
 }
 
 interface ClaimRow {
@@ -18,6 +20,7 @@ interface ClaimRow {
 /** What a worker does with the queue: claim due jobs of the types it has, complete them, keep their leases. */
 export function createJobQueue(db: Db, options: JobQueueOptions) {
   const { owner, leaseMs, maxAttempts } = options
+  const clock = options.clock ?? Date.now
   // Bot runs are claimable by every worker; events only by one that registers their type.
   const claimable = `status IN ('pending', 'orphaned') AND run_at <= @now AND (event_type = '${BOT_RUN}' OR event_type IN (SELECT value FROM json_each(@types)))`
   // Attempts count handler starts, not claims: started_at is NULL from the claim until a handler starts on it
@@ -59,7 +62,7 @@ export function createJobQueue(db: Db, options: JobQueueOptions) {
   }
 
   const claim = db.transaction((limit: number, types: string): ClaimedJob[] => {
-    const now = Date.now()
+    const now = clock()
     const token = randomUUID()
     const rows = q.claim.all({ owner, token, expires: now + leaseMs, now, types, limit }) as ClaimRow[]
     return rows.map((r) => ({
@@ -87,7 +90,7 @@ export function createJobQueue(db: Db, options: JobQueueOptions) {
   })
 
   const complete = db.transaction((results: JobResult[]): number[] => {
-    const now = Date.now()
+    const now = clock()
     const lost: number[] = []
     const done = new Map<string, number[]>()
     for (const r of results) {

@@ -210,6 +210,8 @@ export type ActionFn = (bot: Bot, settings: Record<string, unknown>, matches: Re
 /** What jobs.schedule handlers get. */
 export interface JobContext {
   id: string
+  /** The run's job id in runtime.db (the same on a retry). */
+  jobId: number
   attempt: number
   runAt: string
   lastRunAt: string | null
@@ -220,6 +222,8 @@ export interface JobContext {
 /** What hooks.on handlers get besides the change. */
 export interface HookContext {
   hook: ResourceHookName
+  /** The delivery's job id in runtime.db (the same when delivered again). */
+  jobId: number
   attempt: number
   changedBy: string | null
   log: SdkLogger
