@@ -78,7 +78,7 @@ export interface TestWarning {
   lastSeen: string
 }
 
-/** One line the plugin logged (`log` or console.*), as the host's logger wrote it. */
+/** One log line of the plugin (its `log`, ctx.log or console.*, or the host's line about it), as the host's logger wrote it. */
 export interface LogLine {
   level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'
   msg?: string
@@ -131,7 +131,7 @@ export interface TestHost {
   request(path: string, init?: RequestInit & { signedIn?: boolean }): Promise<Response>
   /** The plugin's warnings (publish, load, run time, settings), as of the last host call. */
   readonly warnings: TestWarning[]
-  /** What the plugin logged since the host loaded it. */
+  /** The plugin's log lines since the host loaded it, oldest first. */
   readonly logs: LogLine[]
   /** Unloads the plugin and removes the temporary data directory. */
   close(): Promise<void>

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { AppError, ExitCode } from '../errors/app-error.ts'
 import { addPluginInitCommand } from './plugin-init.ts'
 import { addPluginTestCommand } from './plugin-test.ts'
+import { addPluginDevCommand } from './plugin-dev.ts'
 
 /** `app plugin ...`: writing, testing and running one plugin of your own (DESIGN 5b), one file per subcommand. */
 export function addPluginCommands(program: Command): void {
@@ -17,4 +18,5 @@ export function addPluginCommands(program: Command): void {
     })
   addPluginInitCommand(plugin)
   addPluginTestCommand(plugin)
+  addPluginDevCommand(plugin)
 }

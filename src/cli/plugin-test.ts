@@ -63,7 +63,7 @@ export function addPluginTestCommand(plugin: Command): void {
           throw new AppError('PLUGIN_TESTS_FAILED', `plugin "${r.plugin}": its TypeScript does not compile as the scheduler would compile it, so no test ran:\n${r.compileWarnings.map((w) => `  ${w.code}: ${w.message}${w.detail ? `\n    ${w.detail.split('\n').join('\n    ')}` : ''}`).join('\n')}`)
         }
         if (r.leftOpen) printError(`app: note: ${r.leftOpen} test host(s) were left open by the tests and closed after the run; close each one (await host.close(), in an after() hook)`)
-        if (r.failed.length) throw new AppError('PLUGIN_TESTS_FAILED', `${r.failed.length} test(s) of plugin "${r.plugin}" failed: ${r.failed.map((n) => `"${n}"`).join(', ')}`)
+        if (!r.ok) throw new AppError('PLUGIN_TESTS_FAILED', `${r.failed.length} test(s) of plugin "${r.plugin}" failed: ${r.failed.map((n) => `"${n}"`).join(', ')}`)
       } finally {
         rmSync(tmp, { recursive: true, force: true })
       }

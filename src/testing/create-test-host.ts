@@ -42,7 +42,8 @@ const DEFAULT_TIMEOUT_MS = 30_000
 export async function createTestHost(options: TestHostOptions = {}) {
   if (!options.plugin) throw new TypeError('createTestHost: which plugin? Pass { plugin: \'<the plugin folder>\' }; under `app plugin test <dir>` it defaults to <dir>.')
   const capture = createCaptureLog()
-  const published = await publishForTest(options.plugin, capture.logger)
+  // The publish's own lines (the dry run's summary) are the scheduler's, not the plugin's: kept apart from host.logs.
+  const published = await publishForTest(options.plugin, createCaptureLog().logger)
   const runtime = openRuntimeDb(published.config.dataDir)
   let pluginHost: PluginHost | null = null
   try {

@@ -13,6 +13,8 @@ export interface PluginTestResult {
   files: string[]
   /** Names of the tests that failed ("suite > test"), in the order they failed. */
   failed: string[]
+  /** node:test's own verdict on the whole run (a file that failed to load, a hook that threw). */
+  ok: boolean
   /** The TypeScript did not compile (or imports what a plugin may not): nothing ran. */
   compileWarnings: Warning[]
   /** Test hosts the tests left open, closed after the run. */
@@ -32,7 +34,7 @@ export async function runPluginTests(dir: string, options: { namePatterns?: stri
   const all = pluginFiles(dir)
   const files = all.filter((p) => TEST_FILE.test(p))
   const plugin = pluginNameOf(dir, all)
-  const result: PluginTestResult = { plugin, files, failed: [], compileWarnings: [], leftOpen: 0 }
+  const result: PluginTestResult = { plugin, files, failed: [], ok: true, compileWarnings: [], leftOpen: 0 }
   if (!files.length) return result
   const { compiled, warnings } = await compileTestFiles(dir, plugin, all, options.tmpDir)
   if (warnings.length) return { ...result, compileWarnings: warnings }
@@ -46,9 +48,13 @@ export async function runPluginTests(dir: string, options: { namePatterns?: stri
     if (t.todo || t.details?.type === 'suite') return
     result.failed.push([...path.slice(0, t.nesting), t.name].join(' > '))
   })
+  // The run's own summary (no file: the whole run) has the last word, whatever was named above.
+  stream.on('test:summary', (s: { file?: string; success: boolean }) => { if (s.file === undefined && !s.success) result.ok = false })
   const output = stream.compose(spec)
   output.pipe(options.out, { end: false })
   await finished(output)
   result.leftOpen = await closeOpenHosts()
+  if (!result.ok && !result.failed.length) result.failed.push('(the run, as the output above says)')
+  if (result.failed.length) result.ok = false
   return result
 }
