@@ -19,7 +19,16 @@ export default defineConfig({
     experimental: { viteModuleRunner: false, nodeLoader: false },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.unit.test.ts'], maxWorkers: cores, sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: ['test/**/*.unit.test.ts'], maxWorkers: cores * 2, sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/**/*.unit.test.ts'],
+          maxWorkers: cores * 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 })

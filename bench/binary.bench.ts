@@ -54,14 +54,19 @@ export async function run(): Promise<BenchResult[]> {
     for (const v of variants) {
       // Same state for both: the sample plugins published, and (for the SEA) its addon already written.
       const data = join(work, `data-${v.name}`)
-      const sync = spawnSync(v.command, [...v.prefix, 'plugins', 'sync', '--data-dir', data, '--plugins-dir', plugins], { cwd: work, env: { APP_SETTLE_MS: '0' } })
+      const sync = spawnSync(v.command, [...v.prefix, 'plugins', 'sync', '--data-dir', data, '--plugins-dir', plugins], {
+        cwd: work,
+        env: { APP_SETTLE_MS: '0' },
+      })
       if (sync.status !== 0) throw new Error(`${v.name}: plugins sync failed: ${sync.stderr}`)
       await timeToReady(v.command, [...v.prefix, '--role=all', '--data-dir', data, '--plugins-dir', plugins, '--port', '0'], work) // warm-up
     }
     for (let i = 0; i < RUNS; i++) {
       for (const v of i % 2 ? [...variants].reverse() : variants) {
         const data = join(work, `data-${v.name}`)
-        v.times.push(await timeToReady(v.command, [...v.prefix, '--role=all', '--data-dir', data, '--plugins-dir', plugins, '--port', '0'], work))
+        v.times.push(
+          await timeToReady(v.command, [...v.prefix, '--role=all', '--data-dir', data, '--plugins-dir', plugins, '--port', '0'], work),
+        )
       }
       log(`run ${i + 1}/${RUNS}: sea ${variants[0]!.times.at(-1)!.toFixed(0)} ms, cjs ${variants[1]!.times.at(-1)!.toFixed(0)} ms`)
     }
@@ -72,15 +77,26 @@ export async function run(): Promise<BenchResult[]> {
     const ratio = sea / cjs
     return [
       {
-        name: 'binary.size', what: 'dist/app size (Node 24 stripped + bundle + code cache + SQLite addon)', value: Math.round(size / MiB * 10) / 10, unit: 'MiB',
-        baseline: { what: `the node binary it is built from (${process.versions.node}, with debug symbols)`, value: Math.round(nodeSize / MiB * 10) / 10 },
-        ratio: Math.round(size / nodeSize * 100) / 100,
+        name: 'binary.size',
+        what: 'dist/app size (Node 24 stripped + bundle + code cache + SQLite addon)',
+        value: Math.round((size / MiB) * 10) / 10,
+        unit: 'MiB',
+        baseline: {
+          what: `the node binary it is built from (${process.versions.node}, with debug symbols)`,
+          value: Math.round((nodeSize / MiB) * 10) / 10,
+        },
+        ratio: Math.round((size / nodeSize) * 100) / 100,
         notes: `bundle dist/app.cjs ${(statSync(CJS).size / MiB).toFixed(1)} MiB`,
       },
       {
-        name: 'binary.ready', what: 'dist/app --role=all: start to 200 on /readyz (median of 11)', value: Math.round(sea), unit: 'ms',
+        name: 'binary.ready',
+        what: 'dist/app --role=all: start to 200 on /readyz (median of 11)',
+        value: Math.round(sea),
+        unit: 'ms',
         baseline: { what: 'node dist/app.cjs --role=all, same bundle without SEA', value: Math.round(cjs) },
-        ratio: Math.round(ratio * 100) / 100, goal: '<= 1.2x', met: ratio <= 1.2,
+        ratio: Math.round(ratio * 100) / 100,
+        goal: '<= 1.2x',
+        met: ratio <= 1.2,
         notes: `sea runs ${variants[0]!.times.map((t) => t.toFixed(0)).join(', ')} ms; cjs runs ${variants[1]!.times.map((t) => t.toFixed(0)).join(', ')} ms`,
       },
     ]

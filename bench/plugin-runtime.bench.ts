@@ -54,7 +54,14 @@ function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 60_000): Promi
   return new Promise((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}: ${out.slice(-2000)}`)), timeoutMs)
-    const on = (d: Buffer) => { out += d; if (re.test(out)) { clearTimeout(timer); child.stdout!.off('data', on); resolve() } }
+    const on = (d: Buffer) => {
+      out += d
+      if (re.test(out)) {
+        clearTimeout(timer)
+        child.stdout!.off('data', on)
+        resolve()
+      }
+    }
     child.stdout!.on('data', on)
     child.once('exit', (code) => reject(new Error(`exited ${code} before ${re}: ${out.slice(-2000)}`)))
   })
@@ -63,16 +70,27 @@ function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 60_000): Promi
 /** Publishes the bench plugin, records its hook subscription as the scheduler would, starts one worker (default concurrency). */
 async function startInstall(root: string) {
   mkdirSync(join(root, 'plugins', 'bench-hooks'), { recursive: true })
-  writeFileSync(join(root, 'plugins', 'bench-hooks', 'plugin.json'), JSON.stringify({ name: 'bench-hooks', version: '1.0.0', apiVersion: 1, modules: ['index.js'] }))
+  writeFileSync(
+    join(root, 'plugins', 'bench-hooks', 'plugin.json'),
+    JSON.stringify({ name: 'bench-hooks', version: '1.0.0', apiVersion: 1, modules: ['index.js'] }),
+  )
   writeFileSync(join(root, 'plugins', 'bench-hooks', 'index.js'), PLUGIN)
   const env = { ...process.env, APP_LOG_LEVEL: 'info', APP_SETTLE_MS: '0' }
-  const sync = spawnSync(process.execPath, [APP, 'plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env, encoding: 'utf8' })
+  const sync = spawnSync(process.execPath, [APP, 'plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+  })
   if (sync.status !== 0) throw new Error(`plugins sync failed: ${sync.stderr}`)
   const db = openRuntimeDb(join(root, 'data'))
   const store = await openReadonlyStore(join(root, 'data'), { waitMs: 0 })
   createRegistrationSync(db).immediate(await store.currentGeneration())
   await store.close()
-  const worker = spawn(process.execPath, [APP, '--role=worker', '--data-dir', 'data'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const worker = spawn(process.execPath, [APP, '--role=worker', '--data-dir', 'data'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   worker.stderr!.resume()
   await waitForLine(worker, /handlers ready/)
   worker.stdout!.resume() // keep the pipe drained: a full pipe would stall the worker's log writes
@@ -84,7 +102,8 @@ const idle = (db: Db) => {
   const busy = db.prepare(`SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending', 'orphaned', 'running'))`).pluck()
   return () => busy.get() === 0
 }
-const doneCount = (db: Db, type: string) => db.prepare(`SELECT count(*) FROM jobs WHERE status = 'done' AND event_type = ?`).pluck().get(type) as number
+const doneCount = (db: Db, type: string) =>
+  db.prepare(`SELECT count(*) FROM jobs WHERE status = 'done' AND event_type = ?`).pluck().get(type) as number
 
 /** 10,000 changes in one import, to all hook deliveries done: changes per second. */
 async function hookRate(db: Db, round: number): Promise<number> {
@@ -103,7 +122,10 @@ async function hookRate(db: Db, round: number): Promise<number> {
 /** 10,000 plain events enqueued at once, to all done: events per second. */
 async function plainRate(db: Db): Promise<number> {
   const t0 = performance.now()
-  await enqueueJobs(db, Array.from({ length: N }, () => ({ eventType: 'bench.plain', runAt: Date.now() })))
+  await enqueueJobs(
+    db,
+    Array.from({ length: N }, () => ({ eventType: 'bench.plain', runAt: Date.now() })),
+  )
   await until(idle(db), 300_000, 'plain events')
   return N / ((performance.now() - t0) / 1000)
 }
@@ -177,13 +199,19 @@ async function storageCosts(root: string): Promise<{ ours: number; bare: number 
     ours.push((performance.now() - t0) / STORAGE_SETS)
     db.close()
     const raw = openDatabase(join(root, `bare-${r}.db`), { synchronous: 'NORMAL' })
-    raw.exec('CREATE TABLE kv (plugin TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (plugin, key)) WITHOUT ROWID')
-    const upsert = raw.prepare('INSERT INTO kv (plugin, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (plugin, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+    raw.exec(
+      'CREATE TABLE kv (plugin TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (plugin, key)) WITHOUT ROWID',
+    )
+    const upsert = raw.prepare(
+      'INSERT INTO kv (plugin, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (plugin, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    )
     t0 = performance.now()
     for (let i = 0; i < STORAGE_SETS; i++) upsert.run('bench', `key-${i % 1000}`, JSON.stringify({ n: i, at: 'x'.repeat(32) }), Date.now())
     bare.push((performance.now() - t0) / STORAGE_SETS)
     raw.close()
-    progress(`storage round ${r + 1}: storage.set ${(ours.at(-1)! * 1000).toFixed(1)} µs, bare upsert ${(bare.at(-1)! * 1000).toFixed(1)} µs`)
+    progress(
+      `storage round ${r + 1}: storage.set ${(ours.at(-1)! * 1000).toFixed(1)} µs, bare upsert ${(bare.at(-1)! * 1000).toFixed(1)} µs`,
+    )
   }
   return { ours: median(ours), bare: median(bare) }
 }
@@ -206,19 +234,47 @@ export async function run(): Promise<BenchResult[]> {
     }
     const hookLat = await hookLatency(db, worker)
     const plainLat = await plainLatency(db, worker)
-    progress(`change to hook handler p50 ${hookLat.p50} ms (p95 ${hookLat.p95}); plain due to start p50 ${plainLat.p50} ms (p95 ${plainLat.p95})`)
+    progress(
+      `change to hook handler p50 ${hookLat.p50} ms (p95 ${hookLat.p95}); plain due to start p50 ${plainLat.p50} ms (p95 ${plainLat.p95})`,
+    )
     db.close()
     const storage = await storageCosts(root)
     const h = median(hooks)
     const p = median(plain)
     return [
-      { name: 'plugin-runtime.hook-throughput', what: `resource hook deliveries end to end: ${N} changes in one \`resources import\` (changes + their hook jobs in one transaction), each delivered to a no-op resource.modified hook, one worker (default concurrency); median of ${ROUNDS} (higher is better)`,
-        value: h, unit: 'changes/s', baseline: { what: `${N} plain scheduled events of a no-op type, same worker`, value: p }, ratio: h / p,
-        notes: 'no goal set: a change writes the resource and its delivery (two rows) where an event writes one, so about 0.5x is the expected shape' },
-      { name: 'plugin-runtime.change-to-hook', what: `change to hook handler start, p50, one DbObjects-style update at a time at ${RATE_PER_S}/s, idle worker (p95 ${hookLat.p95} ms)`,
-        value: hookLat.p50, unit: 'ms', baseline: { what: `plain events inserted at their due time at ${RATE_PER_S}/s: due to start p50 (p95 ${plainLat.p95} ms)`, value: plainLat.p50 }, ratio: plainLat.p50 ? hookLat.p50 / plainLat.p50 : null, goal: '<= 50 ms', met: hookLat.p50 <= 50 },
-      { name: 'plugin-runtime.storage-set', what: `storage.set (SDK call: JSON, quota check, upsert in BEGIN IMMEDIATE), ${STORAGE_SETS} sets over 1000 keys; median of ${ROUNDS}`,
-        value: storage.ours * 1000, unit: 'µs', baseline: { what: 'bare better-sqlite3 upsert, same WAL and synchronous=NORMAL, autocommit', value: storage.bare * 1000 }, ratio: storage.ours / storage.bare, goal: '<= 2x', met: storage.ours / storage.bare <= 2 },
+      {
+        name: 'plugin-runtime.hook-throughput',
+        what: `resource hook deliveries end to end: ${N} changes in one \`resources import\` (changes + their hook jobs in one transaction), each delivered to a no-op resource.modified hook, one worker (default concurrency); median of ${ROUNDS} (higher is better)`,
+        value: h,
+        unit: 'changes/s',
+        baseline: { what: `${N} plain scheduled events of a no-op type, same worker`, value: p },
+        ratio: h / p,
+        notes:
+          'no goal set: a change writes the resource and its delivery (two rows) where an event writes one, so about 0.5x is the expected shape',
+      },
+      {
+        name: 'plugin-runtime.change-to-hook',
+        what: `change to hook handler start, p50, one DbObjects-style update at a time at ${RATE_PER_S}/s, idle worker (p95 ${hookLat.p95} ms)`,
+        value: hookLat.p50,
+        unit: 'ms',
+        baseline: {
+          what: `plain events inserted at their due time at ${RATE_PER_S}/s: due to start p50 (p95 ${plainLat.p95} ms)`,
+          value: plainLat.p50,
+        },
+        ratio: plainLat.p50 ? hookLat.p50 / plainLat.p50 : null,
+        goal: '<= 50 ms',
+        met: hookLat.p50 <= 50,
+      },
+      {
+        name: 'plugin-runtime.storage-set',
+        what: `storage.set (SDK call: JSON, quota check, upsert in BEGIN IMMEDIATE), ${STORAGE_SETS} sets over 1000 keys; median of ${ROUNDS}`,
+        value: storage.ours * 1000,
+        unit: 'µs',
+        baseline: { what: 'bare better-sqlite3 upsert, same WAL and synchronous=NORMAL, autocommit', value: storage.bare * 1000 },
+        ratio: storage.ours / storage.bare,
+        goal: '<= 2x',
+        met: storage.ours / storage.bare <= 2,
+      },
     ]
   } finally {
     if (worker && worker.exitCode === null) {

@@ -37,7 +37,13 @@ function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 60_000): Promi
   return new Promise((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}: ${out.slice(-2000)}`)), timeoutMs)
-    const on = (d: Buffer) => { out += d; if (re.test(out)) { clearTimeout(timer); resolve() } }
+    const on = (d: Buffer) => {
+      out += d
+      if (re.test(out)) {
+        clearTimeout(timer)
+        resolve()
+      }
+    }
     child.stdout!.on('data', on)
     child.stderr!.on('data', on)
     child.once('exit', (code) => reject(new Error(`exited ${code} before ${re}: ${out.slice(-2000)}`)))
@@ -49,15 +55,23 @@ function bareLoop(dir: string): number {
   const db = openRuntimeDb(dir)
   const t0 = performance.now()
   const insert = db.prepare('INSERT INTO jobs (event_type, run_at, created_at) VALUES (?, ?, ?)')
-  db.transaction(() => { const now = Date.now(); for (let i = 0; i < N; i++) insert.run('bench.noop', now, now) }).immediate()
-  const claim = db.prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = 'bare', claim_token = ?, lease_expires_at = ?
-    WHERE id IN (SELECT id FROM jobs WHERE status IN ('pending', 'orphaned') AND run_at <= ? ORDER BY run_at LIMIT 256) RETURNING id`).pluck()
+  db.transaction(() => {
+    const now = Date.now()
+    for (let i = 0; i < N; i++) insert.run('bench.noop', now, now)
+  }).immediate()
+  const claim = db
+    .prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = 'bare', claim_token = ?, lease_expires_at = ?
+    WHERE id IN (SELECT id FROM jobs WHERE status IN ('pending', 'orphaned') AND run_at <= ? ORDER BY run_at LIMIT 256) RETURNING id`)
+    .pluck()
   const done = db.prepare(`UPDATE jobs SET status = 'done', finished_at = ? WHERE id = ? AND claim_token = ? AND status = 'running'`)
   let n = 0
   for (let token = 1; ; token++) {
     const ids = db.transaction(() => claim.all(String(token), Date.now() + 30_000, Date.now()) as number[]).immediate()
     if (!ids.length) break
-    db.transaction(() => { const now = Date.now(); for (const id of ids) done.run(now, id, String(token)) }).immediate()
+    db.transaction(() => {
+      const now = Date.now()
+      for (const id of ids) done.run(now, id, String(token))
+    }).immediate()
     n += ids.length
   }
   const seconds = (performance.now() - t0) / 1000
@@ -78,8 +92,13 @@ async function plainjobRate(dir: string): Promise<number> {
     await waitForLine(worker, /ready/)
     const t0 = performance.now()
     // The same O(1) index probe as for our queue, so watching for the end costs the worker nothing.
-    const busy = db.prepare(`SELECT EXISTS (SELECT 1 FROM plainjob_jobs WHERE status IN (${JobStatus.Pending}, ${JobStatus.Processing}))`).pluck()
-    queue.addMany('bench.noop', Array.from({ length: PLAINJOB_N }, (_, i) => ({ i })))
+    const busy = db
+      .prepare(`SELECT EXISTS (SELECT 1 FROM plainjob_jobs WHERE status IN (${JobStatus.Pending}, ${JobStatus.Processing}))`)
+      .pluck()
+    queue.addMany(
+      'bench.noop',
+      Array.from({ length: PLAINJOB_N }, (_, i) => ({ i })),
+    )
     await until(() => busy.get() === 0, 300_000, 'plainjob to finish')
     if (queue.countJobs({ status: JobStatus.Done }) !== PLAINJOB_N) throw new Error('plainjob did not complete every job')
     return PLAINJOB_N / ((performance.now() - t0) / 1000)
@@ -95,9 +114,17 @@ async function startOurWorker(root: string, concurrency: number) {
   writeFileSync(join(pluginDir, 'plugin.json'), JSON.stringify(benchPlugin.manifest))
   writeFileSync(join(pluginDir, 'index.js'), benchPlugin.index)
   const env = { ...process.env, APP_LOG_LEVEL: 'info', APP_SETTLE_MS: '0' }
-  const sync = spawnSync(process.execPath, [APP, 'plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env, encoding: 'utf8' })
+  const sync = spawnSync(process.execPath, [APP, 'plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+  })
   if (sync.status !== 0) throw new Error(`plugins sync failed: ${sync.stderr}`)
-  const worker = spawn(process.execPath, [APP, '--role=worker', '--data-dir', 'data', '--concurrency', String(concurrency)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const worker = spawn(process.execPath, [APP, '--role=worker', '--data-dir', 'data', '--concurrency', String(concurrency)], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   await waitForLine(worker, /handlers ready/)
   return worker
 }
@@ -105,11 +132,18 @@ async function startOurWorker(root: string, concurrency: number) {
 async function ourRate(root: string, worker: ChildProcess): Promise<number> {
   const db = openRuntimeDb(join(root, 'data'))
   // Two O(1) index probes, so watching for the end costs the worker nothing.
-  const busy = db.prepare(`SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending', 'orphaned')) OR EXISTS (SELECT 1 FROM jobs WHERE status = 'running')`).pluck()
+  const busy = db
+    .prepare(
+      `SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending', 'orphaned')) OR EXISTS (SELECT 1 FROM jobs WHERE status = 'running')`,
+    )
+    .pluck()
   const done = db.prepare(`SELECT count(*) FROM jobs WHERE status = 'done'`).pluck()
   const before = done.get() as number
   const t0 = performance.now()
-  await enqueueJobs(db, Array.from({ length: N }, () => ({ eventType: 'bench.noop', runAt: Date.now() })))
+  await enqueueJobs(
+    db,
+    Array.from({ length: N }, () => ({ eventType: 'bench.noop', runAt: Date.now() })),
+  )
   await until(() => busy.get() === 0, 300_000, 'our worker to finish')
   const seconds = (performance.now() - t0) / 1000
   const completed = (done.get() as number) - before
@@ -163,7 +197,9 @@ export async function run(): Promise<BenchResult[]> {
       bare.push(bareLoop(join(root, `bare-${r}`)))
       plain.push(await plainjobRate(join(root, `plain-${r}`)))
       for (const c of CONCURRENCIES) ours.get(c)!.push(await ourRate(join(root, `app-${c}`), workers.get(c)!))
-      progress(`round ${r + 1}: bare loop ${bare.at(-1)!.toFixed(0)} rows/s, plainjob ${plain.at(-1)!.toFixed(0)} jobs/s, ${CONCURRENCIES.map((c) => `app (${c} threads) ${ours.get(c)!.at(-1)!.toFixed(0)} events/s`).join(', ')}`)
+      progress(
+        `round ${r + 1}: bare loop ${bare.at(-1)!.toFixed(0)} rows/s, plainjob ${plain.at(-1)!.toFixed(0)} jobs/s, ${CONCURRENCIES.map((c) => `app (${c} threads) ${ours.get(c)!.at(-1)!.toFixed(0)} events/s`).join(', ')}`,
+      )
     }
     const latency = await ourLatency(join(root, `app-${CONCURRENCIES[0]}`), workers.get(CONCURRENCIES[0]!)!)
     progress(`due-to-start at ${RATE_PER_S} events/s: p50 ${latency.p50} ms, p95 ${latency.p95} ms`)
@@ -174,14 +210,38 @@ export async function run(): Promise<BenchResult[]> {
       const o = median(rates)
       const which = concurrency === 4 ? 'default --concurrency 4' : `--concurrency ${concurrency}`
       results.push(
-        { name: `queue.vs-plainjob.c${concurrency}`, what: `events/s end to end (enqueue, claim, no-op handler, complete), one worker process (${which}), vs plainjob; median of ${ROUNDS}`,
-          value: o, unit: 'events/s', baseline: { what: 'plainjob, one worker process', value: p }, ratio: o / p, goal: '>= 3x', met: o / p >= 3 },
-        { name: `queue.vs-bare.c${concurrency}`, what: `events/s end to end (${which}) vs a bare better-sqlite3 batch claim/complete loop (no handler, no threads); median of ${ROUNDS}`,
-          value: o, unit: 'events/s', baseline: { what: 'bare batch loop', value: b }, ratio: o / b, goal: '>= 0.33x', met: o / b >= 1 / 3 },
+        {
+          name: `queue.vs-plainjob.c${concurrency}`,
+          what: `events/s end to end (enqueue, claim, no-op handler, complete), one worker process (${which}), vs plainjob; median of ${ROUNDS}`,
+          value: o,
+          unit: 'events/s',
+          baseline: { what: 'plainjob, one worker process', value: p },
+          ratio: o / p,
+          goal: '>= 3x',
+          met: o / p >= 3,
+        },
+        {
+          name: `queue.vs-bare.c${concurrency}`,
+          what: `events/s end to end (${which}) vs a bare better-sqlite3 batch claim/complete loop (no handler, no threads); median of ${ROUNDS}`,
+          value: o,
+          unit: 'events/s',
+          baseline: { what: 'bare batch loop', value: b },
+          ratio: o / b,
+          goal: '>= 0.33x',
+          met: o / b >= 1 / 3,
+        },
       )
     }
-    results.push({ name: 'queue.due-to-start', what: `due time to handler start, p50, events inserted at their due time at ${RATE_PER_S}/s, default concurrency (p95 ${latency.p95} ms)`,
-      value: latency.p50, unit: 'ms', baseline: null, ratio: null, goal: '< 50 ms', met: latency.p50 < 50 })
+    results.push({
+      name: 'queue.due-to-start',
+      what: `due time to handler start, p50, events inserted at their due time at ${RATE_PER_S}/s, default concurrency (p95 ${latency.p95} ms)`,
+      value: latency.p50,
+      unit: 'ms',
+      baseline: null,
+      ratio: null,
+      goal: '< 50 ms',
+      met: latency.p50 < 50,
+    })
     return results
   } finally {
     for (const w of workers.values()) {

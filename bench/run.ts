@@ -9,9 +9,18 @@ import type { BenchResult } from './bench-types.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const only = process.argv.slice(2)
-const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).filter((f) => !only.length || only.some((o) => f.startsWith(o))).sort()
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => !only.length || only.some((o) => f.startsWith(o)))
+  .sort()
 const resultsFile = join(here, 'results.json')
-const previous: { results?: Record<string, BenchResult[]> } = (() => { try { return JSON.parse(readFileSync(resultsFile, 'utf8')) } catch { return {} } })()
+const previous: { results?: Record<string, BenchResult[]> } = (() => {
+  try {
+    return JSON.parse(readFileSync(resultsFile, 'utf8'))
+  } catch {
+    return {}
+  }
+})()
 const results: Record<string, BenchResult[]> = { ...previous.results }
 const failures: string[] = []
 
@@ -19,7 +28,10 @@ for (const file of files) {
   const name = basename(file, '.bench.ts')
   const out = join(tmpdir(), `app-bench-${process.pid}-${name}.json`)
   process.stderr.write(`\n== bench ${name}\n`)
-  const child = spawnSync(process.execPath, ['--expose-gc', join(here, 'run-one.ts'), join(here, file), out], { stdio: 'inherit', timeout: 15 * 60_000 })
+  const child = spawnSync(process.execPath, ['--expose-gc', join(here, 'run-one.ts'), join(here, file), out], {
+    stdio: 'inherit',
+    timeout: 15 * 60_000,
+  })
   if (child.status !== 0) {
     failures.push(name)
     continue
@@ -28,10 +40,20 @@ for (const file of files) {
   rmSync(out, { force: true })
 }
 
-const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString().slice(0, 10) }
+const machine = {
+  cores: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  date: new Date().toISOString().slice(0, 10),
+}
 writeFileSync(resultsFile, `${JSON.stringify({ machine, results }, null, 2)}\n`)
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2))
-const rows = Object.values(results).flat().map((r) => `| ${r.what} | ${fmt(r.value)} ${r.unit} | ${r.baseline ? `${r.baseline.what}: ${fmt(r.baseline.value)} ${r.unit}` : '-'} | ${r.ratio === null ? '-' : `${fmt(r.ratio)}x`} | ${r.goal ?? '-'} | ${r.met === undefined ? '-' : r.met ? 'yes' : '**no**'} |`)
+const rows = Object.values(results)
+  .flat()
+  .map(
+    (r) =>
+      `| ${r.what} | ${fmt(r.value)} ${r.unit} | ${r.baseline ? `${r.baseline.what}: ${fmt(r.baseline.value)} ${r.unit}` : '-'} | ${r.ratio === null ? '-' : `${fmt(r.ratio)}x`} | ${r.goal ?? '-'} | ${r.met === undefined ? '-' : r.met ? 'yes' : '**no**'} |`,
+  )
 const table = [
   `Measured ${machine.date} on ${machine.cores} cores (${machine.cpu}), Node ${machine.node}. Command: \`npm run bench\`.`,
   '',

@@ -1,3 +1,4 @@
+// long file: one benchmark run end to end (HTTP and S3 servers, baselines, our sync), read top to bottom.
 // Remote sources benchmark (issue 6): sync 100 archived plugins (10 files x 4 KiB of code-like text each, .tgz)
 // from an HTTP index and from S3 (s3rver), all on 127.0.0.1.
 // Baseline, same run: download the same archives with the same client and concurrency and sha256 them.
@@ -32,10 +33,39 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 /** Pseudo-minified JavaScript: keywords and random identifiers, so it compresses about 3x like real bundles (not 100x like repeated text). */
 function codeLike(seed: number, bytes: number): Buffer {
   let x = seed * 2654435761 + 1
-  const rand = () => ((x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32)
-  const words = ['function', 'return', 'const', 'let', 'if', 'else', 'this', '=>', 'await', 'new', 'null', 'true', '.map(', '.then(', '===', '&&', '||', '+', '(', ')', '{', '}', ';', ',']
+  const rand = () => (x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32
+  const words = [
+    'function',
+    'return',
+    'const',
+    'let',
+    'if',
+    'else',
+    'this',
+    '=>',
+    'await',
+    'new',
+    'null',
+    'true',
+    '.map(',
+    '.then(',
+    '===',
+    '&&',
+    '||',
+    '+',
+    '(',
+    ')',
+    '{',
+    '}',
+    ';',
+    ',',
+  ]
   let out = ''
-  while (out.length < bytes) out += rand() < 0.5 ? words[Math.floor(rand() * words.length)] : `_${Math.floor(rand() * 36 ** 4).toString(36)}${rand() < 0.3 ? Math.floor(rand() * 1000) : ''}`
+  while (out.length < bytes)
+    out +=
+      rand() < 0.5
+        ? words[Math.floor(rand() * words.length)]
+        : `_${Math.floor(rand() * 36 ** 4).toString(36)}${rand() < 0.3 ? Math.floor(rand() * 1000) : ''}`
   return Buffer.from(out.slice(0, bytes))
 }
 
@@ -53,15 +83,24 @@ function makeArchives(): Array<{ name: string; data: Buffer }> {
 
 async function mapLimit<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < items.length) await fn(items[next++]!) }))
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < items.length) await fn(items[next++]!)
+    }),
+  )
 }
 
 function httpGetHash(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      const hash = createHash('sha256')
-      res.on('data', (c: Buffer) => hash.update(c)).on('end', () => resolve(hash.digest('hex'))).on('error', reject)
-    }).on('error', reject)
+    http
+      .get(url, (res) => {
+        const hash = createHash('sha256')
+        res
+          .on('data', (c: Buffer) => hash.update(c))
+          .on('end', () => resolve(hash.digest('hex')))
+          .on('error', reject)
+      })
+      .on('error', reject)
   })
 }
 
@@ -75,16 +114,32 @@ async function plainPublish(base: string, archives: Array<{ name: string }>, fil
   const files: Array<[string, Buffer]> = []
   const t0 = performance.now()
   await mapLimit(archives, async (a) => {
-    const data = await new Promise<Buffer>((resolve, reject) => http.get(`${base}/a/${a.name}`, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject)
-    }).on('error', reject))
+    const data = await new Promise<Buffer>((resolve, reject) =>
+      http
+        .get(`${base}/a/${a.name}`, (res) => {
+          const chunks: Buffer[] = []
+          res
+            .on('data', (c: Buffer) => chunks.push(c))
+            .on('end', () => resolve(Buffer.concat(chunks)))
+            .on('error', reject)
+        })
+        .on('error', reject),
+    )
     sha(data)
     const parser = new Parser()
-    parser.on('entry', (e: ReadEntry) => { const c: Buffer[] = []; e.on('data', (d: Buffer) => c.push(d)); e.on('end', () => { const b = Buffer.concat(c); files.push([sha(b), b]) }) })
+    parser.on('entry', (e: ReadEntry) => {
+      const c: Buffer[] = []
+      e.on('data', (d: Buffer) => c.push(d))
+      e.on('end', () => {
+        const b = Buffer.concat(c)
+        files.push([sha(b), b])
+      })
+    })
     parser.end(gunzipSync(data))
   })
-  db.transaction(() => { for (const [h, b] of files) insert.run(h, b) })()
+  db.transaction(() => {
+    for (const [h, b] of files) insert.run(h, b)
+  })()
   const ms = performance.now() - t0
   db.close()
   return ms
@@ -107,9 +162,12 @@ export async function run(): Promise<BenchResult[]> {
   const root = mkdtempSync(join(tmpdir(), 'app-bench-sources-'))
   const archives = makeArchives()
   const bytes = archives.reduce((n, a) => n + a.data.length, 0)
-  process.stderr.write(`${PLUGINS} archives, ${(bytes / 1024).toFixed(0)} KiB packed, ${PLUGINS * FILES} files, ${(PLUGINS * FILES * 4)} KiB unpacked\n`)
+  process.stderr.write(
+    `${PLUGINS} archives, ${(bytes / 1024).toFixed(0)} KiB packed, ${PLUGINS * FILES} files, ${PLUGINS * FILES * 4} KiB unpacked\n`,
+  )
   const server = http.createServer((req, res) => {
-    if (req.url === '/index.json') return void res.end(JSON.stringify({ plugins: archives.map((a) => ({ url: `a/${a.name}`, sha256: sha(a.data) })) }))
+    if (req.url === '/index.json')
+      return void res.end(JSON.stringify({ plugins: archives.map((a) => ({ url: `a/${a.name}`, sha256: sha(a.data) })) }))
     const a = archives.find((x) => `/a/${x.name}` === req.url)
     if (!a) return void res.writeHead(404).end()
     res.writeHead(200, { 'content-length': a.data.length, etag: `"${sha(a.data).slice(0, 16)}"` }).end(a.data)
@@ -134,21 +192,51 @@ export async function run(): Promise<BenchResult[]> {
       if (r.plugins !== PLUGINS) throw new Error(`${source.kind} sync published ${r.plugins} plugins`)
       return ms
     }
-    const syncHttp = () => coldSync(createHttpSource(sourceSchema.parse({ type: 'http', url: `${base}/index.json` }) as HttpSourceConfig, { where: 'bench', limits, trust: NO_TRUST }))
-    const syncS3 = () => coldSync(createS3Source(sourceSchema.parse({ type: 's3', bucket: 'bench', prefix: 'app/', endpoint, forcePathStyle: true }) as S3SourceConfig, { limits, trust: NO_TRUST }))
-    const baseHttp = async () => (await time(() => mapLimit(archives, async (a) => { await httpGetHash(`${base}/a/${a.name}`) })))[0]
-    const baseS3 = async () => (await time(() => mapLimit(archives, async (a) => {
-      const res = await client.send(new GetObjectCommand({ Bucket: 'bench', Key: `app/${a.name}` }))
-      const hash = createHash('sha256')
-      for await (const c of res.Body as Readable) hash.update(c as Buffer)
-      hash.digest('hex')
-    })))[0]
+    const syncHttp = () =>
+      coldSync(
+        createHttpSource(sourceSchema.parse({ type: 'http', url: `${base}/index.json` }) as HttpSourceConfig, {
+          where: 'bench',
+          limits,
+          trust: NO_TRUST,
+        }),
+      )
+    const syncS3 = () =>
+      coldSync(
+        createS3Source(
+          sourceSchema.parse({ type: 's3', bucket: 'bench', prefix: 'app/', endpoint, forcePathStyle: true }) as S3SourceConfig,
+          { limits, trust: NO_TRUST },
+        ),
+      )
+    const baseHttp = async () =>
+      (
+        await time(() =>
+          mapLimit(archives, async (a) => {
+            await httpGetHash(`${base}/a/${a.name}`)
+          }),
+        )
+      )[0]
+    const baseS3 = async () =>
+      (
+        await time(() =>
+          mapLimit(archives, async (a) => {
+            const res = await client.send(new GetObjectCommand({ Bucket: 'bench', Key: `app/${a.name}` }))
+            const hash = createHash('sha256')
+            for await (const c of res.Body as Readable) hash.update(c as Buffer)
+            hash.digest('hex')
+          }),
+        )
+      )[0]
 
-    await baseHttp(); await syncHttp(); await baseS3(); await syncS3() // warm up JIT and connections alike
+    await baseHttp()
+    await syncHttp()
+    await baseS3()
+    await syncS3() // warm up JIT and connections alike
     const httpBaseMs = await best(5, baseHttp)
     const httpMs = await best(5, syncHttp)
     const plainMs = await best(5, () => plainPublish(base, archives, join(root, `plain-${run++}.db`)))
-    process.stderr.write(`http: download + sha256 ${httpBaseMs.toFixed(0)} ms, plain download+unpack+hash+insert ${plainMs.toFixed(0)} ms, cold sync ${httpMs.toFixed(0)} ms\n`)
+    process.stderr.write(
+      `http: download + sha256 ${httpBaseMs.toFixed(0)} ms, plain download+unpack+hash+insert ${plainMs.toFixed(0)} ms, cold sync ${httpMs.toFixed(0)} ms\n`,
+    )
     const s3BaseMs = await best(5, baseS3)
     const s3Ms = await best(5, syncS3)
     process.stderr.write(`s3: download + sha256 ${s3BaseMs.toFixed(0)} ms, cold sync ${s3Ms.toFixed(0)} ms\n`)
@@ -161,17 +249,70 @@ export async function run(): Promise<BenchResult[]> {
       await store.close()
       return ms
     }
-    const pollHttpMs = await poll(createHttpSource(sourceSchema.parse({ type: 'http', url: `${base}/index.json` }) as HttpSourceConfig, { where: 'bench', limits, trust: NO_TRUST }))
-    const pollS3Ms = await poll(createS3Source(sourceSchema.parse({ type: 's3', bucket: 'bench', prefix: 'app/', endpoint, forcePathStyle: true }) as S3SourceConfig, { limits, trust: NO_TRUST }))
+    const pollHttpMs = await poll(
+      createHttpSource(sourceSchema.parse({ type: 'http', url: `${base}/index.json` }) as HttpSourceConfig, {
+        where: 'bench',
+        limits,
+        trust: NO_TRUST,
+      }),
+    )
+    const pollS3Ms = await poll(
+      createS3Source(
+        sourceSchema.parse({ type: 's3', bucket: 'bench', prefix: 'app/', endpoint, forcePathStyle: true }) as S3SourceConfig,
+        { limits, trust: NO_TRUST },
+      ),
+    )
     process.stderr.write(`unchanged poll: http ${pollHttpMs.toFixed(0)} ms, s3 ${pollS3Ms.toFixed(0)} ms\n`)
 
     const goal = '<= 2x'
     return [
-      { name: 'sources.http', what: `cold sync of ${PLUGINS} .tgz plugins (${FILES} files x 4 KiB) from an HTTP index (no dry run)`, value: httpMs, unit: 'ms', baseline: { what: `download + sha256 the same archives (node:http, ${CONCURRENCY} at a time)`, value: httpBaseMs }, ratio: httpMs / httpBaseMs, goal, met: httpMs / httpBaseMs <= 2 },
-      { name: 'sources.http-vs-plain', what: 'cold sync from the HTTP index, same archives', value: httpMs, unit: 'ms', baseline: { what: 'download + sha256 + gunzip + untar + sha256 each file + raw SQLite insert (WAL, synchronous=FULL, one transaction)', value: plainMs }, ratio: httpMs / plainMs },
-      { name: 'sources.s3', what: `cold sync of the same ${PLUGINS} plugins from S3 (s3rver)`, value: s3Ms, unit: 'ms', baseline: { what: `GetObject + sha256 the same archives (AWS SDK, ${CONCURRENCY} at a time)`, value: s3BaseMs }, ratio: s3Ms / s3BaseMs, goal, met: s3Ms / s3BaseMs <= 2 },
-      { name: 'sources.poll-http', what: 'unchanged poll of the HTTP index (pins match: nothing downloaded)', value: pollHttpMs, unit: 'ms', baseline: { what: 'cold sync from the HTTP index (above)', value: httpMs }, ratio: pollHttpMs / httpMs },
-      { name: 'sources.poll-s3', what: 'unchanged poll of S3 (listing ETags match: nothing downloaded)', value: pollS3Ms, unit: 'ms', baseline: { what: 'cold sync from S3 (above)', value: s3Ms }, ratio: pollS3Ms / s3Ms },
+      {
+        name: 'sources.http',
+        what: `cold sync of ${PLUGINS} .tgz plugins (${FILES} files x 4 KiB) from an HTTP index (no dry run)`,
+        value: httpMs,
+        unit: 'ms',
+        baseline: { what: `download + sha256 the same archives (node:http, ${CONCURRENCY} at a time)`, value: httpBaseMs },
+        ratio: httpMs / httpBaseMs,
+        goal,
+        met: httpMs / httpBaseMs <= 2,
+      },
+      {
+        name: 'sources.http-vs-plain',
+        what: 'cold sync from the HTTP index, same archives',
+        value: httpMs,
+        unit: 'ms',
+        baseline: {
+          what: 'download + sha256 + gunzip + untar + sha256 each file + raw SQLite insert (WAL, synchronous=FULL, one transaction)',
+          value: plainMs,
+        },
+        ratio: httpMs / plainMs,
+      },
+      {
+        name: 'sources.s3',
+        what: `cold sync of the same ${PLUGINS} plugins from S3 (s3rver)`,
+        value: s3Ms,
+        unit: 'ms',
+        baseline: { what: `GetObject + sha256 the same archives (AWS SDK, ${CONCURRENCY} at a time)`, value: s3BaseMs },
+        ratio: s3Ms / s3BaseMs,
+        goal,
+        met: s3Ms / s3BaseMs <= 2,
+      },
+      {
+        name: 'sources.poll-http',
+        what: 'unchanged poll of the HTTP index (pins match: nothing downloaded)',
+        value: pollHttpMs,
+        unit: 'ms',
+        baseline: { what: 'cold sync from the HTTP index (above)', value: httpMs },
+        ratio: pollHttpMs / httpMs,
+      },
+      {
+        name: 'sources.poll-s3',
+        what: 'unchanged poll of S3 (listing ETags match: nothing downloaded)',
+        value: pollS3Ms,
+        unit: 'ms',
+        baseline: { what: 'cold sync from S3 (above)', value: s3Ms },
+        ratio: pollS3Ms / s3Ms,
+      },
     ]
   } finally {
     client.destroy()

@@ -22,8 +22,14 @@ function writePlugins(dir: string, count: number): void {
   for (let i = 0; i < count; i++) {
     const p = join(dir, `bench-${String(i).padStart(4, '0')}`)
     mkdirSync(p, { recursive: true })
-    writeFileSync(join(p, 'plugin.json'), JSON.stringify({ name: `bench-${String(i).padStart(4, '0')}`, version: '1.0.0', apiVersion: 1, modules: ['index.js'] }))
-    writeFileSync(join(p, 'index.js'), `import { QueryRegistry } from 'app/plugin'\nimport { matches } from './match.js'\n\nexport function load() {\n  QueryRegistry.register({ queryId: 'bench.filter.${i}', supportedResources: ['instance'] }, (resource) => matches(resource, ${i}))\n}\n`)
+    writeFileSync(
+      join(p, 'plugin.json'),
+      JSON.stringify({ name: `bench-${String(i).padStart(4, '0')}`, version: '1.0.0', apiVersion: 1, modules: ['index.js'] }),
+    )
+    writeFileSync(
+      join(p, 'index.js'),
+      `import { QueryRegistry } from 'app/plugin'\nimport { matches } from './match.js'\n\nexport function load() {\n  QueryRegistry.register({ queryId: 'bench.filter.${i}', supportedResources: ['instance'] }, (resource) => matches(resource, ${i}))\n}\n`,
+    )
     writeFileSync(join(p, 'match.js'), `export const matches = (resource, n) => resource.properties?.n === n\n`)
     for (const f of readdirSync(p)) utimesSync(join(p, f), old, old)
   }
@@ -41,7 +47,9 @@ for (const name of readdirSync(dir).filter((d) => d.startsWith('bench-')).sort()
 process.stdout.write(JSON.stringify({ ready: true, loadMs: performance.now() - t0, n }) + '\\n')
 `
 
-const LOADER = (repo: string) => `import { loadPlugins } from ${JSON.stringify(pathToFileURL(join(repo, 'src/loader/create-plugin-host.ts')).href)}
+const LOADER = (
+  repo: string,
+) => `import { loadPlugins } from ${JSON.stringify(pathToFileURL(join(repo, 'src/loader/create-plugin-host.ts')).href)}
 import { openReadonlyStore } from ${JSON.stringify(pathToFileURL(join(repo, 'src/store/open-store.ts')).href)}
 const dataDir = process.argv[2]
 const t0 = performance.now()
@@ -70,7 +78,9 @@ function timeToReady(args: string[], ready: RegExp, env: Record<string, string> 
       resolvePromise({ ms, line })
     })
     child.stderr.on('data', (d) => (err += d))
-    child.on('exit', (code) => { if (!done) reject(new Error(`${args.join(' ')} exited ${code} before ready:\n${out}\n${err}`)) })
+    child.on('exit', (code) => {
+      if (!done) reject(new Error(`${args.join(' ')} exited ${code} before ready:\n${out}\n${err}`))
+    })
   })
 }
 
@@ -89,8 +99,14 @@ export async function run(): Promise<BenchResult[]> {
       cpSync(plugins, base, { recursive: true })
       writeFileSync(join(base, 'package.json'), '{ "type": "module" }\n')
       mkdirSync(join(base, 'node_modules/app'), { recursive: true })
-      writeFileSync(join(base, 'node_modules/app/package.json'), JSON.stringify({ name: 'app', type: 'module', exports: { './plugin': './plugin.js' } }))
-      writeFileSync(join(base, 'node_modules/app/plugin.js'), 'const filters = new Map()\nexport const QueryRegistry = { register(spec, fn) { filters.set(spec.queryId, fn); return () => filters.delete(spec.queryId) } }\n')
+      writeFileSync(
+        join(base, 'node_modules/app/package.json'),
+        JSON.stringify({ name: 'app', type: 'module', exports: { './plugin': './plugin.js' } }),
+      )
+      writeFileSync(
+        join(base, 'node_modules/app/plugin.js'),
+        'const filters = new Map()\nexport const QueryRegistry = { register(spec, fn) { filters.set(spec.queryId, fn); return () => filters.delete(spec.queryId) } }\n',
+      )
       writeFileSync(join(root, 'baseline.mjs'), BASELINE)
       writeFileSync(join(root, 'loader.ts'), LOADER(REPO))
 
@@ -102,7 +118,14 @@ export async function run(): Promise<BenchResult[]> {
 
       const cache = join(dataDir, 'cache')
       mkdirSync(cache)
-      const figures = { baseline: [] as number[], baselineLoad: [] as number[], cold: [] as number[], warm: [] as number[], coldLoad: [] as number[], warmLoad: [] as number[] }
+      const figures = {
+        baseline: [] as number[],
+        baselineLoad: [] as number[],
+        cold: [] as number[],
+        warm: [] as number[],
+        coldLoad: [] as number[],
+        warmLoad: [] as number[],
+      }
       const env = { APP_LOG_LEVEL: 'info', APP_CONCURRENCY: '1', APP_STORE_WAIT_MS: '0' }
       for (let r = 0; r < REPEAT; r++) {
         const b = await timeToReady([join(root, 'baseline.mjs'), base], /"ready"/)
@@ -115,16 +138,53 @@ export async function run(): Promise<BenchResult[]> {
         renameSync(cache, join(root, `cache-${r}-b`))
         figures.coldLoad.push(JSON.parse((await timeToReady([join(root, 'loader.ts'), dataDir], /"ready"/)).line).loadMs)
         figures.warmLoad.push(JSON.parse((await timeToReady([join(root, 'loader.ts'), dataDir], /"ready"/)).line).loadMs)
-        process.stderr.write(`startup ${size} run ${r + 1}: baseline ${figures.baseline.at(-1)!.toFixed(0)} ms (loop ${figures.baselineLoad.at(-1)!.toFixed(0)}), worker cold ${figures.cold.at(-1)!.toFixed(0)} warm ${figures.warm.at(-1)!.toFixed(0)} ms, loader cold ${figures.coldLoad.at(-1)!.toFixed(0)} warm ${figures.warmLoad.at(-1)!.toFixed(0)} ms\n`)
+        process.stderr.write(
+          `startup ${size} run ${r + 1}: baseline ${figures.baseline.at(-1)!.toFixed(0)} ms (loop ${figures.baselineLoad.at(-1)!.toFixed(0)}), worker cold ${figures.cold.at(-1)!.toFixed(0)} warm ${figures.warm.at(-1)!.toFixed(0)} ms, loader cold ${figures.coldLoad.at(-1)!.toFixed(0)} warm ${figures.warmLoad.at(-1)!.toFixed(0)} ms\n`,
+        )
       }
       const m = Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, median(v)])) as Record<keyof typeof figures, number>
-      const processBaseline = { what: `plain \`node\` process importing the same ${size} modules from a directory and calling load(), spawn to ready`, value: m.baseline }
+      const processBaseline = {
+        what: `plain \`node\` process importing the same ${size} modules from a directory and calling load(), spawn to ready`,
+        value: m.baseline,
+      }
       const loopBaseline = { what: `the same imports + load() calls inside that plain process`, value: m.baselineLoad }
       results.push(
-        { name: `startup.${size}.warm`, what: `worker process, ${size} small plugins, warm cache: spawn to "worker started"`, value: m.warm, unit: 'ms', baseline: processBaseline, ratio: m.warm / m.baseline, goal: '<= 1.5x', met: m.warm / m.baseline <= 1.5 },
-        { name: `startup.${size}.cold`, what: `worker process, ${size} small plugins, cold cache (bundles written to data/cache first)`, value: m.cold, unit: 'ms', baseline: processBaseline, ratio: m.cold / m.baseline },
-        { name: `startup.${size}.loader-warm`, what: `loading ${size} plugins in a process (loadPlugins: store read, cache reuse, imports, load()), warm cache`, value: m.warmLoad, unit: 'ms', baseline: loopBaseline, ratio: m.warmLoad / m.baselineLoad, goal: '<= 1.5x', met: m.warmLoad / m.baselineLoad <= 1.5 },
-        { name: `startup.${size}.loader-cold`, what: `loading ${size} plugins in a process, cold cache`, value: m.coldLoad, unit: 'ms', baseline: loopBaseline, ratio: m.coldLoad / m.baselineLoad },
+        {
+          name: `startup.${size}.warm`,
+          what: `worker process, ${size} small plugins, warm cache: spawn to "worker started"`,
+          value: m.warm,
+          unit: 'ms',
+          baseline: processBaseline,
+          ratio: m.warm / m.baseline,
+          goal: '<= 1.5x',
+          met: m.warm / m.baseline <= 1.5,
+        },
+        {
+          name: `startup.${size}.cold`,
+          what: `worker process, ${size} small plugins, cold cache (bundles written to data/cache first)`,
+          value: m.cold,
+          unit: 'ms',
+          baseline: processBaseline,
+          ratio: m.cold / m.baseline,
+        },
+        {
+          name: `startup.${size}.loader-warm`,
+          what: `loading ${size} plugins in a process (loadPlugins: store read, cache reuse, imports, load()), warm cache`,
+          value: m.warmLoad,
+          unit: 'ms',
+          baseline: loopBaseline,
+          ratio: m.warmLoad / m.baselineLoad,
+          goal: '<= 1.5x',
+          met: m.warmLoad / m.baselineLoad <= 1.5,
+        },
+        {
+          name: `startup.${size}.loader-cold`,
+          what: `loading ${size} plugins in a process, cold cache`,
+          value: m.coldLoad,
+          unit: 'ms',
+          baseline: loopBaseline,
+          ratio: m.coldLoad / m.baselineLoad,
+        },
       )
     } finally {
       rmSync(root, { recursive: true, force: true })

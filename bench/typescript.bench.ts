@@ -18,7 +18,9 @@ const COUNT = 100
 const REPEAT = 7
 const limits = { maxBytes: 50 * 1024 * 1024, maxFiles: 10_000, maxDepth: 32 }
 
-const TS_INDEX = (i: number) => `import { QueryRegistry, ScheduledEventJob, ScheduledEventManager, type EventContext, type Resource } from 'app/plugin'
+const TS_INDEX = (
+  i: number,
+) => `import { QueryRegistry, ScheduledEventJob, ScheduledEventManager, type EventContext, type Resource } from 'app/plugin'
 import { Size, matches } from './match.ts'
 
 @ScheduledEventManager.register('bench.event.${i}')
@@ -75,7 +77,12 @@ async function publish(plugins: string, dataDir: string, dryRun: boolean): Promi
   const store = await openWritableStore(dataDir)
   const validate = dryRun ? createDryRun({ dataDir, store, timeoutMs: 10_000 }) : undefined
   const t0 = performance.now()
-  const r = await syncPlugins({ store, sources: [createDirectorySource(plugins, { limits, settleMs: 0 })], validate, compile: createCompiler({ dataDir }) })
+  const r = await syncPlugins({
+    store,
+    sources: [createDirectorySource(plugins, { limits, settleMs: 0 })],
+    validate,
+    compile: createCompiler({ dataDir }),
+  })
   const ms = performance.now() - t0
   await validate?.stop()
   await store.close()
@@ -113,7 +120,9 @@ function timeToReady(args: string[], ready: RegExp, env: Record<string, string> 
       resolvePromise({ ms, line })
     })
     child.stderr.on('data', (d) => (err += d))
-    child.on('exit', (code) => { if (!done) reject(new Error(`${args.join(' ')} exited ${code} before ready:\n${out}\n${err}`)) })
+    child.on('exit', (code) => {
+      if (!done) reject(new Error(`${args.join(' ')} exited ${code} before ready:\n${out}\n${err}`))
+    })
   })
 }
 
@@ -138,30 +147,76 @@ export async function run(): Promise<BenchResult[]> {
       figures.tsNoDry.push(await publish(dirs.ts, fresh(), false))
       figures.jsPublish.push(await publish(dirs.js, (data.js = fresh()), true))
       figures.tsPublish.push(await publish(dirs.ts, (data.ts = fresh()), true))
-      process.stderr.write(`typescript publish run ${r + 1}: js ${figures.jsPublish.at(-1)!.toFixed(0)} ms, ts ${figures.tsPublish.at(-1)!.toFixed(0)} ms (without dry run: js ${figures.jsNoDry.at(-1)!.toFixed(0)}, ts ${figures.tsNoDry.at(-1)!.toFixed(0)})\n`)
+      process.stderr.write(
+        `typescript publish run ${r + 1}: js ${figures.jsPublish.at(-1)!.toFixed(0)} ms, ts ${figures.tsPublish.at(-1)!.toFixed(0)} ms (without dry run: js ${figures.jsNoDry.at(-1)!.toFixed(0)}, ts ${figures.tsNoDry.at(-1)!.toFixed(0)})\n`,
+      )
     }
 
     // Worker start and in-process load, warm cache (the first start after publish writes nothing: the dry run filled it).
     writeFileSync(join(root, 'loader.ts'), LOADER)
     const env = { APP_LOG_LEVEL: 'info', APP_CONCURRENCY: '1', APP_STORE_WAIT_MS: '0' }
     const start = { js: [] as number[], ts: [] as number[], jsLoad: [] as number[], tsLoad: [] as number[] }
-    for (const kind of ['js', 'ts'] as const) await timeToReady([join(REPO, 'bin/app.js'), '--role=worker', '--data-dir', data[kind]], /worker started/, env)
+    for (const kind of ['js', 'ts'] as const)
+      await timeToReady([join(REPO, 'bin/app.js'), '--role=worker', '--data-dir', data[kind]], /worker started/, env)
     for (let r = 0; r < REPEAT; r++) {
       // Alternating order, so neither kind always runs on a just-warmed machine.
       for (const kind of r % 2 ? (['ts', 'js'] as const) : (['js', 'ts'] as const)) {
-        start[kind].push((await timeToReady([join(REPO, 'bin/app.js'), '--role=worker', '--data-dir', data[kind]], /worker started/, env)).ms)
-        const loaded = JSON.parse((await timeToReady([join(root, 'loader.ts'), data[kind]], /"ready"/)).line) as { loadMs: number; n: number; failed: number }
+        start[kind].push(
+          (await timeToReady([join(REPO, 'bin/app.js'), '--role=worker', '--data-dir', data[kind]], /worker started/, env)).ms,
+        )
+        const loaded = JSON.parse((await timeToReady([join(root, 'loader.ts'), data[kind]], /"ready"/)).line) as {
+          loadMs: number
+          n: number
+          failed: number
+        }
         if (loaded.n !== COUNT || loaded.failed) throw new Error(`${kind}: loaded ${loaded.n} filters, ${loaded.failed} plugins failed`)
         start[kind === 'js' ? 'jsLoad' : 'tsLoad'].push(loaded.loadMs)
       }
-      process.stderr.write(`typescript worker run ${r + 1}: js ${start.js.at(-1)!.toFixed(0)} ms (load ${start.jsLoad.at(-1)!.toFixed(0)}), ts ${start.ts.at(-1)!.toFixed(0)} ms (load ${start.tsLoad.at(-1)!.toFixed(0)})\n`)
+      process.stderr.write(
+        `typescript worker run ${r + 1}: js ${start.js.at(-1)!.toFixed(0)} ms (load ${start.jsLoad.at(-1)!.toFixed(0)}), ts ${start.ts.at(-1)!.toFixed(0)} ms (load ${start.tsLoad.at(-1)!.toFixed(0)})\n`,
+      )
     }
-    const m = Object.fromEntries(Object.entries({ ...figures, ...start }).map(([k, v]) => [k, median(v)])) as Record<keyof typeof figures | keyof typeof start, number>
+    const m = Object.fromEntries(Object.entries({ ...figures, ...start }).map(([k, v]) => [k, median(v)])) as Record<
+      keyof typeof figures | keyof typeof start,
+      number
+    >
     return [
-      { name: 'typescript.publish', what: `publish of ${COUNT} TypeScript plugins (decorator, enum, 2 modules): scan, compile, dry run, one generation; median of 3`, value: m.tsPublish, unit: 'ms', baseline: { what: `the same ${COUNT} plugins in JavaScript, same pass`, value: m.jsPublish }, ratio: m.tsPublish / m.jsPublish, goal: '<= 1.5x', met: m.tsPublish / m.jsPublish <= 1.5 },
-      { name: 'typescript.publish-no-dry-run', what: `publish of the ${COUNT} TypeScript plugins without the dry run (the compile step's share)`, value: m.tsNoDry, unit: 'ms', baseline: { what: 'the JavaScript ones without the dry run', value: m.jsNoDry }, ratio: m.tsNoDry / m.jsNoDry },
-      { name: 'typescript.worker-start', what: `worker process with the ${COUNT} TypeScript plugins (compiled output, no compiler), warm cache: spawn to "worker started"; median of ${REPEAT}`, value: m.ts, unit: 'ms', baseline: { what: 'the same worker with the JavaScript ones', value: m.js }, ratio: m.ts / m.js, goal: '<= 1.1x (equal within noise)', met: m.ts / m.js <= 1.1 },
-      { name: 'typescript.load', what: `loading the ${COUNT} TypeScript plugins in a process (loadPlugins, warm cache; source maps read only when a stack needs one)`, value: m.tsLoad, unit: 'ms', baseline: { what: 'the JavaScript ones', value: m.jsLoad }, ratio: m.tsLoad / m.jsLoad },
+      {
+        name: 'typescript.publish',
+        what: `publish of ${COUNT} TypeScript plugins (decorator, enum, 2 modules): scan, compile, dry run, one generation; median of 3`,
+        value: m.tsPublish,
+        unit: 'ms',
+        baseline: { what: `the same ${COUNT} plugins in JavaScript, same pass`, value: m.jsPublish },
+        ratio: m.tsPublish / m.jsPublish,
+        goal: '<= 1.5x',
+        met: m.tsPublish / m.jsPublish <= 1.5,
+      },
+      {
+        name: 'typescript.publish-no-dry-run',
+        what: `publish of the ${COUNT} TypeScript plugins without the dry run (the compile step's share)`,
+        value: m.tsNoDry,
+        unit: 'ms',
+        baseline: { what: 'the JavaScript ones without the dry run', value: m.jsNoDry },
+        ratio: m.tsNoDry / m.jsNoDry,
+      },
+      {
+        name: 'typescript.worker-start',
+        what: `worker process with the ${COUNT} TypeScript plugins (compiled output, no compiler), warm cache: spawn to "worker started"; median of ${REPEAT}`,
+        value: m.ts,
+        unit: 'ms',
+        baseline: { what: 'the same worker with the JavaScript ones', value: m.js },
+        ratio: m.ts / m.js,
+        goal: '<= 1.1x (equal within noise)',
+        met: m.ts / m.js <= 1.1,
+      },
+      {
+        name: 'typescript.load',
+        what: `loading the ${COUNT} TypeScript plugins in a process (loadPlugins, warm cache; source maps read only when a stack needs one)`,
+        value: m.tsLoad,
+        unit: 'ms',
+        baseline: { what: 'the JavaScript ones', value: m.jsLoad },
+        ratio: m.tsLoad / m.jsLoad,
+      },
     ]
   } finally {
     rmSync(root, { recursive: true, force: true })

@@ -1,3 +1,4 @@
+// long file: one benchmark run end to end (fixture, hello-world baseline, each view, publish under load).
 // Web benchmark (issue 4). The web role (its own process, --role=web) with 200 plugins and 2,000 warnings:
 // the landing page (unfiltered, filtered by the triage parameters, and as a signed-in browser gets it, with
 // the session's CSRF token in every form) and /api/v1/warnings under autocannon (10 connections, loopback),
@@ -29,35 +30,66 @@ function writePlugins(dir: string, prefix: string, n: number) {
   for (let i = 0; i < n; i++) {
     const name = `${prefix}-${String(i).padStart(4, '0')}`
     mkdirSync(join(dir, name), { recursive: true })
-    writeFileSync(join(dir, name, 'plugin.json'), JSON.stringify({ name, version: '1.0.0', apiVersion: 1, modules: ['index.js'], metadata: { nickname: `Plugin ${i}`, description: `Benchmark plugin ${i}`, author: 'Bench' } }))
+    writeFileSync(
+      join(dir, name, 'plugin.json'),
+      JSON.stringify({
+        name,
+        version: '1.0.0',
+        apiVersion: 1,
+        modules: ['index.js'],
+        metadata: { nickname: `Plugin ${i}`, description: `Benchmark plugin ${i}`, author: 'Bench' },
+      }),
+    )
     writeFileSync(join(dir, name, 'index.js'), 'export function load() {}\n')
   }
 }
 
 /** Starts a child and resolves with what `parse` finds in its output. */
-function startChild(args: string[], parse: (out: string) => string | null, env: Record<string, string> = {}): Promise<{ child: ChildProcess; value: string }> {
+function startChild(
+  args: string[],
+  parse: (out: string) => string | null,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; value: string }> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((resolve, reject) => {
     let out = ''
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out starting ${args.join(' ')}: ${out.slice(-2000)}`)) }, 120_000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`timed out starting ${args.join(' ')}: ${out.slice(-2000)}`))
+    }, 120_000)
     const on = (d: Buffer) => {
       out += d
       const value = parse(out)
-      if (value !== null) { clearTimeout(timer); resolve({ child, value }) }
+      if (value !== null) {
+        clearTimeout(timer)
+        resolve({ child, value })
+      }
     }
     child.stdout!.on('data', on)
     child.stderr!.on('data', on)
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${args.join(' ')} exited ${code}: ${out.slice(-2000)}`)) })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${args.join(' ')} exited ${code}: ${out.slice(-2000)}`))
+    })
   })
 }
 
-const stop = (child: ChildProcess) => new Promise<void>((r) => { if (child.exitCode !== null) return r(); child.once('exit', () => r()); child.kill('SIGTERM') })
+const stop = (child: ChildProcess) =>
+  new Promise<void>((r) => {
+    if (child.exitCode !== null) return r()
+    child.once('exit', () => r())
+    child.kill('SIGTERM')
+  })
 
 const show = (what: string, r: LoadResult) => {
-  if (r.non2xx || r.errors) throw new Error(`${what}: ${r.non2xx} non-2xx responses and ${r.errors} errors: the figures would measure failures`)
+  if (r.non2xx || r.errors)
+    throw new Error(`${what}: ${r.non2xx} non-2xx responses and ${r.errors} errors: the figures would measure failures`)
   progressLine(what, r)
 }
-const progressLine = (what: string, r: LoadResult) => progress(`${what}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${(r.bytesPerRequest / 1024).toFixed(1)} KiB/response, ${r.non2xx} non-2xx, ${r.errors} errors`)
+const progressLine = (what: string, r: LoadResult) =>
+  progress(
+    `${what}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${(r.bytesPerRequest / 1024).toFixed(1)} KiB/response, ${r.non2xx} non-2xx, ${r.errors} errors`,
+  )
 
 export async function run(): Promise<BenchResult[]> {
   const root = mkdtempSync(join(tmpdir(), 'app-bench-web-'))
@@ -74,21 +106,37 @@ export async function run(): Promise<BenchResult[]> {
     const runtime = openRuntimeDb(data)
     const worker = registerProcess(runtime, 'worker')
     await worker.setGeneration(1)
-    await worker.reportLoad(Array.from({ length: PLUGINS }, (_, i) => {
-      const plugin = `plugin-${String(i).padStart(4, '0')}`
-      return {
-        plugin, version: '1.0.0', status: 'loaded' as const, durationMs: 1,
-        warnings: Array.from({ length: WARNINGS_PER_PLUGIN }, (_, j) => ({ code: j % 2 ? 'DEPRECATED_API' : 'UNLOAD_LEAK', severity: 'warning' as const, plugin, version: '1.0.0', message: `warning ${j} of ${plugin}: DivvyDbObjects is deprecated; use DbObjects instead (removed in 2.0)`, detail: `at load (${plugin}/index.js:${j + 1}:1)` })),
-      }
-    }))
+    await worker.reportLoad(
+      Array.from({ length: PLUGINS }, (_, i) => {
+        const plugin = `plugin-${String(i).padStart(4, '0')}`
+        return {
+          plugin,
+          version: '1.0.0',
+          status: 'loaded' as const,
+          durationMs: 1,
+          warnings: Array.from({ length: WARNINGS_PER_PLUGIN }, (_, j) => ({
+            code: j % 2 ? 'DEPRECATED_API' : 'UNLOAD_LEAK',
+            severity: 'warning' as const,
+            plugin,
+            version: '1.0.0',
+            message: `warning ${j} of ${plugin}: DivvyDbObjects is deprecated; use DbObjects instead (removed in 2.0)`,
+            detail: `at load (${plugin}/index.js:${j + 1}:1)`,
+          })),
+        }
+      }),
+    )
 
     const hello = await startChild([join(here, 'web/hello-server.ts')], (out) => /listening (\d+)/.exec(out)?.[1] ?? null)
     children.push(hello.child)
     const prof = process.env.BENCH_WEB_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WEB_PROFILE] : []
-    const web = await startChild([...prof, APP, '--role=web', '--port', '0', '--data-dir', data, '--plugins-dir', plugins], (out) => {
-      const m = /"url":"([^"]+)"[^\n]*"msg":"web ready"/.exec(out)
-      return m ? m[1]! : null
-    }, { APP_ADMIN_TOKEN: TOKEN, APP_LOG_LEVEL: 'info' })
+    const web = await startChild(
+      [...prof, APP, '--role=web', '--port', '0', '--data-dir', data, '--plugins-dir', plugins],
+      (out) => {
+        const m = /"url":"([^"]+)"[^\n]*"msg":"web ready"/.exec(out)
+        return m ? m[1]! : null
+      },
+      { APP_ADMIN_TOKEN: TOKEN, APP_LOG_LEVEL: 'info' },
+    )
     children.push(web.child)
     const url = web.value
     const check = await fetch(`${url}api/v1/warnings`, { headers: auth })
@@ -98,7 +146,12 @@ export async function run(): Promise<BenchResult[]> {
 
     await load(`http://127.0.0.1:${hello.value}/`, { seconds: 2 }) // warm both servers up alike
     const session = { Cookie: await signIn(url) }
-    for (const [path, headers] of [['settings/integrations/plugins', auth], [FILTERED, auth], ['settings/integrations/plugins', session]] as const) await load(`${url}${path}`, { seconds: 2, headers })
+    for (const [path, headers] of [
+      ['settings/integrations/plugins', auth],
+      [FILTERED, auth],
+      ['settings/integrations/plugins', session],
+    ] as const)
+      await load(`${url}${path}`, { seconds: 2, headers })
     const base = await load(`http://127.0.0.1:${hello.value}/`, { seconds: SECONDS })
     show('hello world', base)
     const landing = await load(`${url}settings/integrations/plugins`, { seconds: SECONDS, headers: auth })
@@ -116,10 +169,13 @@ export async function run(): Promise<BenchResult[]> {
     progress(`publishing ${PUBLISHED} more plugins while loading the landing page...`)
     let published: { generation: number; ms: number } | null = null
     const during = load(`${url}settings/integrations/plugins`, {
-      seconds: 600, headers: auth,
+      seconds: 600,
+      headers: auth,
       until: (async () => {
         await new Promise((r) => setTimeout(r, 1000))
-        const pub = await startChild([join(here, 'web/publish-child.ts'), data, plugins], (out) => (/"generation":\d+/.test(out) ? out : null))
+        const pub = await startChild([join(here, 'web/publish-child.ts'), data, plugins], (out) =>
+          /"generation":\d+/.test(out) ? out : null,
+        )
         published = JSON.parse(pub.value.trim().split('\n').at(-1)!)
         // Keep loading until the web role has rebuilt its page for the new generation, and a little after.
         for (;;) {
@@ -136,15 +192,101 @@ export async function run(): Promise<BenchResult[]> {
 
     const ratio = (r: LoadResult) => r.rps / base.rps
     return [
-      { name: 'web.landing.throughput', what: `landing page, ${PLUGINS} plugins, ${count} warnings (50 of each per page), 10 connections (higher is better)`, value: landing.rps, unit: 'req/s', baseline: { what: 'hello-world Hono route, same run', value: base.rps }, ratio: ratio(landing), goal: '>= 0.25x', met: ratio(landing) >= 0.25, notes: `${(landing.bytesPerRequest / 1024).toFixed(0)} KiB per page` },
-      { name: 'web.landing.p99', what: 'landing page p99 latency, 10 connections', value: landing.p99, unit: 'ms', baseline: { what: 'hello-world p99', value: base.p99 }, ratio: landing.p99 / Math.max(base.p99, 1), goal: '< 20 ms', met: landing.p99 < 20 },
-      { name: 'web.landing.filtered.throughput', what: `landing page filtered (?severity&code&q&sort=count), ${PLUGINS} plugins, ${count} warnings, 10 connections (higher is better)`, value: filtered.rps, unit: 'req/s', baseline: { what: 'hello-world Hono route, same run', value: base.rps }, ratio: ratio(filtered), goal: '>= 0.25x', met: ratio(filtered) >= 0.25, notes: `${(filtered.bytesPerRequest / 1024).toFixed(0)} KiB per page` },
-      { name: 'web.landing.filtered.p99', what: 'landing page filtered, p99 latency, 10 connections', value: filtered.p99, unit: 'ms', baseline: { what: 'hello-world p99', value: base.p99 }, ratio: filtered.p99 / Math.max(base.p99, 1), goal: '<= 20 ms', met: filtered.p99 <= 20 },
-      { name: 'web.landing.session.throughput', what: 'landing page as a signed-in browser gets it (acknowledge and action forms, each with the session\'s CSRF token), 10 connections (higher is better)', value: signedIn.rps, unit: 'req/s', baseline: { what: 'hello-world Hono route, same run', value: base.rps }, ratio: ratio(signedIn), goal: '>= 0.25x', met: ratio(signedIn) >= 0.25, notes: `${(signedIn.bytesPerRequest / 1024).toFixed(0)} KiB per page` },
-      { name: 'web.landing.session.p99', what: 'landing page, signed-in session, p99 latency, 10 connections', value: signedIn.p99, unit: 'ms', baseline: { what: 'hello-world p99', value: base.p99 }, ratio: signedIn.p99 / Math.max(base.p99, 1), goal: '<= 20 ms', met: signedIn.p99 <= 20 },
-      { name: 'web.warnings.throughput', what: `/api/v1/warnings of ${count} (first page: 100), 10 connections (higher is better)`, value: warnings.rps, unit: 'req/s', baseline: { what: 'hello-world Hono route, same run', value: base.rps }, ratio: ratio(warnings), goal: '>= 0.25x', met: ratio(warnings) >= 0.25, notes: `${(warnings.bytesPerRequest / 1024).toFixed(0)} KiB per response` },
-      { name: 'web.warnings.p99', what: '/api/v1/warnings p99 latency, 10 connections', value: warnings.p99, unit: 'ms', baseline: { what: 'hello-world p99', value: base.p99 }, ratio: warnings.p99 / Math.max(base.p99, 1), goal: '< 20 ms', met: warnings.p99 < 20 },
-      { name: 'web.publish.max', what: `slowest landing page request while a scheduler process publishes ${PUBLISHED} plugins`, value: publish.max, unit: 'ms', baseline: { what: 'landing page p99 without a publish', value: landing.p99 }, ratio: publish.max / Math.max(landing.p99, 1), goal: '< 50 ms', met: publish.max < 50, notes: `p99 ${publish.p99} ms over ${publish.requests} requests; publish (no dry run) took ${published!.ms.toFixed(0)} ms` },
+      {
+        name: 'web.landing.throughput',
+        what: `landing page, ${PLUGINS} plugins, ${count} warnings (50 of each per page), 10 connections (higher is better)`,
+        value: landing.rps,
+        unit: 'req/s',
+        baseline: { what: 'hello-world Hono route, same run', value: base.rps },
+        ratio: ratio(landing),
+        goal: '>= 0.25x',
+        met: ratio(landing) >= 0.25,
+        notes: `${(landing.bytesPerRequest / 1024).toFixed(0)} KiB per page`,
+      },
+      {
+        name: 'web.landing.p99',
+        what: 'landing page p99 latency, 10 connections',
+        value: landing.p99,
+        unit: 'ms',
+        baseline: { what: 'hello-world p99', value: base.p99 },
+        ratio: landing.p99 / Math.max(base.p99, 1),
+        goal: '< 20 ms',
+        met: landing.p99 < 20,
+      },
+      {
+        name: 'web.landing.filtered.throughput',
+        what: `landing page filtered (?severity&code&q&sort=count), ${PLUGINS} plugins, ${count} warnings, 10 connections (higher is better)`,
+        value: filtered.rps,
+        unit: 'req/s',
+        baseline: { what: 'hello-world Hono route, same run', value: base.rps },
+        ratio: ratio(filtered),
+        goal: '>= 0.25x',
+        met: ratio(filtered) >= 0.25,
+        notes: `${(filtered.bytesPerRequest / 1024).toFixed(0)} KiB per page`,
+      },
+      {
+        name: 'web.landing.filtered.p99',
+        what: 'landing page filtered, p99 latency, 10 connections',
+        value: filtered.p99,
+        unit: 'ms',
+        baseline: { what: 'hello-world p99', value: base.p99 },
+        ratio: filtered.p99 / Math.max(base.p99, 1),
+        goal: '<= 20 ms',
+        met: filtered.p99 <= 20,
+      },
+      {
+        name: 'web.landing.session.throughput',
+        what: "landing page as a signed-in browser gets it (acknowledge and action forms, each with the session's CSRF token), 10 connections (higher is better)",
+        value: signedIn.rps,
+        unit: 'req/s',
+        baseline: { what: 'hello-world Hono route, same run', value: base.rps },
+        ratio: ratio(signedIn),
+        goal: '>= 0.25x',
+        met: ratio(signedIn) >= 0.25,
+        notes: `${(signedIn.bytesPerRequest / 1024).toFixed(0)} KiB per page`,
+      },
+      {
+        name: 'web.landing.session.p99',
+        what: 'landing page, signed-in session, p99 latency, 10 connections',
+        value: signedIn.p99,
+        unit: 'ms',
+        baseline: { what: 'hello-world p99', value: base.p99 },
+        ratio: signedIn.p99 / Math.max(base.p99, 1),
+        goal: '<= 20 ms',
+        met: signedIn.p99 <= 20,
+      },
+      {
+        name: 'web.warnings.throughput',
+        what: `/api/v1/warnings of ${count} (first page: 100), 10 connections (higher is better)`,
+        value: warnings.rps,
+        unit: 'req/s',
+        baseline: { what: 'hello-world Hono route, same run', value: base.rps },
+        ratio: ratio(warnings),
+        goal: '>= 0.25x',
+        met: ratio(warnings) >= 0.25,
+        notes: `${(warnings.bytesPerRequest / 1024).toFixed(0)} KiB per response`,
+      },
+      {
+        name: 'web.warnings.p99',
+        what: '/api/v1/warnings p99 latency, 10 connections',
+        value: warnings.p99,
+        unit: 'ms',
+        baseline: { what: 'hello-world p99', value: base.p99 },
+        ratio: warnings.p99 / Math.max(base.p99, 1),
+        goal: '< 20 ms',
+        met: warnings.p99 < 20,
+      },
+      {
+        name: 'web.publish.max',
+        what: `slowest landing page request while a scheduler process publishes ${PUBLISHED} plugins`,
+        value: publish.max,
+        unit: 'ms',
+        baseline: { what: 'landing page p99 without a publish', value: landing.p99 },
+        ratio: publish.max / Math.max(landing.p99, 1),
+        goal: '< 50 ms',
+        met: publish.max < 50,
+        notes: `p99 ${publish.p99} ms over ${publish.requests} requests; publish (no dry run) took ${published!.ms.toFixed(0)} ms`,
+      },
     ]
   } finally {
     for (const c of children) await stop(c)
@@ -156,7 +298,12 @@ export async function run(): Promise<BenchResult[]> {
 async function signIn(url: string): Promise<string> {
   const form = await fetch(`${url}login`)
   const csrf = /app_login_csrf=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1]!
-  const res = await fetch(`${url}login`, { method: 'POST', redirect: 'manual', headers: { Cookie: `app_login_csrf=${csrf}`, 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: TOKEN, csrf, name: 'Bench' }) })
+  const res = await fetch(`${url}login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { Cookie: `app_login_csrf=${csrf}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: TOKEN, csrf, name: 'Bench' }),
+  })
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('app_session='))
   if (!cookie) throw new Error(`sign-in failed: ${res.status}`)
   return cookie.split(';')[0]!

@@ -26,7 +26,9 @@ function fail(msg: string): never {
 }
 
 if (process.versions.node.split('.')[0] !== '24') {
-  fail(`running on Node ${process.versions.node}; the executable must embed the pinned Node 24. Run \`npm run build\` (it puts node_modules/.bin/node first on the PATH).`)
+  fail(
+    `running on Node ${process.versions.node}; the executable must embed the pinned Node 24. Run \`npm run build\` (it puts node_modules/.bin/node first on the PATH).`,
+  )
 }
 if (process.platform !== 'linux' || process.arch !== 'x64') {
   fail(`building on ${process.platform}-${process.arch}; dist/app is a Linux x64 executable and must be built there.`)
@@ -70,7 +72,11 @@ await build({
   define: {
     __APP_BUNDLE__: JSON.stringify({ nativeSha256: addonSha256, esbuildSha256 }),
     // What `app plugin init` writes into a plugin folder (src/sdk/sdk-declarations.ts).
-    __APP_SDK_TYPES__: JSON.stringify({ plugin: readFileSync(join(ROOT, 'types/plugin.d.ts'), 'utf8'), honoLite: readFileSync(join(ROOT, 'types/hono-lite.d.ts'), 'utf8'), testing: readFileSync(join(ROOT, 'types/plugin-testing.d.ts'), 'utf8') }),
+    __APP_SDK_TYPES__: JSON.stringify({
+      plugin: readFileSync(join(ROOT, 'types/plugin.d.ts'), 'utf8'),
+      honoLite: readFileSync(join(ROOT, 'types/hono-lite.d.ts'), 'utf8'),
+      testing: readFileSync(join(ROOT, 'types/plugin-testing.d.ts'), 'utf8'),
+    }),
     'import.meta.url': '__app_import_meta_url',
     'import.meta.filename': '__filename',
     'import.meta.dirname': '__dirname',
@@ -82,13 +88,20 @@ log(`bundle ${bundleFile} ${mib(statSync(bundleFile).size)}`)
 // 3. The SEA blob: bundle + V8 code cache + assets (the addon, esbuild, and the bundle again for worker threads).
 const seaConfig = join(DIST, 'sea-config.json')
 const blob = join(DIST, 'app.blob')
-writeFileSync(seaConfig, JSON.stringify({
-  main: bundleFile,
-  output: blob,
-  disableExperimentalSEAWarning: true,
-  useCodeCache: true,
-  assets: { [ADDON_ASSET]: addonSrc, [BUNDLE_ASSET]: bundleFile, [ESBUILD_ASSET]: esbuildSrc },
-}, null, 2))
+writeFileSync(
+  seaConfig,
+  JSON.stringify(
+    {
+      main: bundleFile,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      assets: { [ADDON_ASSET]: addonSrc, [BUNDLE_ASSET]: bundleFile, [ESBUILD_ASSET]: esbuildSrc },
+    },
+    null,
+    2,
+  ),
+)
 const sea = spawnSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'pipe', 'pipe'] })
 if (sea.status !== 0) fail(`node --experimental-sea-config ${seaConfig} exited ${sea.status}:\n${sea.stdout}${sea.stderr}`)
 
@@ -98,8 +111,11 @@ rmSync(tmp, { force: true })
 copyFileSync(process.execPath, tmp)
 chmodSync(tmp, 0o755)
 const strip = spawnSync('strip', [tmp], { stdio: ['ignore', 'ignore', 'pipe'] })
-if (strip.error || strip.status !== 0) log(`strip not available or failed (${strip.error?.message ?? strip.stderr.toString().trim()}); keeping the debug symbols`)
-const { inject } = require('postject') as { inject(file: string, name: string, data: Buffer, options: { sentinelFuse: string }): Promise<void> }
+if (strip.error || strip.status !== 0)
+  log(`strip not available or failed (${strip.error?.message ?? strip.stderr.toString().trim()}); keeping the debug symbols`)
+const { inject } = require('postject') as {
+  inject(file: string, name: string, data: Buffer, options: { sentinelFuse: string }): Promise<void>
+}
 // postject prints a harmless ELF note warning; keep it off the console.
 const warn = console.warn
 console.warn = () => {}
@@ -112,4 +128,6 @@ renameSync(tmp, join(DIST, 'app'))
 rmSync(blob, { force: true })
 rmSync(seaConfig, { force: true })
 
-log(`dist/app ${mib(statSync(join(DIST, 'app')).size)} (node ${process.versions.node}, better-sqlite3 addon ${addonSha256.slice(0, 12)}, esbuild ${esbuildSha256.slice(0, 12)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+log(
+  `dist/app ${mib(statSync(join(DIST, 'app')).size)} (node ${process.versions.node}, better-sqlite3 addon ${addonSha256.slice(0, 12)}, esbuild ${esbuildSha256.slice(0, 12)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+)

@@ -9,7 +9,9 @@ const cell = (text: string) => text.replace(/\|/g, '\\|')
 /** The whole docs/errors.md text. */
 export function renderErrorsDoc(): string {
   const rows = <T extends { meaning: string; fix: string }>(table: Record<string, T>, extra: (info: T) => string) =>
-    Object.entries(table).map(([code, info]) => `| \`${code}\` | ${extra(info)} | ${cell(info.meaning)} | ${cell(info.fix)} |`).join('\n')
+    Object.entries(table)
+      .map(([code, info]) => `| \`${code}\` | ${extra(info)} | ${cell(info.meaning)} | ${cell(info.fix)} |`)
+      .join('\n')
   return `# Codes
 
 Generated from \`src/errors/codes.ts\` by \`npm run docs:errors\`; do not edit by hand. Codes are stable:

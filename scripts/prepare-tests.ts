@@ -9,10 +9,16 @@ import { join } from 'node:path'
 const CHROMIUM = '/usr/bin/chromium'
 if (!existsSync(CHROMIUM)) {
   if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-    console.log('pretest: installing Debian\'s chromium for the browser test (apt-get install -y chromium)')
+    console.log("pretest: installing Debian's chromium for the browser test (apt-get install -y chromium)")
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' })
-    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
-  } else console.log(`pretest: ${CHROMIUM} is missing and this is not root: the browser test will fail; install Debian's chromium (apt-get install chromium)`)
+    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    })
+  } else
+    console.log(
+      `pretest: ${CHROMIUM} is missing and this is not root: the browser test will fail; install Debian's chromium (apt-get install chromium)`,
+    )
 }
 
 function newest(dir: string): number {

@@ -29,7 +29,11 @@ interface HonoContext {
   res: Response
   json(object: unknown, status?: number, headers?: HonoHeaders): Response
   text(text: string, status?: number, headers?: HonoHeaders): Response
-  html(html: string | HtmlEscapedString | Promise<string | HtmlEscapedString>, status?: number, headers?: HonoHeaders): Response | Promise<Response>
+  html(
+    html: string | HtmlEscapedString | Promise<string | HtmlEscapedString>,
+    status?: number,
+    headers?: HonoHeaders,
+  ): Response | Promise<Response>
   body(data: string | ArrayBuffer | ReadableStream | null, status?: number, headers?: HonoHeaders): Response
   redirect(location: string, status?: number): Response
   notFound(): Response | Promise<Response>

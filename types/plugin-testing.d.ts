@@ -123,7 +123,10 @@ export interface TestHost {
    */
   runDueJobs(options?: { now?: Date | number | string }): Promise<JobRun[]>
   /** Delivers one resource hook to the plugin as a worker does (`changes` defaults to the difference); throws what the handler threw. */
-  fireHook(name: ResourceHookName, change: { resource: ResourceInput; previous?: ResourceInput | null; changes?: ResourceChange['changes']; changedBy?: string | null }): Promise<JobRun>
+  fireHook(
+    name: ResourceHookName,
+    change: { resource: ResourceInput; previous?: ResourceInput | null; changes?: ResourceChange['changes']; changedBy?: string | null },
+  ): Promise<JobRun>
   /**
    * A request to the web role's app: `/plugin/<name>/...` (or a path relative to it, such as 'status'), signed in
    * as the admin (Bearer token) unless `signedIn: false`.

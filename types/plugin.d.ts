@@ -83,10 +83,14 @@ export interface Logger {
 /** What an event job's run(ctx) receives. */
 export interface EventContext {
   event: {
-    id: number; eventType: string; description: string | null; bot: string | null
+    id: number
+    eventType: string
+    description: string | null
+    bot: string | null
     /** Id of the resource the event was scheduled for, or null. */
     resource: string | null
-    payload: unknown; attempt: number
+    payload: unknown
+    attempt: number
     /** When the event was due (ISO 8601). */
     runAt: string
   }
@@ -147,7 +151,10 @@ export declare const ScheduledEventTracker: {
 
 export declare const Schedule: {
   once(date: Date | string | number): ScheduleData
-  interval(every: number | { days?: number; hours?: number; minutes?: number; seconds?: number; ms?: number }, options?: { startAt?: Date | string | number }): ScheduleData
+  interval(
+    every: number | { days?: number; hours?: number; minutes?: number; seconds?: number; ms?: number },
+    options?: { startAt?: Date | string | number },
+  ): ScheduleData
   cron(expr: string, options?: { timezone?: string }): ScheduleData
 }
 
@@ -175,13 +182,18 @@ export interface ActionSpec {
 
 /** Bot actions, registered by load() and removed by unload(). */
 export declare class BotFactoryRegistryWrapper {
-  action(spec: ActionSpec, fn: (bot: Bot, settings: Record<string, any>, matches: Resource[], nonMatches: Resource[]) => void | Promise<void>): this
+  action(
+    spec: ActionSpec,
+    fn: (bot: Bot, settings: Record<string, any>, matches: Resource[], nonMatches: Resource[]) => void | Promise<void>,
+  ): this
   load(): void
   unload(): void
 }
 
 /** Who called a plugin route: `c.get('user')` in its handlers. */
-export interface RouteUser { kind: 'admin' | 'anonymous' }
+export interface RouteUser {
+  kind: 'admin' | 'anonymous'
+}
 
 /** The Hono env of a plugin route: `new Hono<RouteEnv>()` types `c.get('user')`. */
 export type RouteEnv = { Variables: { user: RouteUser } }
@@ -213,9 +225,22 @@ export interface DbObjectsApi {
     get(id: string): Promise<Resource | null>
     find(query?: { type?: string; cloud?: string; region?: string; state?: string; tags?: Record<string, string> }): Promise<Resource[]>
     /** state replaces; tags and properties merge key by key, and a null value removes that key. Raises resource.modified (not for this plugin's own hooks). */
-    update(id: string, patch: { state?: string; tags?: Record<string, string | null>; properties?: Record<string, unknown> }): Promise<Resource>
+    update(
+      id: string,
+      patch: { state?: string; tags?: Record<string, string | null>; properties?: Record<string, unknown> },
+    ): Promise<Resource>
     /** Adds a resource ({id, type} required; an existing id throws) and raises resource.created. */
-    create(resource: { id: string; type: string; cloud?: string; account?: string; region?: string; name?: string; state?: string; tags?: Record<string, string>; properties?: Record<string, unknown> }): Promise<Resource>
+    create(resource: {
+      id: string
+      type: string
+      cloud?: string
+      account?: string
+      region?: string
+      name?: string
+      state?: string
+      tags?: Record<string, string>
+      properties?: Record<string, unknown>
+    }): Promise<Resource>
     /** Removes a resource and raises resource.deleted; false when there was none. */
     delete(id: string): Promise<boolean>
   }

@@ -6,7 +6,16 @@ const file = process.argv[2]!
 const db = new Database(file)
 db.pragma('temp_store = MEMORY')
 const queue = defineQueue({ connection: better(db), logger: { error: console.error, warn: console.error, info() {}, debug() {} } })
-const worker = defineWorker('bench.noop', async () => {}, { queue, pollIntervall: 10, logger: { error: console.error, warn: console.error, info() {}, debug() {} } })
-process.on('SIGTERM', () => { void worker.stop().then(() => { queue.close(); process.exit(0) }) })
+const worker = defineWorker('bench.noop', async () => {}, {
+  queue,
+  pollIntervall: 10,
+  logger: { error: console.error, warn: console.error, info() {}, debug() {} },
+})
+process.on('SIGTERM', () => {
+  void worker.stop().then(() => {
+    queue.close()
+    process.exit(0)
+  })
+})
 process.stdout.write('ready\n')
 await worker.start()

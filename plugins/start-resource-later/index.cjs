@@ -6,15 +6,23 @@ const { BotFactoryRegistryWrapper, ScheduledEventTracker, Schedule, log } = requ
 const registry = new BotFactoryRegistryWrapper()
 
 registry.action(
-  { uid: 'custom.action.start_resource_later', name: 'Start later', bulkAction: true, acceptsComplement: true,
-    settingsConfig: [{ name: 'delaySeconds', type: 'int', default: 12 * 3600 }] },
-  async (bot, settings, matches, nonMatches) => {
+  {
+    uid: 'custom.action.start_resource_later',
+    name: 'Start later',
+    bulkAction: true,
+    acceptsComplement: true,
+    settingsConfig: [{ name: 'delaySeconds', type: 'int', default: 12 * 3600 }],
+  },
+  async (bot, settings, matches, _nonMatches) => {
     const delayMs = (settings.delaySeconds ?? 12 * 3600) * 1000
     // Every event scheduled in the block commits together, or none do.
     await ScheduledEventTracker.run(async (tracker) => {
       for (const resource of matches) {
         tracker.scheduleBotEvent({
-          bot, resource, description: 'Start a resource.', eventType: 'custom.start_resource',
+          bot,
+          resource,
+          description: 'Start a resource.',
+          eventType: 'custom.start_resource',
           scheduleData: Schedule.once(new Date(Date.now() + delayMs)),
         })
       }
@@ -23,7 +31,11 @@ registry.action(
   },
 )
 
-function load() { registry.load() }
-function unload() { registry.unload() }
+function load() {
+  registry.load()
+}
+function unload() {
+  registry.unload()
+}
 
 module.exports = { load, unload }

@@ -8,7 +8,11 @@ import { createEntryChecker, type EntryKind } from './create-entry-checker.ts'
 import { emptyTree, type ArchiveInput, type ArchiveTree } from './archive-tree.ts'
 
 const REFUSED: Record<string, string> = {
-  SymbolicLink: 'a symbolic link', Link: 'a hard link', CharacterDevice: 'a character device', BlockDevice: 'a block device', FIFO: 'a FIFO',
+  SymbolicLink: 'a symbolic link',
+  Link: 'a hard link',
+  CharacterDevice: 'a character device',
+  BlockDevice: 'a block device',
+  FIFO: 'a FIFO',
 }
 // node-tar's own guard on the whole decompressed stream (headers and padding included).
 const STREAM_RATIO = 1000
@@ -20,6 +24,7 @@ const SMALL_BYTES = 64 * 1024
  * We gunzip ourselves to count bytes, and keep only regular files and
  * folders: links and devices are refused.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one streaming pass over the archive: every refusal sees the same entry and counters
 export async function extractTar(input: ArchiveInput, archive: string, limits: ArchiveLimits): Promise<ArchiveTree> {
   const checker = createEntryChecker(archive, limits)
   const streamCap = limits.archiveMaxBytes + 1024 * limits.archiveMaxFiles + RATIO_FLOOR_BYTES
@@ -45,27 +50,55 @@ export async function extractTar(input: ArchiveInput, archive: string, limits: A
       const chunks: Buffer[] = []
       entry.on('data', (chunk: Buffer) => {
         if (failure) return
-        try { checker.addBytes(entry.path, chunk.length); chunks.push(chunk) } catch (error) { fail(error) }
+        try {
+          checker.addBytes(entry.path, chunk.length)
+          chunks.push(chunk)
+        } catch (error) {
+          fail(error)
+        }
       })
-      entry.on('end', () => { if (!failure) tree.files.set(path, { mode: entry.mode ?? 0o644, data: Buffer.concat(chunks) }) })
+      entry.on('end', () => {
+        if (!failure) tree.files.set(path, { mode: entry.mode ?? 0o644, data: Buffer.concat(chunks) })
+      })
     } catch (error) {
       fail(error)
       entry.resume()
     }
   })
-  parser.on('ignoredEntry', (entry: ReadEntry) => fail(new ArchiveRefusal('BUNDLE_UNSAFE', `archive ${archive}: entry ${JSON.stringify(entry.path)} has an unsupported type (${entry.type}) or an oversized header; nothing was published. Rebuild the archive with regular files and folders only.`, entry.path)))
+  parser.on('ignoredEntry', (entry: ReadEntry) =>
+    fail(
+      new ArchiveRefusal(
+        'BUNDLE_UNSAFE',
+        `archive ${archive}: entry ${JSON.stringify(entry.path)} has an unsupported type (${entry.type}) or an oversized header; nothing was published. Rebuild the archive with regular files and folders only.`,
+        entry.path,
+      ),
+    ),
+  )
   parser.on('error', (error: Error) => fail(error))
-  const ended = new Promise<void>((res) => { parser.on('end', res); wakers.push(res) })
+  const ended = new Promise<void>((res) => {
+    parser.on('end', res)
+    wakers.push(res)
+  })
 
   let unpacked = 0
   /** Every chunk of tar data goes through here: size cap, bomb checks, then the parser. */
   const feed = async (chunk: Buffer, packed: number) => {
     unpacked += chunk.length
-    if (unpacked > streamCap) throw new ArchiveRefusal('BUNDLE_TOO_LARGE', `archive ${archive}: more than ${streamCap} bytes of tar data (limits.archiveMaxBytes); nothing was published. Split the archive or raise the limit.`, null)
+    if (unpacked > streamCap)
+      throw new ArchiveRefusal(
+        'BUNDLE_TOO_LARGE',
+        `archive ${archive}: more than ${streamCap} bytes of tar data (limits.archiveMaxBytes); nothing was published. Split the archive or raise the limit.`,
+        null,
+      )
     // File contents against the ratio limit; the raw tar stream (mostly padding for tiny files) against a looser one.
-    const bomb = checker.bytes / packed > limits.maxCompressionRatio || unpacked / packed > Math.max(STREAM_RATIO, limits.maxCompressionRatio)
+    const bomb =
+      checker.bytes / packed > limits.maxCompressionRatio || unpacked / packed > Math.max(STREAM_RATIO, limits.maxCompressionRatio)
     if (unpacked > RATIO_FLOOR_BYTES && bomb) throw bombRefusal(archive, limits, current)
-    if (!parser.write(chunk)) await new Promise<void>((res) => { parser.once('drain', res); wakers.push(res) })
+    if (!parser.write(chunk))
+      await new Promise<void>((res) => {
+        parser.once('drain', res)
+        wakers.push(res)
+      })
   }
   try {
     if ('data' in input && input.data.length <= SMALL_BYTES) {
@@ -105,13 +138,22 @@ export async function extractTar(input: ArchiveInput, archive: string, limits: A
   }
   if (failure) {
     if (failure instanceof ArchiveRefusal) throw failure
-    throw new ArchiveRefusal('BUNDLE_UNSAFE', `archive ${archive} is not a readable .tgz: ${(failure as Error).message}. Rebuild it (app plugins pack writes one).`, null, { cause: failure })
+    throw new ArchiveRefusal(
+      'BUNDLE_UNSAFE',
+      `archive ${archive} is not a readable .tgz: ${(failure as Error).message}. Rebuild it (app plugins pack writes one).`,
+      null,
+      { cause: failure },
+    )
   }
   return tree
 }
 
 function bombRefusal(archive: string, limits: ArchiveLimits, entry: string | null): ArchiveRefusal {
-  return new ArchiveRefusal('BUNDLE_TOO_LARGE', `archive ${archive} unpacks to over ${limits.maxCompressionRatio} times its packed size (limits.maxCompressionRatio): a gzip bomb${entry ? ` (reached in entry ${JSON.stringify(entry)})` : ''}; nothing was published. Raise the limit only if the archive is yours.`, entry)
+  return new ArchiveRefusal(
+    'BUNDLE_TOO_LARGE',
+    `archive ${archive} unpacks to over ${limits.maxCompressionRatio} times its packed size (limits.maxCompressionRatio): a gzip bomb${entry ? ` (reached in entry ${JSON.stringify(entry)})` : ''}; nothing was published. Raise the limit only if the archive is yours.`,
+    entry,
+  )
 }
 
 function kindOf(archive: string, entry: ReadEntry): EntryKind {
@@ -119,5 +161,9 @@ function kindOf(archive: string, entry: ReadEntry): EntryKind {
   if (entry.type === 'Directory') return 'dir'
   const what = REFUSED[entry.type] ?? `an entry of type ${entry.type}`
   const target = entry.linkpath ? ` (to ${JSON.stringify(entry.linkpath)})` : ''
-  throw new ArchiveRefusal('BUNDLE_UNSAFE', `archive ${archive}: entry ${JSON.stringify(entry.path)} is ${what}${target}; plugins may hold only regular files and folders, nothing was published. Replace it with a copy of the file.`, entry.path)
+  throw new ArchiveRefusal(
+    'BUNDLE_UNSAFE',
+    `archive ${archive}: entry ${JSON.stringify(entry.path)} is ${what}${target}; plugins may hold only regular files and folders, nothing was published. Replace it with a copy of the file.`,
+    entry.path,
+  )
 }

@@ -7,9 +7,21 @@ import { createEntryChecker, type EntryKind } from './create-entry-checker.ts'
 import { emptyTree, type ArchiveInput, type ArchiveTree } from './archive-tree.ts'
 
 const S_IFMT = 0o170000
-const TYPES: Record<number, string> = { 0o120000: 'a symbolic link', 0o020000: 'a character device', 0o060000: 'a block device', 0o010000: 'a FIFO', 0o140000: 'a socket' }
+const TYPES: Record<number, string> = {
+  0o120000: 'a symbolic link',
+  0o020000: 'a character device',
+  0o060000: 'a block device',
+  0o010000: 'a FIFO',
+  0o140000: 'a socket',
+}
 
-interface Planned { entry: Entry; name: string; path: string; kind: EntryKind; mode: number }
+interface Planned {
+  entry: Entry
+  name: string
+  path: string
+  kind: EntryKind
+  mode: number
+}
 
 /**
  * Reads a .zip into memory. Every entry of the central directory is checked
@@ -33,9 +45,24 @@ export async function extractZip(input: ArchiveInput, archive: string, limits: A
       const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true)
       const unixMode = entry.versionMadeBy >> 8 === 3 ? entry.externalFileAttributes >>> 16 : 0
       const type = TYPES[unixMode & S_IFMT]
-      if (type) throw new ArchiveRefusal('BUNDLE_UNSAFE', `archive ${archive}: entry ${JSON.stringify(name)} is ${type}; plugins may hold only regular files and folders, nothing was published. Replace it with a copy of the file.`, name)
-      if (entry.isEncrypted()) throw new ArchiveRefusal('BUNDLE_UNSAFE', `archive ${archive}: entry ${JSON.stringify(name)} is encrypted; nothing was published. Build the archive without a password.`, name)
-      if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) throw new ArchiveRefusal('BUNDLE_UNSAFE', `archive ${archive}: entry ${JSON.stringify(name)} uses compression method ${entry.compressionMethod}; only stored (0) and deflate (8) are read. Rebuild the archive with deflate.`, name)
+      if (type)
+        throw new ArchiveRefusal(
+          'BUNDLE_UNSAFE',
+          `archive ${archive}: entry ${JSON.stringify(name)} is ${type}; plugins may hold only regular files and folders, nothing was published. Replace it with a copy of the file.`,
+          name,
+        )
+      if (entry.isEncrypted())
+        throw new ArchiveRefusal(
+          'BUNDLE_UNSAFE',
+          `archive ${archive}: entry ${JSON.stringify(name)} is encrypted; nothing was published. Build the archive without a password.`,
+          name,
+        )
+      if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
+        throw new ArchiveRefusal(
+          'BUNDLE_UNSAFE',
+          `archive ${archive}: entry ${JSON.stringify(name)} uses compression method ${entry.compressionMethod}; only stored (0) and deflate (8) are read. Rebuild the archive with deflate.`,
+          name,
+        )
       const kind: EntryKind = name.endsWith('/') || (unixMode & S_IFMT) === 0o040000 ? 'dir' : 'file'
       const path = checker.check(name, kind, entry.uncompressedSize)
       if (kind === 'file') {
@@ -46,7 +73,8 @@ export async function extractZip(input: ArchiveInput, archive: string, limits: A
       planned.push({ entry, name, path, kind, mode: unixMode })
     })
     const packed = 'data' in input ? input.data.length : (await stat(input.file)).size
-    if (declared > RATIO_FLOOR_BYTES && declared / packed > limits.maxCompressionRatio) throw bomb(archive, planned.at(-1)?.name ?? '', declared / packed, limits)
+    if (declared > RATIO_FLOOR_BYTES && declared / packed > limits.maxCompressionRatio)
+      throw bomb(archive, planned.at(-1)?.name ?? '', declared / packed, limits)
     const tree = emptyTree()
     for (const p of planned) {
       if (p.kind === 'dir') {
@@ -70,11 +98,20 @@ export async function extractZip(input: ArchiveInput, archive: string, limits: A
 }
 
 function bomb(archive: string, name: string, ratio: number, limits: ArchiveLimits): ArchiveRefusal {
-  return new ArchiveRefusal('BUNDLE_TOO_LARGE', `archive ${archive}: entry ${JSON.stringify(name)} unpacks to ${Math.round(ratio)} times its packed size, over limits.maxCompressionRatio (${limits.maxCompressionRatio}): a zip bomb; nothing was published. Raise the limit only if the archive is yours.`, name)
+  return new ArchiveRefusal(
+    'BUNDLE_TOO_LARGE',
+    `archive ${archive}: entry ${JSON.stringify(name)} unpacks to ${Math.round(ratio)} times its packed size, over limits.maxCompressionRatio (${limits.maxCompressionRatio}): a zip bomb; nothing was published. Raise the limit only if the archive is yours.`,
+    name,
+  )
 }
 
 const unreadable = (archive: string, error: unknown) =>
-  new ArchiveRefusal('BUNDLE_UNSAFE', `archive ${archive} is not a readable zip file: ${(error as Error).message}. Rebuild it (app plugins pack writes a .tgz).`, null, { cause: error })
+  new ArchiveRefusal(
+    'BUNDLE_UNSAFE',
+    `archive ${archive} is not a readable zip file: ${(error as Error).message}. Rebuild it (app plugins pack writes a .tgz).`,
+    null,
+    { cause: error },
+  )
 
 function open(input: ArchiveInput, options: yauzl.Options): Promise<ZipFile> {
   return new Promise((res, rej) => {
@@ -88,7 +125,11 @@ function open(input: ArchiveInput, options: yauzl.Options): Promise<ZipFile> {
 function eachEntry(zip: ZipFile, onEntry: (entry: Entry) => void): Promise<void> {
   return new Promise((res, rej) => {
     zip.on('entry', (e: Entry) => {
-      try { onEntry(e) } catch (error) { return rej(error) }
+      try {
+        onEntry(e)
+      } catch (error) {
+        return rej(error)
+      }
       zip.readEntry()
     })
     zip.once('end', () => res())

@@ -22,7 +22,18 @@ export function writeTar(entries: TarEntry[]): Buffer {
   for (const e of entries) {
     const type = e.type ?? 'File'
     const size = type === 'File' ? (e.data?.length ?? 0) : 0
-    const data: HeaderData = { path: e.path, type, mode: e.mode ?? (type === 'Directory' ? 0o755 : 0o644), size, mtime: FIXED_MTIME, uid: 0, gid: 0, uname: '', gname: '', linkpath: e.linkpath }
+    const data: HeaderData = {
+      path: e.path,
+      type,
+      mode: e.mode ?? (type === 'Directory' ? 0o755 : 0o644),
+      size,
+      mtime: FIXED_MTIME,
+      uid: 0,
+      gid: 0,
+      uname: '',
+      gname: '',
+      linkpath: e.linkpath,
+    }
     const header = new Header(data)
     const block = Buffer.alloc(512)
     if (header.encode(block, 0)) blocks.push(new Pax({ path: e.path, linkpath: e.linkpath, mtime: FIXED_MTIME }).encode())

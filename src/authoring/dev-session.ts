@@ -25,7 +25,9 @@ async function webUp(base: string, stop: () => boolean): Promise<boolean> {
   while (!stop()) {
     try {
       if ((await fetch(`${base}/livez`)).ok) return true
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 100))
   }
   return false
@@ -48,10 +50,20 @@ export async function runDevSession(dir: string, tmp: string, base: Config, prin
   const config: Config = { ...base, role: 'all', dataDir, pluginsDir, port, reload: true }
   const admin = resolveAdminToken(dataDir)
   let timer: NodeJS.Timeout | undefined
-  const watcher = watch(dir, { ignoreInitial: true, followSymlinks: false, ignored: (path) => relative(dir, path).split('/').some(isLeftOut) })
+  const watcher = watch(dir, {
+    ignoreInitial: true,
+    followSymlinks: false,
+    ignored: (path) => relative(dir, path).split('/').some(isLeftOut),
+  })
   watcher.on('all', () => {
     clearTimeout(timer)
-    timer = setTimeout(() => { try { mirror() } catch (error) { print(`dev: could not copy ${dir}: ${(error as Error).message}`) } }, 50)
+    timer = setTimeout(() => {
+      try {
+        mirror()
+      } catch (error) {
+        print(`dev: could not copy ${dir}: ${(error as Error).message}`)
+      }
+    }, 50)
   })
   await new Promise<void>((res, rej) => watcher.once('ready', res).once('error', rej))
   const feed = startWarningFeed({ dataDir, print })

@@ -15,17 +15,32 @@ export const TESTING_TYPES_FILE = 'types/app-plugin-testing.d.ts'
 export function pluginSkeleton(name: string, options: { ts: boolean }): Record<string, string> {
   const ext = options.ts ? 'ts' : 'js'
   const files: Record<string, string> = {
-    'plugin.json': `${JSON.stringify({
-      name, version: '0.1.0', apiVersion: 1, engines: { app: `>=${APP_VERSION}` }, modules: [`index.${ext}`],
-      metadata: { description: `${name}: describe what it does` },
-    }, null, 2)}\n`,
+    'plugin.json': `${JSON.stringify(
+      {
+        name,
+        version: '0.1.0',
+        apiVersion: 1,
+        engines: { app: `>=${APP_VERSION}` },
+        modules: [`index.${ext}`],
+        metadata: { description: `${name}: describe what it does` },
+      },
+      null,
+      2,
+    )}\n`,
     [`index.${ext}`]: options.ts ? tsModule(name) : jsModule(name),
     [`index.test.${ext}`]: options.ts ? tsTest(name) : jsTest(name),
   }
   const config = {
     compilerOptions: {
-      target: 'es2024', module: 'preserve', moduleResolution: 'bundler', allowImportingTsExtensions: true, noEmit: true,
-      strict: true, experimentalDecorators: true, skipLibCheck: true, ...(options.ts ? {} : { allowJs: true, checkJs: true }),
+      target: 'es2024',
+      module: 'preserve',
+      moduleResolution: 'bundler',
+      allowImportingTsExtensions: true,
+      noEmit: true,
+      strict: true,
+      experimentalDecorators: true,
+      skipLibCheck: true,
+      ...(options.ts ? {} : { allowJs: true, checkJs: true }),
       paths: { 'app/plugin': [`./${SDK_TYPES_FILE}`], 'app/plugin/testing': [`./${TESTING_TYPES_FILE}`] },
     },
     include: options.ts ? ['**/*.ts'] : ['**/*.js', SDK_TYPES_FILE, TESTING_TYPES_FILE],
@@ -77,7 +92,9 @@ export function unload(): void {
 }
 `
 
-const jsModule = (name: string) => `import { BotFactoryRegistryWrapper, QueryRegistry, Schedule, ScheduledEventJob, ScheduledEventManager, ScheduledEventTracker } from 'app/plugin'
+const jsModule = (
+  name: string,
+) => `import { BotFactoryRegistryWrapper, QueryRegistry, Schedule, ScheduledEventJob, ScheduledEventManager, ScheduledEventTracker } from 'app/plugin'
 
 // An event type: the bot action below schedules "${name}.example" events; a worker runs each when it is due.
 ScheduledEventManager.register('${name}.example')(class ExampleJob extends ScheduledEventJob {

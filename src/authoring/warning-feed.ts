@@ -35,7 +35,9 @@ export function startWarningFeed(o: { dataDir: string; print: (line: string) => 
     const report = await buildPluginReport(store, runtime)
     if (report.generation !== null && report.generation !== generation) {
       generation = report.generation
-      o.print(`dev: generation ${generation} published: ${report.plugins.map((p) => `${p.name} ${p.version} (${p.status})`).join(', ') || 'no plugin'}`)
+      o.print(
+        `dev: generation ${generation} published: ${report.plugins.map((p) => `${p.name} ${p.version} (${p.status})`).join(', ') || 'no plugin'}`,
+      )
     }
     for (const w of report.warnings) {
       const id = warningId(w)
@@ -46,9 +48,13 @@ export function startWarningFeed(o: { dataDir: string; print: (line: string) => 
   }
   let running: Promise<void> = Promise.resolve()
   const loop = () => {
-    running = poll().catch(() => { /* a database busy or not there yet: the next poll tries again */ }).finally(() => {
-      if (!stopped) timer = setTimeout(loop, o.everyMs ?? 500)
-    })
+    running = poll()
+      .catch(() => {
+        /* a database busy or not there yet: the next poll tries again */
+      })
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, o.everyMs ?? 500)
+      })
   }
   loop()
   return {

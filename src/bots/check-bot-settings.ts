@@ -18,19 +18,30 @@ export interface BotProblem {
 
 /** settingsConfig types as plugins write them (the seed's int/float/bool/dict, and 5b's number/boolean/choice). */
 const TYPES: Record<string, [string, (v: unknown) => boolean]> = {
-  string: ['a string', (v) => typeof v === 'string'], str: ['a string', (v) => typeof v === 'string'], text: ['a string', (v) => typeof v === 'string'],
+  string: ['a string', (v) => typeof v === 'string'],
+  str: ['a string', (v) => typeof v === 'string'],
+  text: ['a string', (v) => typeof v === 'string'],
   choice: ['a string', (v) => typeof v === 'string'],
-  int: ['a whole number', Number.isInteger], integer: ['a whole number', Number.isInteger],
-  float: ['a number', (v) => typeof v === 'number' && Number.isFinite(v)], number: ['a number', (v) => typeof v === 'number' && Number.isFinite(v)],
-  bool: ['true or false', (v) => typeof v === 'boolean'], boolean: ['true or false', (v) => typeof v === 'boolean'],
-  list: ['a list (JSON array)', Array.isArray], array: ['a list (JSON array)', Array.isArray],
-  dict: ['an object', (v) => typeof v === 'object' && v !== null && !Array.isArray(v)], object: ['an object', (v) => typeof v === 'object' && v !== null && !Array.isArray(v)],
+  int: ['a whole number', Number.isInteger],
+  integer: ['a whole number', Number.isInteger],
+  float: ['a number', (v) => typeof v === 'number' && Number.isFinite(v)],
+  number: ['a number', (v) => typeof v === 'number' && Number.isFinite(v)],
+  bool: ['true or false', (v) => typeof v === 'boolean'],
+  boolean: ['true or false', (v) => typeof v === 'boolean'],
+  list: ['a list (JSON array)', Array.isArray],
+  array: ['a list (JSON array)', Array.isArray],
+  dict: ['an object', (v) => typeof v === 'object' && v !== null && !Array.isArray(v)],
+  object: ['an object', (v) => typeof v === 'object' && v !== null && !Array.isArray(v)],
 }
 
-const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v)?.slice(0, 120) ?? String(v))
+const show = (v: unknown) => (v === undefined ? 'nothing' : (JSON.stringify(v)?.slice(0, 120) ?? String(v)))
 
 /** Problems of one filter's or action's settings: unknown keys, missing required ones, wrong types, values outside choices. */
-function settingsProblems(config: SettingConfig[], settings: Record<string, unknown>, label: string): Array<Omit<BotProblem, 'bot' | 'kind' | 'id' | 'message'> & { fix: string }> {
+function settingsProblems(
+  config: SettingConfig[],
+  settings: Record<string, unknown>,
+  label: string,
+): Array<Omit<BotProblem, 'bot' | 'kind' | 'id' | 'message'> & { fix: string }> {
   const out: Array<Omit<BotProblem, 'bot' | 'kind' | 'id' | 'message'> & { fix: string }> = []
   const names = config.map((c) => c.name)
   for (const key of Object.keys(settings)) {
@@ -39,7 +50,13 @@ function settingsProblems(config: SettingConfig[], settings: Record<string, unkn
   for (const c of config) {
     const v = settings[c.name]
     if (v === undefined || v === null) {
-      if (c.required === true && c.default === undefined) out.push({ key: c.name, expected: `${TYPES[String(c.type)]?.[0] ?? 'a value'} (required)`, found: 'nothing', fix: `add "${c.name}" to the settings` })
+      if (c.required === true && c.default === undefined)
+        out.push({
+          key: c.name,
+          expected: `${TYPES[String(c.type)]?.[0] ?? 'a value'} (required)`,
+          found: 'nothing',
+          fix: `add "${c.name}" to the settings`,
+        })
       continue
     }
     const type = TYPES[String(c.type)]
@@ -49,7 +66,13 @@ function settingsProblems(config: SettingConfig[], settings: Record<string, unkn
     }
     const choices = Array.isArray(c.choices) ? (c.choices as unknown[]) : null
     const outside = choices && (Array.isArray(v) ? v.filter((x) => !choices.includes(x)) : choices.includes(v) ? [] : [v])
-    if (choices && outside?.length) out.push({ key: c.name, expected: `${Array.isArray(v) ? 'values among' : 'one of'} ${choices.map((x) => JSON.stringify(x)).join(', ')}`, found: show(v), fix: `use one of ${choices.map((x) => JSON.stringify(x)).join(', ')}` })
+    if (choices && outside?.length)
+      out.push({
+        key: c.name,
+        expected: `${Array.isArray(v) ? 'values among' : 'one of'} ${choices.map((x) => JSON.stringify(x)).join(', ')}`,
+        found: show(v),
+        fix: `use one of ${choices.map((x) => JSON.stringify(x)).join(', ')}`,
+      })
   }
   return out
 }
@@ -62,23 +85,41 @@ function settingsProblems(config: SettingConfig[], settings: Record<string, unkn
  */
 export function checkBotSettings(bots: Bot[], registered: RegisteredIds): BotProblem[] {
   const problems: BotProblem[] = []
-  const add = (bot: Bot, kind: BotProblem['kind'], id: string, p: { key: string; expected: string; found: string; fix: string }) => problems.push({
-    bot: bot.name, kind, id, key: p.key, expected: p.expected, found: p.found,
-    message: `bot "${bot.name}": ${kind} "${id}": ${p.key === 'resourceTypes' ? 'resourceTypes' : `setting "${p.key}"`}: expected ${p.expected}; found ${p.found}. Fix: ${p.fix}`,
-  })
+  const add = (bot: Bot, kind: BotProblem['kind'], id: string, p: { key: string; expected: string; found: string; fix: string }) =>
+    problems.push({
+      bot: bot.name,
+      kind,
+      id,
+      key: p.key,
+      expected: p.expected,
+      found: p.found,
+      message: `bot "${bot.name}": ${kind} "${id}": ${p.key === 'resourceTypes' ? 'resourceTypes' : `setting "${p.key}"`}: expected ${p.expected}; found ${p.found}. Fix: ${p.fix}`,
+    })
   for (const bot of bots) {
     for (const f of bot.filters) {
       const spec = registered.filterSpecs?.get(f.queryId)
       if (!spec) continue
       const unsupported = spec.supportedResources.length ? bot.resourceTypes.filter((t) => !spec.supportedResources.includes(t)) : []
       if (unsupported.length) {
-        add(bot, 'filter', f.queryId, { key: 'resourceTypes', expected: `resource types the filter supports (${spec.supportedResources.join(', ')})`, found: unsupported.map((t) => JSON.stringify(t)).join(', '),
-          fix: `remove ${unsupported.join(', ')} from the bot's resourceTypes, or use a filter that supports ${unsupported.length === 1 ? 'it' : 'them'}` })
+        add(bot, 'filter', f.queryId, {
+          key: 'resourceTypes',
+          expected: `resource types the filter supports (${spec.supportedResources.join(', ')})`,
+          found: unsupported.map((t) => JSON.stringify(t)).join(', '),
+          fix: `remove ${unsupported.join(', ')} from the bot's resourceTypes, or use a filter that supports ${unsupported.length === 1 ? 'it' : 'them'}`,
+        })
       }
-      if (spec.settingsConfig) for (const p of settingsProblems(spec.settingsConfig, f.settings ?? {}, `filter "${f.queryId}" (plugin ${spec.plugin})`)) add(bot, 'filter', f.queryId, p)
+      if (spec.settingsConfig)
+        for (const p of settingsProblems(spec.settingsConfig, f.settings ?? {}, `filter "${f.queryId}" (plugin ${spec.plugin})`))
+          add(bot, 'filter', f.queryId, p)
     }
     const spec = registered.actionSpecs?.get(bot.action.uid)
-    if (spec?.settingsConfig) for (const p of settingsProblems(spec.settingsConfig, bot.action.settings ?? {}, `action "${bot.action.uid}" (plugin ${spec.plugin})`)) add(bot, 'action', bot.action.uid, p)
+    if (spec?.settingsConfig)
+      for (const p of settingsProblems(
+        spec.settingsConfig,
+        bot.action.settings ?? {},
+        `action "${bot.action.uid}" (plugin ${spec.plugin})`,
+      ))
+        add(bot, 'action', bot.action.uid, p)
   }
   return problems
 }

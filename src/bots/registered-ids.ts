@@ -20,14 +20,27 @@ export interface RegisteredIds {
 export async function registeredIds(store: StoreReader): Promise<RegisteredIds> {
   const generation = await store.currentGeneration()
   // An empty generation is fully known: every id is unknown.
-  const out: RegisteredIds = { generation: generation?.id ?? null, queries: new Set(), actions: new Set(), eventTypes: new Set(), known: generation?.plugins.length === 0, filterSpecs: new Map(), actionSpecs: new Map() }
+  const out: RegisteredIds = {
+    generation: generation?.id ?? null,
+    queries: new Set(),
+    actions: new Set(),
+    eventTypes: new Set(),
+    known: generation?.plugins.length === 0,
+    filterSpecs: new Map(),
+    actionSpecs: new Map(),
+  }
   for (const plugin of generation?.plugins ?? []) {
     const registered = plugin.registered as Partial<RegisteredSummary> | null
     if (!registered || plugin.status === 'error') continue
     out.known = true
     for (const f of registered.filters ?? []) out.queries.add(f.queryId)
     for (const a of registered.actions ?? []) out.actions.add(a.uid)
-    for (const f of registered.filters ?? []) out.filterSpecs!.set(f.queryId, { plugin: plugin.name, supportedResources: f.supportedResources ?? [], settingsConfig: f.settingsConfig ?? null })
+    for (const f of registered.filters ?? [])
+      out.filterSpecs!.set(f.queryId, {
+        plugin: plugin.name,
+        supportedResources: f.supportedResources ?? [],
+        settingsConfig: f.settingsConfig ?? null,
+      })
     for (const a of registered.actions ?? []) out.actionSpecs!.set(a.uid, { plugin: plugin.name, settingsConfig: a.settingsConfig ?? null })
     for (const e of registered.eventTypes ?? []) out.eventTypes.add(e)
   }

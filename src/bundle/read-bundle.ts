@@ -44,7 +44,14 @@ export interface ReadBundleResult {
  * Synchronous on purpose: 10,000 lstat calls took 43 ms sync and 638 ms
  * through the promise API here, and only the scheduler's scan runs this.
  */
-export async function readBundle(root: string, plugin: string, limits: BundleLimits, cache?: FileCache, options: { trustAfterMs?: number; only?: string } = {}): Promise<ReadBundleResult> {
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one walk of the tree under the limits; its counters and refusals belong together
+export async function readBundle(
+  root: string,
+  plugin: string,
+  limits: BundleLimits,
+  cache?: FileCache,
+  options: { trustAfterMs?: number; only?: string } = {},
+): Promise<ReadBundleResult> {
   const files: BundleFile[] = []
   const blobs = new Map<string, Buffer>()
   const paths = new Map<string, string>()
@@ -59,29 +66,67 @@ export async function readBundle(root: string, plugin: string, limits: BundleLim
 
   function walk(dir: string, rel: string, depth: number): void {
     if (warnings.length) return
-    if (depth > limits.maxDepth) return refuse('BUNDLE_TOO_LARGE', `plugin ${plugin}: ${rel || '.'} is nested deeper than the limit of ${limits.maxDepth} directories. Flatten the plugin or raise limits.maxDepth.`, join(root, rel))
+    if (depth > limits.maxDepth)
+      return refuse(
+        'BUNDLE_TOO_LARGE',
+        `plugin ${plugin}: ${rel || '.'} is nested deeper than the limit of ${limits.maxDepth} directories. Flatten the plugin or raise limits.maxDepth.`,
+        join(root, rel),
+      )
     // `only`: a plugin that is one file of root (a single-file plugin in plugins/).
     const names = depth === 0 && options.only !== undefined ? [options.only] : readdirSync(dir).sort()
     for (const name of names) {
       if (warnings.length) return
       const relPath = rel ? `${rel}/${name}` : name
       const abs = join(dir, name)
-      if (!SAFE_NAME.test(name)) return refuse('BUNDLE_UNSAFE', `plugin ${plugin}: file name ${JSON.stringify(relPath)} has characters outside the safe set [A-Za-z0-9@+_.,=-]. Rename it.`, abs)
+      if (!SAFE_NAME.test(name))
+        return refuse(
+          'BUNDLE_UNSAFE',
+          `plugin ${plugin}: file name ${JSON.stringify(relPath)} has characters outside the safe set [A-Za-z0-9@+_.,=-]. Rename it.`,
+          abs,
+        )
       const st = lstatSync(abs)
-      if (st.isSymbolicLink()) return refuse('BUNDLE_UNSAFE', `plugin ${plugin}: ${relPath} is a symbolic link; plugins may not contain links (they could point outside the plugin). Replace it with a copy of the file.`, abs)
+      if (st.isSymbolicLink())
+        return refuse(
+          'BUNDLE_UNSAFE',
+          `plugin ${plugin}: ${relPath} is a symbolic link; plugins may not contain links (they could point outside the plugin). Replace it with a copy of the file.`,
+          abs,
+        )
       if (st.isDirectory()) {
         walk(abs, relPath, depth + 1)
         continue
       }
-      if (!st.isFile()) return refuse('BUNDLE_UNSAFE', `plugin ${plugin}: ${relPath} is not a regular file (device, socket or FIFO). Remove it.`, abs)
-      if (st.nlink > 1) return refuse('BUNDLE_UNSAFE', `plugin ${plugin}: ${relPath} is a hard link (${st.nlink} links); plugins may not contain links. Replace it with a copy of the file.`, abs)
+      if (!st.isFile())
+        return refuse('BUNDLE_UNSAFE', `plugin ${plugin}: ${relPath} is not a regular file (device, socket or FIFO). Remove it.`, abs)
+      if (st.nlink > 1)
+        return refuse(
+          'BUNDLE_UNSAFE',
+          `plugin ${plugin}: ${relPath} is a hard link (${st.nlink} links); plugins may not contain links. Replace it with a copy of the file.`,
+          abs,
+        )
       total += st.size
-      if (files.length + 1 > limits.maxFiles) return refuse('BUNDLE_TOO_LARGE', `plugin ${plugin}: more than ${limits.maxFiles} files (limits.maxFiles). Remove files or raise the limit.`, abs)
-      if (total > limits.maxBytes) return refuse('BUNDLE_TOO_LARGE', `plugin ${plugin}: more than ${limits.maxBytes} bytes unpacked, reached at ${relPath} (limits.maxBytes). Remove large files or raise the limit.`, abs)
+      if (files.length + 1 > limits.maxFiles)
+        return refuse(
+          'BUNDLE_TOO_LARGE',
+          `plugin ${plugin}: more than ${limits.maxFiles} files (limits.maxFiles). Remove files or raise the limit.`,
+          abs,
+        )
+      if (total > limits.maxBytes)
+        return refuse(
+          'BUNDLE_TOO_LARGE',
+          `plugin ${plugin}: more than ${limits.maxBytes} bytes unpacked, reached at ${relPath} (limits.maxBytes). Remove large files or raise the limit.`,
+          abs,
+        )
       newestMtimeMs = Math.max(newestMtimeMs, st.mtimeMs, st.ctimeMs)
       const cached = cache?.get(abs)
       let hash: string
-      if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs && cached.ctimeMs === st.ctimeMs && cached.ino === st.ino && st.mtimeMs < trustBefore) {
+      if (
+        cached &&
+        cached.size === st.size &&
+        cached.mtimeMs === st.mtimeMs &&
+        cached.ctimeMs === st.ctimeMs &&
+        cached.ino === st.ino &&
+        st.mtimeMs < trustBefore
+      ) {
         hash = cached.sha256
       } else {
         const data = readFileSync(abs)
@@ -96,7 +141,15 @@ export async function readBundle(root: string, plugin: string, limits: BundleLim
 
   walk(root, '', 0)
   // A refused tree has no files; its identity is what was wrong with it, so a different fault is a new version.
-  if (warnings.length) return { files: [], sha256: `refused-${sha256(warnings.map((w) => w.message).join('\n'))}`, blobs: new Map(), paths, warnings, newestMtimeMs }
+  if (warnings.length)
+    return {
+      files: [],
+      sha256: `refused-${sha256(warnings.map((w) => w.message).join('\n'))}`,
+      blobs: new Map(),
+      paths,
+      warnings,
+      newestMtimeMs,
+    }
   return { files, sha256: hashBundle(files), blobs, paths, warnings, newestMtimeMs }
 }
 
@@ -107,7 +160,11 @@ export async function loadMissingBlobs(result: ReadBundleResult, needed: Iterabl
     const abs = result.paths.get(hash)
     if (!abs) return false
     let data: Buffer | null = null
-    try { data = readFileSync(abs) } catch { /* removed since: caller rescans */ }
+    try {
+      data = readFileSync(abs)
+    } catch {
+      /* removed since: caller rescans */
+    }
     if (!data || sha256(data) !== hash) return false
     result.blobs.set(hash, data)
   }

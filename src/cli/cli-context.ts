@@ -8,9 +8,14 @@ export function configFromCommand(cmd: Command) {
   return loadConfig({
     configFile: o.config as string | undefined,
     flags: {
-      role: o.role, dataDir: o.dataDir, pluginsDir: o.pluginsDir, host: o.host,
+      role: o.role,
+      dataDir: o.dataDir,
+      pluginsDir: o.pluginsDir,
+      host: o.host,
       port: o.port === undefined ? undefined : Number.isNaN(Number(o.port)) ? o.port : Number(o.port),
-      logLevel: o.logLevel, reload: o.reload, concurrency: o.concurrency === undefined ? undefined : Number(o.concurrency),
+      logLevel: o.logLevel,
+      reload: o.reload,
+      concurrency: o.concurrency === undefined ? undefined : Number(o.concurrency),
     },
   })
 }

@@ -18,5 +18,7 @@ export async function runAndExit(command: () => Promise<number>): Promise<never>
 function drained(stream: NodeJS.WriteStream): Promise<void> {
   if (stream.destroyed || stream.writableEnded || stream.writableLength === 0) return Promise.resolve()
   // Writes complete in order: the callback of an empty write runs after every earlier one.
-  return new Promise((resolve) => { stream.write('', () => resolve()) })
+  return new Promise((resolve) => {
+    stream.write('', () => resolve())
+  })
 }

@@ -8,6 +8,10 @@ import { terminalSafe } from './print-output.ts'
 export function formatTable(headers: string[], rows: string[][]): string {
   const safe = rows.map((r) => r.map((c) => terminalSafe(c ?? '')))
   const widths = headers.map((h, i) => Math.max(h.length, ...safe.map((r) => (r[i] ?? '').length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd()
   return [line(headers), ...safe.map(line)].join('\n')
 }

@@ -14,7 +14,9 @@ import { printError, terminalSafe } from './print-output.ts'
 /** Builds the `app` command tree. Kept separate from main() so tests can inspect it. */
 export function createProgram(): Command {
   const program = new Command('app')
-    .description('Self-hosted plugin platform: run a role, or manage the plugin store.\n\nExamples:\n  app --role=all                      dev box: scheduler, worker and web in one process\n  app --role=scheduler --data-dir /var/lib/app\n  app plugins list --json\n  app plugins warnings')
+    .description(
+      'Self-hosted plugin platform: run a role, or manage the plugin store.\n\nExamples:\n  app --role=all                      dev box: scheduler, worker and web in one process\n  app --role=scheduler --data-dir /var/lib/app\n  app plugins list --json\n  app plugins warnings',
+    )
     .addOption(new Option('--role <role>', 'run a role until SIGTERM').choices(['scheduler', 'worker', 'web', 'all']))
     .option('--data-dir <dir>', 'data directory shared by all roles (default: data)')
     .option('--plugins-dir <dir>', "the scheduler's local plugin directory (default: plugins)")
@@ -34,13 +36,20 @@ export function createProgram(): Command {
       const { config, logger } = contextFromCommand(cmd, { destination: 1 })
       if (!config.role) {
         cmd.outputHelp()
-        throw new AppError('USAGE', 'no --role given and no command: pass --role=scheduler|worker|web|all, or a command such as `app plugins list`.', { exitCode: ExitCode.usage })
+        throw new AppError(
+          'USAGE',
+          'no --role given and no command: pass --role=scheduler|worker|web|all, or a command such as `app plugins list`.',
+          { exitCode: ExitCode.usage },
+        )
       }
       const { runRoles } = await import('../roles/run-roles.ts')
       process.exitCode = await runRoles(config.role, { config, logger })
     })
 
-  program.command('version').description('print the version of app and of the runtime').option('--json', 'print JSON')
+  program
+    .command('version')
+    .description('print the version of app and of the runtime')
+    .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => {
       const info = { app: APP_VERSION, node: process.versions.node }
       process.stdout.write(opts.json ? `${JSON.stringify(info)}\n` : `app ${info.app} (node ${info.node})\n`)
@@ -62,7 +71,9 @@ function unknownCommand(cmd: Command, word: string): AppError {
   const names = cmd.commands.map((c) => c.name())
   const best = names.map((n) => ({ n, d: distance(word, n) })).sort((a, b) => a.d - b.d)[0]
   const hint = best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? ` Did you mean "${best.n}"?` : ''
-  return new AppError('USAGE', `unknown command "${word}".${hint} Commands: ${names.join(', ')}; \`app --help\` shows them all.`, { exitCode: ExitCode.usage })
+  return new AppError('USAGE', `unknown command "${word}".${hint} Commands: ${names.join(', ')}; \`app --help\` shows them all.`, {
+    exitCode: ExitCode.usage,
+  })
 }
 
 function distance(a: string, b: string): number {
@@ -81,7 +92,11 @@ function distance(a: string, b: string): number {
 
 /** The data directory the command ran on (flags, environment, app.toml), for error messages; "data" if the config itself is bad. */
 function dataDirOf(program: Command): string {
-  try { return configFromCommand(program).dataDir } catch { return 'data' }
+  try {
+    return configFromCommand(program).dataDir
+  } catch {
+    return 'data'
+  }
 }
 
 /** Runs the CLI and resolves with the process exit code (DESIGN section 10). */

@@ -8,7 +8,9 @@ const LABEL = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const
 
 /** `app doctor` and `app backup <dir>`: operating an install. */
 export function addOpsCommands(program: Command): void {
-  program.command('doctor').description('check the data directory: filesystem, databases, disk, writer lock, processes, cache dirs')
+  program
+    .command('doctor')
+    .description('check the data directory: filesystem, databases, disk, writer lock, processes, cache dirs')
     .option('--json', 'print JSON: {"ok", "dataDir", "checks": [{name, status, message, fix}]}')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { dataDir } = configFromCommand(cmd)
@@ -29,15 +31,22 @@ export function addOpsCommands(program: Command): void {
       if (failed) process.exitCode = ExitCode.runtime
     })
 
-  program.command('backup').description('copy plugins.db and runtime.db into <dir>, consistently, while the roles run')
+  program
+    .command('backup')
+    .description('copy plugins.db and runtime.db into <dir>, consistently, while the roles run')
     .argument('<dir>', 'a new or empty directory for the copies and backup.json')
     .option('--json', 'print JSON: what was copied')
     .action(async (dir: string, opts: { json?: boolean }, cmd: Command) => {
       const { dataDir } = configFromCommand(cmd)
-      if (!dir.trim()) throw new AppError('USAGE', 'app backup needs a directory, e.g. app backup /var/backups/app/2024-05-01', { exitCode: ExitCode.usage })
+      if (!dir.trim())
+        throw new AppError('USAGE', 'app backup needs a directory, e.g. app backup /var/backups/app/2024-05-01', {
+          exitCode: ExitCode.usage,
+        })
       const result = await backupDatabases(dataDir, dir)
       if (opts.json) return void printJson(result)
       for (const f of result.files) print(`${f.file}  ${(f.bytes / 1024).toFixed(0)} KiB  sha256 ${f.sha256.slice(0, 16)}  verified`)
-      print(`backup of ${result.dataDir} (generation ${result.generation ?? 'none'}) written to ${result.dir}; restore steps: packaging/README.md, "Backup and restore"`)
+      print(
+        `backup of ${result.dataDir} (generation ${result.generation ?? 'none'}) written to ${result.dir}; restore steps: packaging/README.md, "Backup and restore"`,
+      )
     })
 }

@@ -8,7 +8,11 @@ import { pluginDirArg } from './plugin-test.ts'
 
 /** `app plugin dev <dir>`: the plugin in every role on a temporary data dir, reloaded on each save; Ctrl-C stops it and removes the dir. */
 export function addPluginDevCommand(plugin: Command): void {
-  plugin.command('dev').description('run the plugin in every role (--role=all --reload) on a temporary data dir that follows <dir> as you save; prints the admin URL and token and each new warning; Ctrl-C stops it and removes the temporary dir')
+  plugin
+    .command('dev')
+    .description(
+      'run the plugin in every role (--role=all --reload) on a temporary data dir that follows <dir> as you save; prints the admin URL and token and each new warning; Ctrl-C stops it and removes the temporary dir',
+    )
     .argument('<dir>', 'the plugin folder')
     .action(async (dirArg: string, _opts: unknown, cmd: Command) => {
       const dir = pluginDirArg(dirArg, 'dev')

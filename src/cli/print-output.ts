@@ -10,7 +10,8 @@
 
 // CSI (ESC [ or 0x9B) params, intermediates, final; OSC/DCS/SOS/PM/APC strings ended by BEL or ST on the same
 // line (an unended one loses only its introducer, so it cannot swallow the lines after it); other ESC sequences.
-const ANSI_SEQUENCE = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)|\x1b[ -/]*[0-~]?/g
+const ANSI_SEQUENCE =
+  /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)|\x1b[ -/]*[0-~]?/g
 // C0 except \t and \n, DEL, C1.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g
 

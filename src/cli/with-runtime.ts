@@ -6,5 +6,9 @@ import { contextFromCommand } from './cli-context.ts'
 export async function withRuntime<T>(cmd: Command, fn: (db: ReturnType<typeof openRuntimeDb>, dataDir: string) => Promise<T>): Promise<T> {
   const { config } = contextFromCommand(cmd)
   const db = openRuntimeDb(config.dataDir)
-  try { return await fn(db, config.dataDir) } finally { db.close() }
+  try {
+    return await fn(db, config.dataDir)
+  } finally {
+    db.close()
+  }
 }

@@ -35,7 +35,10 @@ export interface CompiledBundle {
  * compiled files added (null when the plugin has no TypeScript), or
  * COMPILE_FAILED / MODULE_NOT_FOUND warnings naming file, line and column.
  */
-export async function compilePlugin(esbuild: typeof Esbuild, input: CompileInput): Promise<{ bundle: CompiledBundle | null; warnings: Warning[] }> {
+export async function compilePlugin(
+  esbuild: typeof Esbuild,
+  input: CompileInput,
+): Promise<{ bundle: CompiledBundle | null; warnings: Warning[] }> {
   const sources = input.files.filter((f) => !isBuildOutput(f.path))
   const ts = sources.filter((f) => isTypeScript(f.path))
   if (!ts.length) return { bundle: null, warnings: [] }
@@ -46,26 +49,44 @@ export async function compilePlugin(esbuild: typeof Esbuild, input: CompileInput
     texts.set(f.path, data.toString('utf8'))
   }
   const text = (path: string) => texts.get(path)!
-  const warn = (code: WarningCode, message: string, detail: string): Warning => ({ code, severity: 'error', plugin: input.plugin, version: null, message, detail })
+  const warn = (code: WarningCode, message: string, detail: string): Warning => ({
+    code,
+    severity: 'error',
+    plugin: input.plugin,
+    version: null,
+    message,
+    detail,
+  })
 
   let result: Esbuild.BuildResult<{ write: false; metafile: true }>
   try {
     result = await esbuild.build({
       entryPoints: ts.map((f) => ({ in: `${ROOT}/${f.path}`, out: f.path })),
-      outdir: `${ROOT}/${BUILD_DIR}`, outbase: ROOT, absWorkingDir: ROOT,
-      bundle: false, write: false, metafile: true, sourcemap: 'external', sourcesContent: false,
-      platform: 'node', target: 'node24', charset: 'utf8', logLevel: 'silent',
+      outdir: `${ROOT}/${BUILD_DIR}`,
+      outbase: ROOT,
+      absWorkingDir: ROOT,
+      bundle: false,
+      write: false,
+      metafile: true,
+      sourcemap: 'external',
+      sourcesContent: false,
+      platform: 'node',
+      target: 'node24',
+      charset: 'utf8',
+      logLevel: 'silent',
       tsconfigRaw: { compilerOptions: compilerOptions(texts.get('tsconfig.json') ?? null) },
-      plugins: [{
-        name: 'app-plugin-files',
-        setup(build: Esbuild.PluginBuild) {
-          build.onResolve({ filter: /.*/ }, (args: Esbuild.OnResolveArgs) => ({ path: args.path }))
-          build.onLoad({ filter: /.*/ }, (args: Esbuild.OnLoadArgs) => {
-            const path = pluginPath(args.path)
-            return { contents: text(path), loader: path.endsWith('.tsx') ? 'tsx' : 'ts' }
-          })
+      plugins: [
+        {
+          name: 'app-plugin-files',
+          setup(build: Esbuild.PluginBuild) {
+            build.onResolve({ filter: /.*/ }, (args: Esbuild.OnResolveArgs) => ({ path: args.path }))
+            build.onLoad({ filter: /.*/ }, (args: Esbuild.OnLoadArgs) => {
+              const path = pluginPath(args.path)
+              return { contents: text(path), loader: path.endsWith('.tsx') ? 'tsx' : 'ts' }
+            })
+          },
         },
-      }],
+      ],
     })
   } catch (error) {
     const errors = (error as { errors?: Esbuild.Message[] }).errors
@@ -95,7 +116,10 @@ export async function compilePlugin(esbuild: typeof Esbuild, input: CompileInput
     if (path.endsWith('.js')) {
       // Relative to the module's own URL (the .ts path the worker imports), where Node resolves it.
       const source = path.slice(BUILD_DIR.length + 1, -'.js'.length)
-      data = Buffer.concat([data, Buffer.from(`//# sourceMappingURL=${posix.relative(posix.dirname(source), `${compiledPathOf(source)}.map`)}\n`)])
+      data = Buffer.concat([
+        data,
+        Buffer.from(`//# sourceMappingURL=${posix.relative(posix.dirname(source), `${compiledPathOf(source)}.map`)}\n`),
+      ])
     }
     const hash = sha256(data)
     blobs.set(hash, data)
@@ -104,12 +128,20 @@ export async function compilePlugin(esbuild: typeof Esbuild, input: CompileInput
   return { bundle: { sha256: hashBundle(files), files, blobs }, warnings: [] }
 }
 
-function compileWarning(plugin: string, e: Esbuild.Message, warn: (code: WarningCode, message: string, detail: string) => Warning): Warning {
+function compileWarning(
+  plugin: string,
+  e: Esbuild.Message,
+  warn: (code: WarningCode, message: string, detail: string) => Warning,
+): Warning {
   const loc = e.location
   const file = loc ? pluginPath(loc.file) : '(unknown file)'
   const at = loc ? `${file}:${loc.line}:${loc.column + 1}` : file
   const pointer = loc ? `\n    ${loc.lineText}\n    ${' '.repeat(loc.column)}^` : ''
-  return warn('COMPILE_FAILED', `plugin "${plugin}": ${at}: ${e.text}. The TypeScript does not compile, so this version is not published; fix it at that line.`, `${plugin}/${at}: error: ${e.text}${pointer}`)
+  return warn(
+    'COMPILE_FAILED',
+    `plugin "${plugin}": ${at}: ${e.text}. The TypeScript does not compile, so this version is not published; fix it at that line.`,
+    `${plugin}/${at}: error: ${e.text}${pointer}`,
+  )
 }
 
 /** True when the import names app/plugin, a Node built-in, a file of the plugin, or a package inside it. */
@@ -141,15 +173,30 @@ function positionOf(source: string, specifier: string): { line: number; column: 
 
 /** The compiler options of the plugin's tsconfig.json that change what esbuild emits; decorators default to experimentalDecorators. */
 function compilerOptions(tsconfig: string | null): Record<string, unknown> {
-  const KEYS = ['experimentalDecorators', 'useDefineForClassFields', 'verbatimModuleSyntax', 'preserveValueImports', 'importsNotUsedAsValues', 'jsx', 'jsxFactory', 'jsxFragmentFactory', 'jsxImportSource', 'alwaysStrict']
+  const KEYS = [
+    'experimentalDecorators',
+    'useDefineForClassFields',
+    'verbatimModuleSyntax',
+    'preserveValueImports',
+    'importsNotUsedAsValues',
+    'jsx',
+    'jsxFactory',
+    'jsxFragmentFactory',
+    'jsxImportSource',
+    'alwaysStrict',
+  ]
   let found: Record<string, unknown> = {}
   if (tsconfig !== null) {
     try {
       // tsconfig.json allows comments and trailing commas.
-      const json = tsconfig.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_m, s: string | undefined) => s ?? '').replace(/,(\s*[}\]])/g, '$1')
+      const json = tsconfig
+        .replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_m, s: string | undefined) => s ?? '')
+        .replace(/,(\s*[}\]])/g, '$1')
       const options = (JSON.parse(json) as { compilerOptions?: unknown }).compilerOptions
       if (options && typeof options === 'object') found = options as Record<string, unknown>
-    } catch { /* unreadable: the defaults */ }
+    } catch {
+      /* unreadable: the defaults */
+    }
   }
   const picked = Object.fromEntries(KEYS.filter((k) => k in found).map((k) => [k, found[k]]))
   return { ...picked, experimentalDecorators: picked.experimentalDecorators ?? true }

@@ -16,14 +16,15 @@ export type Compiler = (input: CompileInput) => Promise<{ bundle: CompiledBundle
  */
 export function createCompiler(options: { dataDir: string | null }): Compiler {
   let esbuild: Promise<typeof Esbuild> | null = null
-  const load = () => (esbuild ??= (async () => {
-    const binary = esbuildBinary(options.dataDir)
-    if (binary) process.env.ESBUILD_BINARY_PATH = binary
-    return (await import('esbuild')) as typeof Esbuild
-  })().catch((error: unknown) => {
-    esbuild = null
-    throw error
-  }))
+  const load = () =>
+    (esbuild ??= (async () => {
+      const binary = esbuildBinary(options.dataDir)
+      if (binary) process.env.ESBUILD_BINARY_PATH = binary
+      return (await import('esbuild')) as typeof Esbuild
+    })().catch((error: unknown) => {
+      esbuild = null
+      throw error
+    }))
   return async (input) => {
     if (!input.files.some((f) => isTypeScript(f.path) && !isBuildOutput(f.path))) return { bundle: null, warnings: [] }
     return compilePlugin(await load(), input)

@@ -18,17 +18,21 @@ export function importKind(specifier: string): ImportKind {
 }
 
 /** The package a bare specifier names: `lodash/fp` -> `lodash`, `@scope/pkg/x` -> `@scope/pkg`. */
-export const packageOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/')
+export const packageOf = (specifier: string): string =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/')
 
 /** The MODULE_NOT_FOUND text for an import that does not resolve inside the plugin, the same in every install. */
 export function outsideImportMessage(plugin: string, from: string, specifier: string): string {
   const kind = importKind(specifier)
-  const what = kind === 'bare'
-    ? `"${specifier}", a package the plugin does not contain`
-    : `"${specifier}", which is not a file of the plugin`
-  const fix = kind === 'bare'
-    ? `Bundle ${packageOf(specifier)} into the plugin (for example \`esbuild --bundle --platform=node --external:app/plugin\`), or use what app/plugin re-exports (Hono, html).`
-    : 'Import only files inside the plugin folder, with their real path.'
+  const what =
+    kind === 'bare' ? `"${specifier}", a package the plugin does not contain` : `"${specifier}", which is not a file of the plugin`
+  const fix =
+    kind === 'bare'
+      ? `Bundle ${packageOf(specifier)} into the plugin (for example \`esbuild --bundle --platform=node --external:app/plugin\`), or use what app/plugin re-exports (Hono, html).`
+      : 'Import only files inside the plugin folder, with their real path.'
   return `plugin "${plugin}": ${from} imports ${what}. Plugins import only app/plugin, Node built-ins and their own files, so a plugin behaves the same in every install. ${fix}`
 }
 

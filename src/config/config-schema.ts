@@ -9,7 +9,10 @@ const secretRefs = z.record(z.string(), z.string().min(1)).optional()
 const httpSource = z.strictObject({
   type: z.literal('http'),
   url: z.url({ protocol: /^https?$/ }),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits').optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits')
+    .optional(),
   interval: duration.default('5m'),
   headers: z.record(z.string(), z.string()).optional(),
   headersEnv: secretRefs,
@@ -20,7 +23,10 @@ const httpSource = z.strictObject({
   passwordFile: z.string().optional(),
   connectTimeoutMs: z.int().positive().default(10_000),
   timeoutMs: z.int().positive().default(30_000),
-  maxBytes: z.int().positive().default(100 * MiB),
+  maxBytes: z
+    .int()
+    .positive()
+    .default(100 * MiB),
   /** Let this source replace a plugin with a lower version; otherwise that is refused with DOWNGRADE_REFUSED. */
   allowDowngrade: z.boolean().default(false),
 })
@@ -35,7 +41,10 @@ const s3Source = z.strictObject({
   interval: duration.default('5m'),
   connectTimeoutMs: z.int().positive().default(10_000),
   timeoutMs: z.int().positive().default(60_000),
-  maxBytes: z.int().positive().default(100 * MiB),
+  maxBytes: z
+    .int()
+    .positive()
+    .default(100 * MiB),
   allowDowngrade: z.boolean().default(false),
 })
 
@@ -52,52 +61,86 @@ export const configSchema = z.strictObject({
   reload: z.boolean().default(false),
   concurrency: z.int().min(1).max(64).default(4),
   allowedHosts: z.array(z.string()).default([]),
-  store: z.strictObject({
-    /** How long worker and web wait for the scheduler to create plugins.db. */
-    waitMs: z.int().min(0).default(60_000),
-    keepGenerations: z.int().min(1).default(50),
-    /** How often the scheduler removes plugin bundles no kept generation needs from data/cache (also after each publish). */
-    cacheCollectMs: z.int().min(100).default(10 * 60_000),
-  }).prefault({}),
-  limits: z.strictObject({
-    maxBytes: z.int().positive().default(50 * MiB),
-    maxFiles: z.int().positive().default(10_000),
-    maxDepth: z.int().positive().default(32),
-    /** Whole archive (it may hold several plugins): unpacked bytes and entries. */
-    archiveMaxBytes: z.int().positive().default(500 * MiB),
-    archiveMaxFiles: z.int().positive().default(100_000),
-    /** Unpacked/packed size above which an archive is a zip bomb (checked once it unpacks past 1 MiB). */
-    maxCompressionRatio: z.number().positive().default(100),
-    /** Bytes of keys + JSON values each plugin may keep in `storage` (runtime.db); past it storage.set throws. */
-    storageBytes: z.int().positive().default(10 * MiB),
-  }).prefault({}),
-  loader: z.strictObject({
-    loadTimeoutMs: z.int().positive().default(10_000),
-  }).prefault({}),
-  watch: z.strictObject({
-    /** Quiet period after the last change before a rescan; files newer than this are not trusted yet. */
-    settleMs: z.int().min(0).default(500),
-  }).prefault({}),
-  jobs: z.strictObject({
-    timeoutMs: z.int().positive().default(300_000),
-    leaseMs: z.int().positive().default(30_000),
-    maxAttempts: z.int().positive().default(5),
-    retentionMs: z.int().positive().default(7 * 24 * 3600_000),
-    /**
-     * A worker beats (and renews its leases) every heartbeatTimeoutMs / 5, at most once a second; the scheduler
-     * requeues the jobs of a worker silent for longer than this, and the worker stops starting and running
-     * them at 0.6 of it. 4000: a killed worker's jobs run again elsewhere within about 4 s.
-     */
-    heartbeatTimeoutMs: z.int('expected a whole number of milliseconds').min(1000, 'expected at least 1000 (ms): shorter, a worker merely slowed by a busy disk would lose its jobs; the default is 4000').default(4000),
-    /** Memory cap of each event handler thread (V8 heap, plus Buffers checked twice a second); a thread past it is replaced. */
-    threadMemoryMb: z.int('expected a whole number of megabytes').min(64, 'expected at least 64 (MB): a handler thread needs that much to load the plugins; the default is 256').max(65_536, 'expected at most 65536 (MB)').default(256),
-  }).prefault({}),
+  store: z
+    .strictObject({
+      /** How long worker and web wait for the scheduler to create plugins.db. */
+      waitMs: z.int().min(0).default(60_000),
+      keepGenerations: z.int().min(1).default(50),
+      /** How often the scheduler removes plugin bundles no kept generation needs from data/cache (also after each publish). */
+      cacheCollectMs: z
+        .int()
+        .min(100)
+        .default(10 * 60_000),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      maxBytes: z
+        .int()
+        .positive()
+        .default(50 * MiB),
+      maxFiles: z.int().positive().default(10_000),
+      maxDepth: z.int().positive().default(32),
+      /** Whole archive (it may hold several plugins): unpacked bytes and entries. */
+      archiveMaxBytes: z
+        .int()
+        .positive()
+        .default(500 * MiB),
+      archiveMaxFiles: z.int().positive().default(100_000),
+      /** Unpacked/packed size above which an archive is a zip bomb (checked once it unpacks past 1 MiB). */
+      maxCompressionRatio: z.number().positive().default(100),
+      /** Bytes of keys + JSON values each plugin may keep in `storage` (runtime.db); past it storage.set throws. */
+      storageBytes: z
+        .int()
+        .positive()
+        .default(10 * MiB),
+    })
+    .prefault({}),
+  loader: z
+    .strictObject({
+      loadTimeoutMs: z.int().positive().default(10_000),
+    })
+    .prefault({}),
+  watch: z
+    .strictObject({
+      /** Quiet period after the last change before a rescan; files newer than this are not trusted yet. */
+      settleMs: z.int().min(0).default(500),
+    })
+    .prefault({}),
+  jobs: z
+    .strictObject({
+      timeoutMs: z.int().positive().default(300_000),
+      leaseMs: z.int().positive().default(30_000),
+      maxAttempts: z.int().positive().default(5),
+      retentionMs: z
+        .int()
+        .positive()
+        .default(7 * 24 * 3600_000),
+      /**
+       * A worker beats (and renews its leases) every heartbeatTimeoutMs / 5, at most once a second; the scheduler
+       * requeues the jobs of a worker silent for longer than this, and the worker stops starting and running
+       * them at 0.6 of it. 4000: a killed worker's jobs run again elsewhere within about 4 s.
+       */
+      heartbeatTimeoutMs: z
+        .int('expected a whole number of milliseconds')
+        .min(1000, 'expected at least 1000 (ms): shorter, a worker merely slowed by a busy disk would lose its jobs; the default is 4000')
+        .default(4000),
+      /** Memory cap of each event handler thread (V8 heap, plus Buffers checked twice a second); a thread past it is replaced. */
+      threadMemoryMb: z
+        .int('expected a whole number of megabytes')
+        .min(64, 'expected at least 64 (MB): a handler thread needs that much to load the plugins; the default is 256')
+        .max(65_536, 'expected at most 65536 (MB)')
+        .default(256),
+    })
+    .prefault({}),
   sources: z.array(sourceSchema).default([]),
-  trust: z.strictObject({
-    /** ed25519 public keys: base64 of the raw 32 bytes (as `app plugins keygen` prints) or SPKI PEM. */
-    publicKeys: z.array(z.string()).default([]),
-    requireSignature: z.boolean().default(false),
-  }).prefault({}),
+  trust: z
+    .strictObject({
+      /** ed25519 public keys: base64 of the raw 32 bytes (as `app plugins keygen` prints) or SPKI PEM. */
+      publicKeys: z.array(z.string()).default([]),
+      requireSignature: z.boolean().default(false),
+    })
+    .prefault({}),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -18,7 +18,14 @@ const envKeys: Record<string, [string, (v: string) => unknown]> = {
   APP_LOAD_TIMEOUT_MS: ['loader.loadTimeoutMs', asNumber],
   APP_SETTLE_MS: ['watch.settleMs', asNumber],
   APP_PLUGIN_REMOTE: ['sources', (v) => parseJson('APP_PLUGIN_REMOTE', v)],
-  APP_TRUST_PUBLIC_KEYS: ['trust.publicKeys', (v) => v.split(',').map((s) => s.trim()).filter(Boolean)],
+  APP_TRUST_PUBLIC_KEYS: [
+    'trust.publicKeys',
+    (v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+  ],
   APP_TRUST_REQUIRE_SIGNATURE: ['trust.requireSignature', asBoolean],
 }
 
@@ -53,7 +60,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config & { configFi
       return `  ${key}: ${issue.message}; ${foundText}`
     })
     const where = configFile ? ` (config file ${configFile}, APP_* environment and flags)` : ' (APP_* environment and flags)'
-    throw new AppError('CONFIG_INVALID', `invalid configuration${where}:\n${lines.join('\n')}\nFix the value and run again; \`app --help\` lists the flags.`, { exitCode: ExitCode.usage })
+    throw new AppError(
+      'CONFIG_INVALID',
+      `invalid configuration${where}:\n${lines.join('\n')}\nFix the value and run again; \`app --help\` lists the flags.`,
+      { exitCode: ExitCode.usage },
+    )
   }
   return { ...result.data, configFile }
 }
@@ -64,7 +75,10 @@ function readToml(file: string, required: boolean): Record<string, unknown> {
     text = readFileSync(file, 'utf8')
   } catch (cause) {
     if (!required && (cause as NodeJS.ErrnoException).code === 'ENOENT') return {}
-    throw new AppError('CONFIG_UNREADABLE', `cannot read config file ${file}: ${(cause as Error).message}`, { exitCode: ExitCode.usage, cause })
+    throw new AppError('CONFIG_UNREADABLE', `cannot read config file ${file}: ${(cause as Error).message}`, {
+      exitCode: ExitCode.usage,
+      cause,
+    })
   }
   try {
     return parseToml(text) as Record<string, unknown>
@@ -73,7 +87,11 @@ function readToml(file: string, required: boolean): Record<string, unknown> {
     const { line, column } = cause as { line?: number; column?: number }
     const reason = /^Invalid TOML document: ([a-z][a-z ,.:'-]*)$/i.exec((cause as Error).message.split('\n', 1)[0] ?? '')?.[1]
     const at = line ? ` at line ${line}, column ${column}` : ''
-    throw new AppError('CONFIG_INVALID', `config file ${file} is not valid TOML${at}${reason ? `: ${reason}` : ''}. The line is not shown, as it may hold a secret; open the file at that place to fix it.`, { exitCode: ExitCode.usage })
+    throw new AppError(
+      'CONFIG_INVALID',
+      `config file ${file} is not valid TOML${at}${reason ? `: ${reason}` : ''}. The line is not shown, as it may hold a secret; open the file at that place to fix it.`,
+      { exitCode: ExitCode.usage },
+    )
   }
 }
 
@@ -92,7 +110,11 @@ function parseJson(name: string, v: string): unknown {
     return JSON.parse(v)
   } catch (cause) {
     // Neither the value nor the parser's message (which quotes it) is shown: it may hold URLs with passwords and tokens.
-    throw new AppError('CONFIG_INVALID', `${name} must be a JSON array of source tables, for example [{"type":"http","url":"https://..."}]; found ${v.length} characters that are not valid JSON${jsonErrorPosition(cause)} (the value is not shown, as it may hold a secret)`, { exitCode: ExitCode.usage })
+    throw new AppError(
+      'CONFIG_INVALID',
+      `${name} must be a JSON array of source tables, for example [{"type":"http","url":"https://..."}]; found ${v.length} characters that are not valid JSON${jsonErrorPosition(cause)} (the value is not shown, as it may hold a secret)`,
+      { exitCode: ExitCode.usage },
+    )
   }
 }
 

@@ -14,11 +14,15 @@ export function redactUrl(url: URL | string): string {
   if (u.username) u.username = REDACTED
   if (u.password) u.password = REDACTED
   if (u.search) {
-    u.search = u.search.slice(1).split('&').map((part) => {
-      const eq = part.indexOf('=')
-      if (eq < 0) return part ? REDACTED : part
-      return `${part.slice(0, eq)}=${REDACTED}`
-    }).join('&')
+    u.search = u.search
+      .slice(1)
+      .split('&')
+      .map((part) => {
+        const eq = part.indexOf('=')
+        if (eq < 0) return part ? REDACTED : part
+        return `${part.slice(0, eq)}=${REDACTED}`
+      })
+      .join('&')
   }
   return u.toString()
 }

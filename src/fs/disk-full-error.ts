@@ -51,7 +51,10 @@ export function diskFullError(error: unknown, ctx: DiskFullContext): AppError | 
   if (!code) return null
   const path = ctx.path ?? pathOf(error) ?? ctx.dataDir
   const where = filesystemOf(path)
-  const quota = code === 'EDQUOT' ? ' The disk quota of the user running app is used up (the filesystem itself may have room; `quota -s` shows the quota).' : ''
+  const quota =
+    code === 'EDQUOT'
+      ? ' The disk quota of the user running app is used up (the filesystem itself may have room; `quota -s` shows the quota).'
+      : ''
   const needed = ctx.neededBytes ? ` It needed about ${formatBytes(ctx.neededBytes)}.` : ''
   const doing = ctx.doing ? ` while ${ctx.doing}` : ''
   const message = `no space left to write ${path}${doing} (${code}): ${where}.${needed}${quota} ${freeSpaceAdvice(ctx.dataDir)}`
@@ -90,7 +93,8 @@ export function freeSpaceAdvice(dataDir: string): string {
   if (known && Date.now() - known.at < 10_000) return known.text
   const cache = join(resolve(dataDir), 'cache')
   const wal = ['plugins.db-wal', 'runtime.db-wal'].reduce((n, f) => n + sizeOf(join(dataDir, f)), 0)
-  const text = `To free space: delete ${cache} (${formatBytes(treeBytes(cache))}; always safe, plugin files are written again from plugins.db when needed); ` +
+  const text =
+    `To free space: delete ${cache} (${formatBytes(treeBytes(cache))}; always safe, plugin files are written again from plugins.db when needed); ` +
     'keep fewer old generations with [store] keepGenerations in app.toml (the next publish prunes the rest); ' +
     `the write-ahead logs plugins.db-wal and runtime.db-wal (${formatBytes(wal)}) are truncated when the scheduler restarts. Or move --data-dir to a larger filesystem.`
   advice.set(dataDir, { at: Date.now(), text })
@@ -103,14 +107,20 @@ export function treeBytes(dir: string): number {
   let total = 0
   const walk = (d: string) => {
     let names: string[]
-    try { names = readdirSync(d) } catch { return }
+    try {
+      names = readdirSync(d)
+    } catch {
+      return
+    }
     for (const name of names) {
       const p = join(d, name)
       try {
         const s = lstatSync(p)
         if (s.isDirectory()) walk(p)
         else if (s.isFile()) total += s.size
-      } catch { /* removed meanwhile */ }
+      } catch {
+        /* removed meanwhile */
+      }
     }
   }
   walk(dir)
@@ -131,12 +141,19 @@ export function formatBytes(n: number): string {
   const units = ['KiB', 'MiB', 'GiB', 'TiB']
   let v = n / 1024
   let i = 0
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++ }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
   return `${v.toFixed(1)} ${units[i]}`
 }
 
 function sizeOf(file: string): number {
-  try { return lstatSync(file).size } catch { return 0 }
+  try {
+    return lstatSync(file).size
+  } catch {
+    return 0
+  }
 }
 
 function pathOf(error: unknown): string | null {

@@ -44,11 +44,14 @@ export function filesystemKind(path: string): FilesystemKind {
 export function assertLocalDataDir(dataDir: string): void {
   const kind = filesystemKind(dataDir)
   if (!kind.shared) return
-  throw new AppError('DATA_DIR_NOT_LOCAL', `${sharedFilesystemProblem(dataDir, kind)} ${LOCAL_FILESYSTEM_FIX}`, { exitCode: ExitCode.usage })
+  throw new AppError('DATA_DIR_NOT_LOCAL', `${sharedFilesystemProblem(dataDir, kind)} ${LOCAL_FILESYSTEM_FIX}`, {
+    exitCode: ExitCode.usage,
+  })
 }
 
 export function sharedFilesystemProblem(dataDir: string, kind: FilesystemKind): string {
   return `data directory ${dataDir} is on a ${kind.shared} filesystem (${kind.type} at ${kind.path}); SQLite's WAL mode needs a local filesystem (ext4, xfs, btrfs, zfs, tmpfs): its shared-memory index and locks do not work over ${kind.shared}.`
 }
 
-export const LOCAL_FILESYSTEM_FIX = 'Move the data directory to a local disk (--data-dir or APP_DATA_DIR) and run every role of the install on that host.'
+export const LOCAL_FILESYSTEM_FIX =
+  'Move the data directory to a local disk (--data-dir or APP_DATA_DIR) and run every role of the install on that host.'

@@ -27,11 +27,11 @@ export function mountFor(path: string): MountInfo | null {
     if (!left || !right) continue
     const fields = left.split(' ')
     const [fsType, source] = right.split(' ')
-    const mountPoint = unescape(fields[4] ?? '')
+    const mountPoint = unescapeMountField(fields[4] ?? '')
     if (!within(target, mountPoint)) continue
     // Later lines stack on earlier ones at the same point; the longest point is the innermost mount.
     if (!best || mountPoint.length >= best.mountPoint.length) {
-      best = { mountPoint, fsType: fsType ?? '?', source: unescape(source ?? '?'), options: (fields[5] ?? '').split(',') }
+      best = { mountPoint, fsType: fsType ?? '?', source: unescapeMountField(source ?? '?'), options: (fields[5] ?? '').split(',') }
     }
   }
   return best
@@ -53,6 +53,6 @@ function within(path: string, mountPoint: string): boolean {
 }
 
 // mountinfo escapes space, tab, newline and backslash as octal (\040).
-function unescape(s: string): string {
+function unescapeMountField(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)))
 }

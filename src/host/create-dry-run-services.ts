@@ -7,10 +7,24 @@ import { createHostServices } from './create-host-services.ts'
 
 /** Plain JSON of what a call was given (records cross to the scheduler's thread). */
 function plain(value: unknown): unknown {
-  try { return JSON.parse(JSON.stringify(value) ?? 'null') } catch { return String(value) }
+  try {
+    return JSON.parse(JSON.stringify(value) ?? 'null')
+  } catch {
+    return String(value)
+  }
 }
 
-const blank = (id: string): Resource => ({ id, type: '', cloud: '', account: '', region: '', name: '', state: '', tags: {}, properties: {} })
+const blank = (id: string): Resource => ({
+  id,
+  type: '',
+  cloud: '',
+  account: '',
+  region: '',
+  name: '',
+  state: '',
+  tags: {},
+  properties: {},
+})
 
 /** runtime.db read-only, when there is one this build can read (a fresh data dir has none). */
 function readonlyServices(file: string | null): HostServices | null {
@@ -32,7 +46,9 @@ function readonlyServices(file: string | null): HostServices | null {
 export function createDryRunServices(file: string | null, dataDir: string | null = file ? dirname(file) : null): HostServices {
   const real = readonlyServices(file)
   const records: DryRunRecord[] = []
-  const record = (plugin: string | null | undefined, call: string, detail: unknown) => { records.push({ plugin: plugin ?? '', call, detail: plain(detail) }) }
+  const record = (plugin: string | null | undefined, call: string, detail: unknown) => {
+    records.push({ plugin: plugin ?? '', call, detail: plain(detail) })
+  }
   const kept = new Map<string, { value: unknown } | null>() // plugin\0key -> value, or null once deleted
   const slot = (plugin: string, key: string) => `${plugin}\u0000${key}`
   const get = async (id: string) => (await real?.resources.get(id).catch(() => null)) ?? null
@@ -44,12 +60,22 @@ export function createDryRunServices(file: string | null, dataDir: string | null
       async update(id: string, patch: ResourcePatch, actor) {
         record(actor, 'DbObjects.resources.update', { id, patch })
         const current = (await get(id)) ?? blank(id)
-        return { ...current, state: typeof patch?.state === 'string' ? patch.state : current.state, tags: mergeKeys(current.tags, patch?.tags), properties: mergeKeys(current.properties, patch?.properties) }
+        return {
+          ...current,
+          state: typeof patch?.state === 'string' ? patch.state : current.state,
+          tags: mergeKeys(current.tags, patch?.tags),
+          properties: mergeKeys(current.properties, patch?.properties),
+        }
       },
       async create(resource, actor) {
         record(actor, 'DbObjects.resources.create', resource)
         const r = (resource ?? {}) as Partial<Resource> & { tags?: Record<string, string | null> }
-        return { ...blank(String(r.id ?? '')), ...r, tags: withoutNulls(r.tags ?? {}), properties: withoutNulls(r.properties ?? {}) } as Resource
+        return {
+          ...blank(String(r.id ?? '')),
+          ...r,
+          tags: withoutNulls(r.tags ?? {}),
+          properties: withoutNulls(r.properties ?? {}),
+        } as Resource
       },
       async delete(id, actor) {
         record(actor, 'DbObjects.resources.delete', { id })

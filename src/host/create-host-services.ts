@@ -15,6 +15,7 @@ import { createPluginStorage, DEFAULT_STORAGE_BYTES } from '../storage/plugin-st
  * HostServices over runtime.db: what DbObjects and ScheduledEventTracker use.
  * Each handler thread builds one over its own connection.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: an object of short methods over one set of prepared statements
 export function createHostServices(db: Db, options: { role?: string; dataDir?: string | null; storageBytes?: number } = {}): HostServices {
   const q = {
     resource: db.prepare('SELECT * FROM resources WHERE id = ?'),
@@ -45,9 +46,14 @@ export function createHostServices(db: Db, options: { role?: string; dataDir?: s
         const where: string[] = []
         const params: Record<string, string> = {}
         for (const key of ['type', 'cloud', 'region', 'state'] as const) {
-          if (query[key] !== undefined) { where.push(`${key} = @${key}`); params[key] = query[key] }
+          if (query[key] !== undefined) {
+            where.push(`${key} = @${key}`)
+            params[key] = query[key]
+          }
         }
-        const rows = db.prepare(`SELECT * FROM resources ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`).all(params) as ResourceRow[]
+        const rows = db
+          .prepare(`SELECT * FROM resources ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`)
+          .all(params) as ResourceRow[]
         const tags = Object.entries(query.tags ?? {})
         return rows.map(toResource).filter((r) => tags.every(([k, v]) => r.tags[k] === v))
       },
@@ -73,8 +79,18 @@ export function createHostServices(db: Db, options: { role?: string; dataDir?: s
     events: {
       async find(query = {}): Promise<EventRecord[]> {
         const records = await jobs.list({ eventType: query.eventType, status: query.status, limit: 1000 })
-        return records.map(({ id, eventType, description, bot, resource, payload, status, runAt, attempts, lastError }) =>
-          ({ id, eventType, description, bot, resource, payload, status, runAt, attempts, lastError }))
+        return records.map(({ id, eventType, description, bot, resource, payload, status, runAt, attempts, lastError }) => ({
+          id,
+          eventType,
+          description,
+          bot,
+          resource,
+          payload,
+          status,
+          runAt,
+          attempts,
+          lastError,
+        }))
       },
     },
     async scheduleBotEvents(requests, owner) {
@@ -86,11 +102,28 @@ export function createHostServices(db: Db, options: { role?: string; dataDir?: s
         const r = checkRequest(request, i)
         if (r.scheduleData.kind === 'once') {
           const runAt = Date.parse(r.scheduleData.at)
-          jobRows.push({ eventType: r.eventType, description: r.description, bot: r.bot, resource: r.resource, payload: r.payload, runAt, owner,
-            idempotencyKey: JSON.stringify(['event', r.bot, r.resource, r.eventType, runAt]) })
+          jobRows.push({
+            eventType: r.eventType,
+            description: r.description,
+            bot: r.bot,
+            resource: r.resource,
+            payload: r.payload,
+            runAt,
+            owner,
+            idempotencyKey: JSON.stringify(['event', r.bot, r.resource, r.eventType, runAt]),
+          })
         } else {
-          scheduleRows.push({ key: JSON.stringify(['event', r.bot, r.resource, r.eventType, r.scheduleData]), eventType: r.eventType, bot: r.bot,
-            resource: r.resource, description: r.description, payload: r.payload, schedule: r.scheduleData, nextRunAt: firstRunAt(r.scheduleData, now), owner })
+          scheduleRows.push({
+            key: JSON.stringify(['event', r.bot, r.resource, r.eventType, r.scheduleData]),
+            eventType: r.eventType,
+            bot: r.bot,
+            resource: r.resource,
+            description: r.description,
+            payload: r.payload,
+            schedule: r.scheduleData,
+            nextRunAt: firstRunAt(r.scheduleData, now),
+            owner,
+          })
         }
       })
       schedule.immediate(jobRows, scheduleRows)
@@ -103,17 +136,27 @@ export function createHostServices(db: Db, options: { role?: string; dataDir?: s
 
 function checkRequest(request: BotEventRequest, i: number) {
   const where = `scheduleBotEvent #${i + 1}${typeof request?.eventType === 'string' ? ` (${request.eventType})` : ''}`
-  if (typeof request !== 'object' || request === null) throw new Error(`${where}: expected an object {bot, resource, description, eventType, scheduleData}; found ${String(request)}`)
+  if (typeof request !== 'object' || request === null)
+    throw new Error(`${where}: expected an object {bot, resource, description, eventType, scheduleData}; found ${String(request)}`)
   const bot = typeof request.bot === 'string' ? request.bot : request.bot?.name
   const resource = typeof request.resource === 'string' ? request.resource : request.resource?.id
   if (typeof bot !== 'string' || !bot) throw new Error(`${where}: bot must be a bot or a bot name; found ${JSON.stringify(request.bot)}`)
-  if (typeof resource !== 'string' || !resource) throw new Error(`${where}: resource must be a resource or a resource id; found ${JSON.stringify(request.resource)?.slice(0, 120)}`)
-  if (typeof request.eventType !== 'string' || !request.eventType) throw new Error(`${where}: eventType must be the id of a registered event type, such as "custom.start_resource"; found ${JSON.stringify(request.eventType)}`)
-  if (request.description !== undefined && typeof request.description !== 'string') throw new Error(`${where}: description must be a string; found ${JSON.stringify(request.description)}`)
+  if (typeof resource !== 'string' || !resource)
+    throw new Error(`${where}: resource must be a resource or a resource id; found ${JSON.stringify(request.resource)?.slice(0, 120)}`)
+  if (typeof request.eventType !== 'string' || !request.eventType)
+    throw new Error(
+      `${where}: eventType must be the id of a registered event type, such as "custom.start_resource"; found ${JSON.stringify(request.eventType)}`,
+    )
+  if (request.description !== undefined && typeof request.description !== 'string')
+    throw new Error(`${where}: description must be a string; found ${JSON.stringify(request.description)}`)
   const scheduleData: ScheduleData = checkScheduleData(request.scheduleData, `${where}: scheduleData`)
   let payload: unknown = request.payload
   if (payload !== undefined) {
-    try { payload = JSON.parse(JSON.stringify(payload)) } catch (cause) { throw new Error(`${where}: payload must be JSON-serializable: ${(cause as Error).message}`, { cause }) }
+    try {
+      payload = JSON.parse(JSON.stringify(payload))
+    } catch (cause) {
+      throw new Error(`${where}: payload must be JSON-serializable: ${(cause as Error).message}`, { cause })
+    }
   }
   return { bot, resource, eventType: request.eventType, description: request.description ?? null, scheduleData, payload }
 }

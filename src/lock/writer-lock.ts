@@ -49,7 +49,12 @@ export async function openWriterLock(dataDir: string, command: string): Promise<
       const tmp = `${file}.json.${process.pid}.tmp`
       writeFileSync(tmp, JSON.stringify(holder), { mode: PRIVATE_FILE_MODE })
       renameSync(tmp, `${file}.json`)
-      return { holder, async close() { if (db.open) db.close() } }
+      return {
+        holder,
+        async close() {
+          if (db.open) db.close()
+        },
+      }
     }
     const holder = readHolder(file)
     const live = holder !== null && isLive(holder)
@@ -87,8 +92,16 @@ function isLive(holder: LockHolder): boolean {
 
 function locked(file: string, holder: LockHolder | null, recorded: LockHolder | null): AppError {
   const describe = (h: LockHolder) => `pid ${h.pid} on host ${h.host}, started ${h.startedAt} (${h.command})`
-  const who = holder ? describe(holder) : recorded ? `a process that did not record itself (the last recorded holder, ${describe(recorded)}, is not running on this host)` : 'a process that did not record itself in scheduler.lock.json'
-  return new AppError('WRITER_LOCKED', `another scheduler holds the plugin store's writer lock ${file}: ${who}. Only one scheduler (or \`app plugins sync\`/\`rollback\`) may write at a time; stop it first, or run this command on the scheduler's host.`, { exitCode: ExitCode.locked })
+  const who = holder
+    ? describe(holder)
+    : recorded
+      ? `a process that did not record itself (the last recorded holder, ${describe(recorded)}, is not running on this host)`
+      : 'a process that did not record itself in scheduler.lock.json'
+  return new AppError(
+    'WRITER_LOCKED',
+    `another scheduler holds the plugin store's writer lock ${file}: ${who}. Only one scheduler (or \`app plugins sync\`/\`rollback\`) may write at a time; stop it first, or run this command on the scheduler's host.`,
+    { exitCode: ExitCode.locked },
+  )
 }
 
 /** Who holds the lock, as they recorded it (may be stale if no one holds it now). */

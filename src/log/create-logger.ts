@@ -14,5 +14,8 @@ export function createLogger(options: { level?: string; destination?: 1 | 2 } = 
   const fd = options.destination ?? 1
   const tty = (fd === 1 ? process.stdout : process.stderr).isTTY === true
   if (!tty) return pino({ level }, pino.destination({ fd, sync: true }))
-  return pino({ level, base: undefined }, pretty({ sync: true, destination: fd, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }))
+  return pino(
+    { level, base: undefined },
+    pretty({ sync: true, destination: fd, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }),
+  )
 }

@@ -9,6 +9,7 @@ import { isMainThread, workerData } from 'node:worker_threads'
 if (!isMainThread && (workerData as { entry?: unknown } | null)?.entry !== undefined) {
   void import('./thread-main.ts')
 } else {
-  void Promise.all([import('../cli/main.ts'), import('../cli/exit-after-output.ts')])
-    .then(([{ main }, { runAndExit }]) => runAndExit(() => main(process.argv.slice(2))))
+  void Promise.all([import('../cli/main.ts'), import('../cli/exit-after-output.ts')]).then(([{ main }, { runAndExit }]) =>
+    runAndExit(() => main(process.argv.slice(2))),
+  )
 }

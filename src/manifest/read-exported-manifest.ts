@@ -15,7 +15,9 @@ export function readExportedManifest(source: string): ExportedManifest | null {
   let i = found.index + found[0].length
   const lineAt = (at: number) => source.slice(0, at).split('\n').length
   const fail = (what: string): never => {
-    throw new SyntaxError(`${what} at line ${lineAt(i)}. The manifest of a single-file plugin is read without running the module, so it must be a literal: strings, numbers, booleans, null, objects and arrays, without variables, calls or spreads`)
+    throw new SyntaxError(
+      `${what} at line ${lineAt(i)}. The manifest of a single-file plugin is read without running the module, so it must be a literal: strings, numbers, booleans, null, objects and arrays, without variables, calls or spreads`,
+    )
   }
   /** Matches re (sticky) at i and moves past it. */
   const take = (re: RegExp): string | null => {
@@ -25,17 +27,28 @@ export function readExportedManifest(source: string): ExportedManifest | null {
     i += m[0].length
     return m[0]
   }
-  const skip = () => { while (take(/\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\//y) !== null) { /* whitespace and comments */ } }
+  const skip = () => {
+    while (take(/\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\//y) !== null) {
+      /* whitespace and comments */
+    }
+  }
   const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', 0: '\0' }
   const string = (): string => {
     const quote = source[i]!
     let out = ''
     for (i++; i < source.length; i++) {
       const c = source[i]!
-      if (c === quote) { i++; return out }
+      if (c === quote) {
+        i++
+        return out
+      }
       if (c === '\n' && quote !== '`') break
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the message names the ${...} syntax an author must remove
       if (quote === '`' && c === '$' && source[i + 1] === '{') fail('expected a template string without ${...}')
-      if (c !== '\\') { out += c; continue }
+      if (c !== '\\') {
+        out += c
+        continue
+      }
       const e = source[++i]!
       const hex = /^(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]+)\})/.exec(source.slice(i))
       if (hex) {
@@ -53,8 +66,11 @@ export function readExportedManifest(source: string): ExportedManifest | null {
       const obj: Record<string, unknown> = {}
       for (;;) {
         skip()
-        if (source[i] === '}') { i++; return obj }
-        const key = source[i] === '"' || source[i] === "'" ? string() : take(/[A-Za-z_$][\w$]*|\d+/y) ?? fail('expected a property name')
+        if (source[i] === '}') {
+          i++
+          return obj
+        }
+        const key = source[i] === '"' || source[i] === "'" ? string() : (take(/[A-Za-z_$][\w$]*|\d+/y) ?? fail('expected a property name'))
         skip()
         if (source[i] === ',' || source[i] === '}') fail(`"${key}" is a shorthand property, which names a variable`)
         if (source[i] !== ':') fail(`expected ":" after "${key}"`)
@@ -70,7 +86,10 @@ export function readExportedManifest(source: string): ExportedManifest | null {
       const list: unknown[] = []
       for (;;) {
         skip()
-        if (source[i] === ']') { i++; return list }
+        if (source[i] === ']') {
+          i++
+          return list
+        }
         list.push(value())
         skip()
         if (source[i] === ',') i++
@@ -86,7 +105,8 @@ export function readExportedManifest(source: string): ExportedManifest | null {
   }
   try {
     const manifest = value()
-    if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) return { ok: false, message: `the exported manifest must be an object, found ${JSON.stringify(manifest)}` }
+    if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest))
+      return { ok: false, message: `the exported manifest must be an object, found ${JSON.stringify(manifest)}` }
     return { ok: true, value: manifest as Record<string, unknown> }
   } catch (error) {
     return { ok: false, message: (error as Error).message }

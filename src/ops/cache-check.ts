@@ -18,7 +18,9 @@ export function cacheCheck(dataDir: string, lowFreeBytes: number): DoctorCheck {
   const message = `${formatBytes(bytes)} in ${bundles} plugin bundle(s) at ${dir}; ${formatBytes(free)} free on the data directory's filesystem`
   if (free >= lowFreeBytes) return { name: 'cache', status: 'ok', message }
   return {
-    name: 'cache', status: 'warn', message: `${message}, below ${formatBytes(lowFreeBytes)}.`,
+    name: 'cache',
+    status: 'warn',
+    message: `${message}, below ${formatBytes(lowFreeBytes)}.`,
     fix: `Delete ${dir} (rm -rf ${dir}) to free ${formatBytes(bytes)}: it is always safe, plugin files are written again from plugins.db when a role needs them (the scheduler also removes bundles no kept generation needs after each publish).`,
   }
 }

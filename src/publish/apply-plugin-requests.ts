@@ -16,7 +16,11 @@ export interface ApplyOptions {
   logger?: Logger
 }
 
-interface Outcome { status: 'done' | 'failed'; message: string; generation?: number | null }
+interface Outcome {
+  status: 'done' | 'failed'
+  message: string
+  generation?: number | null
+}
 
 /**
  * Applies the operators' pending requests (runtime.db plugin_requests) as
@@ -36,7 +40,16 @@ export async function applyPluginRequests(o: ApplyOptions): Promise<number> {
     }
     if (!outcome) continue
     finishPluginRequest(o.runtime, request.id, outcome)
-    o.logger?.info({ request: request.id, plugin: request.plugin, action: request.action, status: outcome.status, generation: outcome.generation ?? null }, `plugin request ${outcome.status}: ${outcome.message}`)
+    o.logger?.info(
+      {
+        request: request.id,
+        plugin: request.plugin,
+        action: request.action,
+        status: outcome.status,
+        generation: outcome.generation ?? null,
+      },
+      `plugin request ${outcome.status}: ${outcome.message}`,
+    )
     finished++
   }
   return finished
@@ -51,11 +64,22 @@ function applyOne(o: ApplyOptions, r: PluginRequest): Promise<Outcome | null> {
 }
 
 /** Publishes the current generation with `name` left out, or pointed at another stored version. */
-async function publishChanged(o: ApplyOptions, current: Generation, reason: string, name: string, versionId: number | null): Promise<number | null> {
-  const entries = current.plugins.filter((p) => p.name !== name).map((p) => ({ name: p.name, version: p.id, rejected: p.rejected?.id ?? null }))
+async function publishChanged(
+  o: ApplyOptions,
+  current: Generation,
+  reason: string,
+  name: string,
+  versionId: number | null,
+): Promise<number | null> {
+  const entries = current.plugins
+    .filter((p) => p.name !== name)
+    .map((p) => ({ name: p.name, version: p.id, rejected: p.rejected?.id ?? null }))
   if (versionId !== null) entries.push({ name, version: versionId, rejected: null })
   // The notices as they stand: publish replaces them with what it is given.
-  const result = await o.store.publish({ reason, entries, notices: await o.store.notices() }, { keepGenerations: o.keepGenerations, pinnedGenerations: await o.pinnedGenerations?.() })
+  const result = await o.store.publish(
+    { reason, entries, notices: await o.store.notices() },
+    { keepGenerations: o.keepGenerations, pinnedGenerations: await o.pinnedGenerations?.() },
+  )
   return result.generation
 }
 
@@ -64,10 +88,18 @@ async function disable(o: ApplyOptions, r: PluginRequest): Promise<Outcome> {
   if (disabled[r.plugin]) return { status: 'done', message: `${r.plugin} was already disabled (by ${disabled[r.plugin]!.by})` }
   const current = await o.store.currentGeneration()
   const entry = current?.plugins.find((p) => p.name === r.plugin)
-  if (!current || !entry) return { status: 'failed', message: `no plugin named "${r.plugin}" in generation ${current?.id ?? 'none'}; nothing to disable` }
-  await writeDisabledPlugins(o.store, { ...disabled, [r.plugin]: { at: new Date().toISOString(), by: r.requestedBy, version: entry.version } })
+  if (!current || !entry)
+    return { status: 'failed', message: `no plugin named "${r.plugin}" in generation ${current?.id ?? 'none'}; nothing to disable` }
+  await writeDisabledPlugins(o.store, {
+    ...disabled,
+    [r.plugin]: { at: new Date().toISOString(), by: r.requestedBy, version: entry.version },
+  })
   const generation = await publishChanged(o, current, `disable ${r.plugin} (${by(r)})`, r.plugin, null)
-  return { status: 'done', generation, message: `disabled ${r.plugin} ${entry.version}: generation ${generation} leaves it out until it is enabled; restart workers and webs (or run them with --reload) to unload it` }
+  return {
+    status: 'done',
+    generation,
+    message: `disabled ${r.plugin} ${entry.version}: generation ${generation} leaves it out until it is enabled; restart workers and webs (or run them with --reload) to unload it`,
+  }
 }
 
 async function enable(o: ApplyOptions, r: PluginRequest): Promise<Outcome | null> {
@@ -75,7 +107,8 @@ async function enable(o: ApplyOptions, r: PluginRequest): Promise<Outcome | null
   if (!disabled[r.plugin]) {
     const current = await o.store.currentGeneration()
     const entry = current?.plugins.find((p) => p.name === r.plugin)
-    return entry ? { status: 'done', message: `${r.plugin} was not disabled; generation ${current!.id} holds ${entry.version}` }
+    return entry
+      ? { status: 'done', message: `${r.plugin} was not disabled; generation ${current!.id} holds ${entry.version}` }
       : { status: 'failed', message: `${r.plugin} is not disabled and no generation holds it; put it in a plugin source to publish it` }
   }
   // Published first, then no longer marked disabled: no reader sees it neither disabled nor published.
@@ -84,8 +117,16 @@ async function enable(o: ApplyOptions, r: PluginRequest): Promise<Outcome | null
   const { [r.plugin]: _gone, ...rest } = await readDisabledPlugins(o.store)
   await writeDisabledPlugins(o.store, rest)
   const entry = (await o.store.currentGeneration())?.plugins.find((p) => p.name === r.plugin)
-  if (!entry) return { status: 'failed', message: `${r.plugin} is enabled again, but no plugin source offers it now: put it back in the plugins directory (or its remote source) and it is published` }
-  return { status: 'done', generation: result.generation, message: `enabled ${r.plugin}: generation ${result.generation} holds ${entry.version}${entry.status === 'error' ? ', which failed validation (see its warnings)' : ''}; restart workers and webs (or run them with --reload) to load it` }
+  if (!entry)
+    return {
+      status: 'failed',
+      message: `${r.plugin} is enabled again, but no plugin source offers it now: put it back in the plugins directory (or its remote source) and it is published`,
+    }
+  return {
+    status: 'done',
+    generation: result.generation,
+    message: `enabled ${r.plugin}: generation ${result.generation} holds ${entry.version}${entry.status === 'error' ? ', which failed validation (see its warnings)' : ''}; restart workers and webs (or run them with --reload) to load it`,
+  }
 }
 
 async function rollback(o: ApplyOptions, r: PluginRequest): Promise<Outcome> {
@@ -93,15 +134,24 @@ async function rollback(o: ApplyOptions, r: PluginRequest): Promise<Outcome> {
   if (disabled[r.plugin]) return { status: 'failed', message: `${r.plugin} is disabled; enable it first, then roll it back` }
   const current = await o.store.currentGeneration()
   const entry = current?.plugins.find((p) => p.name === r.plugin)
-  if (!current || !entry) return { status: 'failed', message: `no plugin named "${r.plugin}" in generation ${current?.id ?? 'none'}; nothing to roll back` }
+  if (!current || !entry)
+    return { status: 'failed', message: `no plugin named "${r.plugin}" in generation ${current?.id ?? 'none'}; nothing to roll back` }
   const history = await o.store.history(r.plugin)
   const target = history.find((h) => h.version === r.version && h.status !== 'error')
   if (!target) {
     const good = [...new Set(history.filter((h) => h.status !== 'error').map((h) => h.version))]
     const failedToo = history.some((h) => h.version === r.version)
-    return { status: 'failed', message: `${r.plugin} ${r.version ?? '(no version given)'} ${failedToo ? 'failed validation, so it cannot be published' : 'is not kept in the store'}; versions to roll back to: ${good.join(', ') || 'none'}` }
+    return {
+      status: 'failed',
+      message: `${r.plugin} ${r.version ?? '(no version given)'} ${failedToo ? 'failed validation, so it cannot be published' : 'is not kept in the store'}; versions to roll back to: ${good.join(', ') || 'none'}`,
+    }
   }
-  if (target.id === entry.id && !entry.rejected) return { status: 'done', message: `${r.plugin} is already at ${target.version} in generation ${current.id}` }
+  if (target.id === entry.id && !entry.rejected)
+    return { status: 'done', message: `${r.plugin} is already at ${target.version} in generation ${current.id}` }
   const generation = await publishChanged(o, current, `roll back ${r.plugin} to ${target.version} (${by(r)})`, r.plugin, target.id)
-  return { status: 'done', generation, message: `rolled ${r.plugin} back from ${entry.version} to ${target.version} in generation ${generation}; it stands until a source changes; restart workers and webs (or run them with --reload) to load it` }
+  return {
+    status: 'done',
+    generation,
+    message: `rolled ${r.plugin} back from ${entry.version} to ${target.version} in generation ${generation}; it stands until a source changes; restart workers and webs (or run them with --reload) to load it`,
+  }
 }

@@ -11,9 +11,14 @@ export function createSources(config: Config, env: NodeJS.ProcessEnv = process.e
   const trust = createTrust(config.trust)
   const limits = config.limits
   return [
-    createDirectorySource(config.pluginsDir, { limits, settleMs: config.watch.settleMs, trust, archives: createArchiveHandler({ limits, trust }) }),
-    ...config.sources.map((s, i) => s.type === 'http'
-      ? createHttpSource(s, { where: `sources[${i}]`, limits, trust, env })
-      : createS3Source(s, { limits, trust })),
+    createDirectorySource(config.pluginsDir, {
+      limits,
+      settleMs: config.watch.settleMs,
+      trust,
+      archives: createArchiveHandler({ limits, trust }),
+    }),
+    ...config.sources.map((s, i) =>
+      s.type === 'http' ? createHttpSource(s, { where: `sources[${i}]`, limits, trust, env }) : createS3Source(s, { limits, trust }),
+    ),
   ]
 }

@@ -9,7 +9,9 @@ import { syncPlugins, type SyncOptions, type SyncResult } from './sync-plugins.t
  * published or failed, and on request, never during a pass: the dry run puts
  * candidates into the cache that no generation names yet.
  */
-export function createSyncLoop(options: SyncOptions & { logger: Logger; onPublished?: (result: SyncResult) => void; tidy?: () => Promise<unknown> }) {
+export function createSyncLoop(
+  options: SyncOptions & { logger: Logger; onPublished?: (result: SyncResult) => void; tidy?: () => Promise<unknown> },
+) {
   let running: Promise<void> | null = null
   let again = false
   let tidyWanted = false
@@ -31,7 +33,8 @@ export function createSyncLoop(options: SyncOptions & { logger: Logger; onPublis
       } catch (error) {
         tidyWanted = true // a failed publish leaves candidates in the cache that no generation will name
         // A clear message (DISK_FULL says what is full and what to delete) needs no stack.
-        if (error instanceof AppError) options.logger.error({ code: error.code }, `plugin sync failed; the store is unchanged: ${error.message}`)
+        if (error instanceof AppError)
+          options.logger.error({ code: error.code }, `plugin sync failed; the store is unchanged: ${error.message}`)
         else options.logger.error({ err: error }, 'plugin sync failed; the store is unchanged')
       }
       if (tidyWanted) await runTidy()
@@ -40,7 +43,11 @@ export function createSyncLoop(options: SyncOptions & { logger: Logger; onPublis
 
   async function runTidy(): Promise<void> {
     tidyWanted = false
-    try { await options.tidy?.() } catch (error) { options.logger.warn({ err: error }, 'cache collection failed') }
+    try {
+      await options.tidy?.()
+    } catch (error) {
+      options.logger.warn({ err: error }, 'cache collection failed')
+    }
   }
 
   /** The periodic collection: now, or right after the pass in progress. */
@@ -53,7 +60,9 @@ export function createSyncLoop(options: SyncOptions & { logger: Logger; onPublis
     running = (async () => {
       await runTidy()
       if (again && !stopped) await pass() // a pass requested while the collection ran
-    })().finally(() => { running = null })
+    })().finally(() => {
+      running = null
+    })
     return running
   }
 
@@ -62,7 +71,9 @@ export function createSyncLoop(options: SyncOptions & { logger: Logger; onPublis
       again = true
       return running
     }
-    running = pass().finally(() => { running = null })
+    running = pass().finally(() => {
+      running = null
+    })
     return running
   }
 
@@ -70,7 +81,10 @@ export function createSyncLoop(options: SyncOptions & { logger: Logger; onPublis
   function schedule(delayMs: number): void {
     if (stopped) return
     if (timer) clearTimeout(timer)
-    timer = setTimeout(() => { timer = null; void runNow() }, delayMs)
+    timer = setTimeout(() => {
+      timer = null
+      void runNow()
+    }, delayMs)
   }
 
   /**
@@ -80,10 +94,15 @@ export function createSyncLoop(options: SyncOptions & { logger: Logger; onPublis
   async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
     while (running) await running.catch(() => {})
     const task = fn()
-    running = task.then(() => {}, () => {}).finally(() => {
-      running = null
-      if (again && !stopped) void runNow() // a pass requested meanwhile
-    })
+    running = task
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => {
+        running = null
+        if (again && !stopped) void runNow() // a pass requested meanwhile
+      })
     return task
   }
 

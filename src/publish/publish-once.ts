@@ -17,7 +17,10 @@ const MAX_SETTLE_WAITS = 40
  * One publish pass under the writer lock, dry run included: what `app plugins sync` does, and what tests
  * call in-process. Waits for files that are still being written to settle.
  */
-export async function publishOnce(config: Config, options: { logger?: Logger; reason?: string; onProgress?: (done: number, total: number) => void } = {}): Promise<SyncResult> {
+export async function publishOnce(
+  config: Config,
+  options: { logger?: Logger; reason?: string; onProgress?: (done: number, total: number) => void } = {},
+): Promise<SyncResult> {
   const lock = await openWriterLock(config.dataDir, options.reason ?? 'app plugins sync')
   try {
     const store = await openWritableStore(config.dataDir)
@@ -25,7 +28,17 @@ export async function publishOnce(config: Config, options: { logger?: Logger; re
     const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger: options.logger })
     try {
       for (let tries = 0; ; tries++) {
-        const result = await syncPlugins({ store, sources: createSources(config), validate, compile, logger: options.logger, keepGenerations: config.store.keepGenerations, pinnedGenerations: () => liveGenerations(config.dataDir), reason: options.reason ?? 'app plugins sync', onProgress: options.onProgress })
+        const result = await syncPlugins({
+          store,
+          sources: createSources(config),
+          validate,
+          compile,
+          logger: options.logger,
+          keepGenerations: config.store.keepGenerations,
+          pinnedGenerations: () => liveGenerations(config.dataDir),
+          reason: options.reason ?? 'app plugins sync',
+          onProgress: options.onProgress,
+        })
         if (!result.unsettledMs || tries >= MAX_SETTLE_WAITS) {
           await followGeneration(config.dataDir, store, options.logger)
           return result

@@ -19,9 +19,14 @@ export function refuseDowngrade(candidate: Candidate, current: GenerationEntry |
   if (!semver.valid(offered) || !semver.valid(published) || !semver.lt(offered, published)) return null
   const name = candidate.check.name
   return {
-    key: `DOWNGRADE_REFUSED:${name}:${candidate.source}:${candidate.origin}`, code: 'DOWNGRADE_REFUSED', severity: 'error', plugin: name, version: offered,
-    message: `${candidate.origin} (${candidate.source}) offers ${name} ${offered}, lower than the published ${published}, so it was refused and ${published} stays loaded. `
-      + `To run an older version on purpose, roll back to a generation that has it (\`app plugins generations\`, \`app plugins rollback <generation>\`) or set allowDowngrade = true on that source; otherwise find out why the source went back.`,
+    key: `DOWNGRADE_REFUSED:${name}:${candidate.source}:${candidate.origin}`,
+    code: 'DOWNGRADE_REFUSED',
+    severity: 'error',
+    plugin: name,
+    version: offered,
+    message:
+      `${candidate.origin} (${candidate.source}) offers ${name} ${offered}, lower than the published ${published}, so it was refused and ${published} stays loaded. ` +
+      `To run an older version on purpose, roll back to a generation that has it (\`app plugins generations\`, \`app plugins rollback <generation>\`) or set allowDowngrade = true on that source; otherwise find out why the source went back.`,
     detail: candidate.origin,
   }
 }

@@ -10,7 +10,6 @@ import type { Generation, NewVersion, PublishPlan, VersionRef, Warning } from '.
 import { readDisabledPlugins } from './disabled-plugins.ts'
 import { refuseDowngrade } from './refuse-downgrade.ts'
 
-
 export interface SyncOptions {
   store: WritableStore
   sources: PluginSource[]
@@ -55,6 +54,7 @@ export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
   }
 }
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one publish pass reads top to bottom (scan, choose, check, publish); split, it would pass a dozen values around
 async function syncPass(options: SyncOptions): Promise<SyncResult> {
   const { store, sources, logger } = options
   const scans: Array<{ source: PluginSource; result: ScanResult; state?: Record<string, unknown> | null }> = []
@@ -86,7 +86,11 @@ async function syncPass(options: SyncOptions): Promise<SyncResult> {
         continue
       }
       notices.push({
-        key: `NAME_CONFLICT:${c.source}:${c.origin}`, code: 'NAME_CONFLICT', severity: 'error', plugin: c.check.name, version: c.check.version,
+        key: `NAME_CONFLICT:${c.source}:${c.origin}`,
+        code: 'NAME_CONFLICT',
+        severity: 'error',
+        plugin: c.check.name,
+        version: c.check.version,
         message: `two plugins are named "${c.check.name}": ${winner.origin} (${winner.source}) is used and ${c.origin} (${c.source}) is ignored. Plugin names must be unique across sources; rename or remove one.`,
         detail: c.origin,
       })
@@ -124,24 +128,41 @@ async function syncPass(options: SyncOptions): Promise<SyncResult> {
   // A source that could not be read keeps what it had.
   const unreachable = new Set(scans.filter((s) => !s.result.reachable).map((s) => s.source.kind))
   for (const p of current?.plugins ?? []) {
-    if (!winners.has(p.name) && !disabled[p.name] && unreachable.has(p.source)) entries.push({ name: p.name, version: p.id, rejected: p.rejected?.id ?? null })
+    if (!winners.has(p.name) && !disabled[p.name] && unreachable.has(p.source))
+      entries.push({ name: p.name, version: p.id, rejected: p.rejected?.id ?? null })
   }
   // After `app plugins rollback`, the rolled-back set stands until a source changes.
-  const fingerprint = sha256(JSON.stringify(offered.map(keyOf).concat([...unreachable].map((u) => ({ name: u, bundleSha256: '', source: u, origin: '' })))))
+  const fingerprint = sha256(
+    JSON.stringify(offered.map(keyOf).concat([...unreachable].map((u) => ({ name: u, bundleSha256: '', source: u, origin: '' })))),
+  )
   const last = await store.sourceState('last-scan')
   const keep = current && last?.fingerprint === fingerprint && last.generation !== current.id
   const kept = keep ? current.plugins.map((p) => ({ name: p.name, version: p.id, rejected: p.rejected?.id ?? null })) : null
-  const plan = (kept ? [...kept, ...entries.filter((e) => options.bringBack?.has(e.name) && !kept.some((k) => k.name === e.name))] : entries)
-    .filter((e) => !disabled[e.name])
-  const result = await store.publish({ reason: options.reason ?? 'sync', entries: plan, notices }, { keepGenerations: options.keepGenerations, pinnedGenerations: await options.pinnedGenerations?.() }).catch((error) => {
-    const { versions, bytes } = newContent(plan)
-    // Each new byte goes to the WAL first, then into plugins.db at the checkpoint.
-    throw diskFullError(error, { dataDir: dirname(store.file), path: store.file, neededBytes: 2 * bytes, doing: `publishing ${versions} new plugin version(s) with ${formatBytes(bytes)} of new files` }) ?? error
-  })
+  const plan = (
+    kept ? [...kept, ...entries.filter((e) => options.bringBack?.has(e.name) && !kept.some((k) => k.name === e.name))] : entries
+  ).filter((e) => !disabled[e.name])
+  const result = await store
+    .publish(
+      { reason: options.reason ?? 'sync', entries: plan, notices },
+      { keepGenerations: options.keepGenerations, pinnedGenerations: await options.pinnedGenerations?.() },
+    )
+    .catch((error) => {
+      const { versions, bytes } = newContent(plan)
+      // Each new byte goes to the WAL first, then into plugins.db at the checkpoint.
+      throw (
+        diskFullError(error, {
+          dataDir: dirname(store.file),
+          path: store.file,
+          neededBytes: 2 * bytes,
+          doing: `publishing ${versions} new plugin version(s) with ${formatBytes(bytes)} of new files`,
+        }) ?? error
+      )
+    })
   if (!keep && last?.fingerprint !== fingerprint) await store.setSourceState('last-scan', { fingerprint, generation: result.generation })
   // Saved after the publish, so a source's ETags never point at plugins the store does not hold.
   for (const s of scans) {
-    if (s.result.state && JSON.stringify(s.result.state) !== JSON.stringify(s.state)) await store.setSourceState(s.source.key, s.result.state)
+    if (s.result.state && JSON.stringify(s.result.state) !== JSON.stringify(s.state))
+      await store.setSourceState(s.source.key, s.result.state)
   }
   if (result.changed) logger?.info({ generation: result.generation, plugins: entries.length }, 'published plugin generation')
   return { ...result, plugins: entries.length }
@@ -171,7 +192,12 @@ const defaultCompiler = () => (sharedCompiler ??= createCompiler({ dataDir: null
  * offers, so a TypeScript plugin is not compiled again); otherwise a
  * compiled, validated NewVersion.
  */
-async function resolveVersion(store: WritableStore, c: Candidate, validate: ValidateVersion | undefined, compile: Compiler): Promise<{ version: VersionRef; status: NewVersion['status'] } | null> {
+async function resolveVersion(
+  store: WritableStore,
+  c: Candidate,
+  validate: ValidateVersion | undefined,
+  compile: Compiler,
+): Promise<{ version: VersionRef; status: NewVersion['status'] } | null> {
   const key = keyOf(c)
   const known = await store.findVersion(key)
   if (known) return { version: known.id, status: known.status }
@@ -181,16 +207,32 @@ async function resolveVersion(store: WritableStore, c: Candidate, validate: Vali
   if (!(await loadMissingBlobs(c.bundle, missing))) return null
   let bundle = c.bundle
   if (statusOf(warnings) !== 'error') {
-    const built = await compile({ plugin: c.check.name, files: c.bundle.files, content: async (f) => c.bundle.blobs.get(f.sha256) ?? (await store.blob(f.sha256)) })
+    const built = await compile({
+      plugin: c.check.name,
+      files: c.bundle.files,
+      content: async (f) => c.bundle.blobs.get(f.sha256) ?? (await store.blob(f.sha256)),
+    })
     warnings.push(...built.warnings)
     // The stored bundle: the sources plus the compiled files, under one content address.
-    if (built.bundle) bundle = { ...c.bundle, sha256: built.bundle.sha256, files: built.bundle.files, blobs: new Map([...c.bundle.blobs, ...built.bundle.blobs]) }
+    if (built.bundle)
+      bundle = {
+        ...c.bundle,
+        sha256: built.bundle.sha256,
+        files: built.bundle.files,
+        blobs: new Map([...c.bundle.blobs, ...built.bundle.blobs]),
+      }
   }
   let registered: Record<string, unknown> | null = null
   if (validate && statusOf(warnings) !== 'error') {
     const dry = await validate({ ...c, bundle }, bundle.blobs).catch((error) => {
       const bytes = bundle.files.reduce((n, f) => n + f.size, 0)
-      throw diskFullError(error, { dataDir: dirname(store.file), neededBytes: bytes, doing: `writing plugin "${c.check.name}" into the cache for its publish dry run` }) ?? error
+      throw (
+        diskFullError(error, {
+          dataDir: dirname(store.file),
+          neededBytes: bytes,
+          doing: `writing plugin "${c.check.name}" into the cache for its publish dry run`,
+        }) ?? error
+      )
     })
     warnings.push(...dry.warnings)
     registered = dry.registered
@@ -200,11 +242,23 @@ async function resolveVersion(store: WritableStore, c: Candidate, validate: Vali
     w.version ??= c.check.manifest ? c.check.version : null
   }
   const status = statusOf(warnings)
-  return { status, version: {
-    name: key.name, version: c.check.version, bundle: { sha256: bundle.sha256, files: bundle.files }, sourceSha256: key.bundleSha256, blobs: bundle.blobs,
-    manifest: (c.check.manifest ?? {}) as Record<string, unknown>, source: c.source, origin: c.origin, signature: c.signature,
-    status, registered, warnings,
-  } }
+  return {
+    status,
+    version: {
+      name: key.name,
+      version: c.check.version,
+      bundle: { sha256: bundle.sha256, files: bundle.files },
+      sourceSha256: key.bundleSha256,
+      blobs: bundle.blobs,
+      manifest: (c.check.manifest ?? {}) as Record<string, unknown>,
+      source: c.source,
+      origin: c.origin,
+      signature: c.signature,
+      status,
+      registered,
+      warnings,
+    },
+  }
 }
 
 export type { Generation }

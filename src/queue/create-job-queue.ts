@@ -13,11 +13,19 @@ export interface JobQueueOptions {
 }
 
 interface ClaimRow {
-  id: number; event_type: string; description: string | null; bot: string | null; resource: string | null
-  payload: string | null; run_at: number; attempts: number; owner: string | null
+  id: number
+  event_type: string
+  description: string | null
+  bot: string | null
+  resource: string | null
+  payload: string | null
+  run_at: number
+  attempts: number
+  owner: string | null
 }
 
 /** What a worker does with the queue: claim due jobs of the types it has, complete them, keep their leases. */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: an object of short methods over one set of prepared statements
 export function createJobQueue(db: Db, options: JobQueueOptions) {
   const { owner, leaseMs, maxAttempts } = options
   const clock = options.clock ?? Date.now
@@ -34,14 +42,19 @@ export function createJobQueue(db: Db, options: JobQueueOptions) {
     started: db.prepare(`UPDATE jobs SET attempts = @attempt, started_at = @at
       WHERE id = @id AND claim_token = @token AND status = 'running' AND started_at IS NULL`),
     heldStarted: db.prepare(`SELECT 1 FROM jobs WHERE id = @id AND claim_token = @token AND status = 'running'`).pluck(),
-    nextDue: db.prepare(`SELECT run_at FROM jobs WHERE status IN ('pending', 'orphaned')
-      AND (event_type = '${BOT_RUN}' OR event_type IN (SELECT value FROM json_each(@types))) ORDER BY run_at LIMIT 1`).pluck(),
+    nextDue: db
+      .prepare(`SELECT run_at FROM jobs WHERE status IN ('pending', 'orphaned')
+      AND (event_type = '${BOT_RUN}' OR event_type IN (SELECT value FROM json_each(@types))) ORDER BY run_at LIMIT 1`)
+      .pluck(),
     // One statement per claim batch: the jobs of one claim share its token.
     // A result means the handler ran: a start not yet marked counts now.
-    done: db.prepare(`UPDATE jobs SET status = 'done', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL,
+    done: db
+      .prepare(`UPDATE jobs SET status = 'done', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL,
         attempts = attempts + (started_at IS NULL), started_at = coalesce(started_at, @now)
-      WHERE id IN (SELECT value FROM json_each(@ids)) AND claim_token = @token AND status = 'running' RETURNING id`).pluck(),
-    retry: db.prepare(`UPDATE jobs SET status = 'pending', run_at = @runAt, last_error = @error, lease_owner = NULL, claim_token = NULL, lease_expires_at = NULL,
+      WHERE id IN (SELECT value FROM json_each(@ids)) AND claim_token = @token AND status = 'running' RETURNING id`)
+      .pluck(),
+    retry:
+      db.prepare(`UPDATE jobs SET status = 'pending', run_at = @runAt, last_error = @error, lease_owner = NULL, claim_token = NULL, lease_expires_at = NULL,
         attempts = @attempt, started_at = coalesce(started_at, @now)
       WHERE id = @id AND claim_token = @token AND status = 'running'`),
     fail: db.prepare(`UPDATE jobs SET status = 'failed', finished_at = @now, last_error = @error, lease_owner = NULL, lease_expires_at = NULL,
@@ -66,8 +79,16 @@ export function createJobQueue(db: Db, options: JobQueueOptions) {
     const token = randomUUID()
     const rows = q.claim.all({ owner, token, expires: now + leaseMs, now, types, limit }) as ClaimRow[]
     return rows.map((r) => ({
-      id: r.id, token, eventType: r.event_type, description: r.description, bot: r.bot, resource: r.resource,
-      payload: r.payload === null ? null : JSON.parse(r.payload), runAt: r.run_at, attempt: r.attempts + 1, owner: r.owner,
+      id: r.id,
+      token,
+      eventType: r.event_type,
+      description: r.description,
+      bot: r.bot,
+      resource: r.resource,
+      payload: r.payload === null ? null : JSON.parse(r.payload),
+      runAt: r.run_at,
+      attempt: r.attempts + 1,
+      owner: r.owner,
     }))
   })
 
@@ -108,14 +129,17 @@ export function createJobQueue(db: Db, options: JobQueueOptions) {
       const key = { id: r.id, token: r.token }
       let changes: number
       if (r.outcome === 'released') changes = q.release.run(key).changes
-      else if (r.attempt < maxAttempts && !r.permanent) changes = q.retry.run({ ...key, now, attempt: r.attempt, runAt: now + backoffMs(r.attempt), error: r.error ?? 'failed' }).changes
+      else if (r.attempt < maxAttempts && !r.permanent)
+        changes = q.retry.run({ ...key, now, attempt: r.attempt, runAt: now + backoffMs(r.attempt), error: r.error ?? 'failed' }).changes
       else changes = q.fail.run({ ...key, now, attempt: r.attempt, error: r.error ?? 'failed' }).changes
       if (changes === 0) lost.push(r.id)
     }
     return lost
   })
 
-  const markOrphaned = db.transaction((types: string) => q.orphan.all({ now: Date.now(), types }) as Array<{ event_type: string; owner: string | null }>)
+  const markOrphaned = db.transaction(
+    (types: string) => q.orphan.all({ now: Date.now(), types }) as Array<{ event_type: string; owner: string | null }>,
+  )
 
   return {
     /** Claims up to `limit` due jobs in one BEGIN IMMEDIATE transaction; `types` is the JSON array of event types this worker runs. */

@@ -7,16 +7,24 @@ import type { NewJob } from './job-types.ts'
  * idempotency key is ignored, which is how duplicate schedules are dropped.
  */
 export function createJobInserter(db: Db) {
-  const insert = db.prepare(`INSERT INTO jobs (event_type, description, bot, resource, payload, run_at, idempotency_key, schedule_id, owner, created_at)
+  const insert =
+    db.prepare(`INSERT INTO jobs (event_type, description, bot, resource, payload, run_at, idempotency_key, schedule_id, owner, created_at)
     VALUES (@eventType, @description, @bot, @resource, @payload, @runAt, @idempotencyKey, @scheduleId, @owner, @now)
     ON CONFLICT (idempotency_key) DO NOTHING`)
   return (jobs: NewJob[], now = Date.now()): number => {
     let inserted = 0
     for (const j of jobs) {
       inserted += insert.run({
-        eventType: j.eventType, description: j.description ?? null, bot: j.bot ?? null, resource: j.resource ?? null,
-        payload: j.payload === undefined ? null : JSON.stringify(j.payload), runAt: j.runAt,
-        idempotencyKey: j.idempotencyKey ?? null, scheduleId: j.scheduleId ?? null, owner: j.owner ?? null, now,
+        eventType: j.eventType,
+        description: j.description ?? null,
+        bot: j.bot ?? null,
+        resource: j.resource ?? null,
+        payload: j.payload === undefined ? null : JSON.stringify(j.payload),
+        runAt: j.runAt,
+        idempotencyKey: j.idempotencyKey ?? null,
+        scheduleId: j.scheduleId ?? null,
+        owner: j.owner ?? null,
+        now,
       }).changes
     }
     return inserted

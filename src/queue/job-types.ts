@@ -74,20 +74,48 @@ export interface JobRecord extends EventRecord {
 }
 
 export interface JobRow {
-  id: number; event_type: string; description: string | null; bot: string | null; resource: string | null
-  payload: string | null; run_at: number; status: JobStatus; attempts: number; lease_owner: string | null
-  claim_token: string | null; lease_expires_at: number | null; last_error: string | null; idempotency_key: string | null
-  schedule_id: number | null; owner: string | null; created_at: number; started_at: number | null; finished_at: number | null
+  id: number
+  event_type: string
+  description: string | null
+  bot: string | null
+  resource: string | null
+  payload: string | null
+  run_at: number
+  status: JobStatus
+  attempts: number
+  lease_owner: string | null
+  claim_token: string | null
+  lease_expires_at: number | null
+  last_error: string | null
+  idempotency_key: string | null
+  schedule_id: number | null
+  owner: string | null
+  created_at: number
+  started_at: number | null
+  finished_at: number | null
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 export function toJobRecord(r: JobRow): JobRecord {
   return {
-    id: r.id, eventType: r.event_type, description: r.description, bot: r.bot, resource: r.resource,
-    payload: r.payload === null ? null : JSON.parse(r.payload), status: r.status, runAt: iso(r.run_at)!,
-    attempts: r.attempts, lastError: r.last_error, owner: r.owner, idempotencyKey: r.idempotency_key,
-    scheduleId: r.schedule_id, leaseOwner: r.lease_owner, leaseExpiresAt: iso(r.lease_expires_at),
-    createdAt: iso(r.created_at)!, startedAt: iso(r.started_at), finishedAt: iso(r.finished_at),
+    id: r.id,
+    eventType: r.event_type,
+    description: r.description,
+    bot: r.bot,
+    resource: r.resource,
+    payload: r.payload === null ? null : JSON.parse(r.payload),
+    status: r.status,
+    runAt: iso(r.run_at)!,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    owner: r.owner,
+    idempotencyKey: r.idempotency_key,
+    scheduleId: r.schedule_id,
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: iso(r.lease_expires_at),
+    createdAt: iso(r.created_at)!,
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
   }
 }

@@ -35,7 +35,9 @@ export function createQueueMaintenance(db: Db, options: { maxAttempts: number; r
     const now = Date.now()
     return { now, cutoff: new Date(now - heartbeatTimeoutMs).toISOString() }
   }
-  const requeue = db.transaction(() => q.requeue.all({ ...params(), max: options.maxAttempts, timeout: heartbeatTimeoutMs }) as Array<{ id: number; status: string }>)
+  const requeue = db.transaction(
+    () => q.requeue.all({ ...params(), max: options.maxAttempts, timeout: heartbeatTimeoutMs }) as Array<{ id: number; status: string }>,
+  )
   return {
     /** Whether any job waits to be requeued: a read, cheap enough to ask several times a second. */
     async hasStale(): Promise<boolean> {

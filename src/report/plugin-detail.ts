@@ -18,12 +18,29 @@ export async function pluginDetail(store: StoreReader, runtime: Db, name: string
   const p = report.plugins.find((x) => x.name === name)
   if (!p) {
     const names = report.plugins.map((x) => x.name)
-    throw new AppError('PLUGIN_NOT_FOUND', `no plugin named "${name}" in generation ${report.generation ?? 'none'}${names.length ? `; plugins: ${names.join(', ')}` : ''}. \`app plugins list\` shows them.`, { exitCode: ExitCode.runtime })
+    throw new AppError(
+      'PLUGIN_NOT_FOUND',
+      `no plugin named "${name}" in generation ${report.generation ?? 'none'}${names.length ? `; plugins: ${names.join(', ')}` : ''}. \`app plugins list\` shows them.`,
+      { exitCode: ExitCode.runtime },
+    )
   }
   const history = await store.history(name)
   return {
-    ...pluginJson(p), warnings: p.warnings.map(warningJson), manifest: p.entry.manifest, signature: p.entry.signature,
-    registered: p.entry.registered, processes: await pluginProcesses(runtime, name), publishedAt: p.entry.publishedAt,
-    history: history.map((h) => ({ version: h.version, status: h.status, sha256: h.bundleSha256, source: h.source, origin: h.origin, publishedAt: h.publishedAt, generations: h.generations })),
+    ...pluginJson(p),
+    warnings: p.warnings.map(warningJson),
+    manifest: p.entry.manifest,
+    signature: p.entry.signature,
+    registered: p.entry.registered,
+    processes: await pluginProcesses(runtime, name),
+    publishedAt: p.entry.publishedAt,
+    history: history.map((h) => ({
+      version: h.version,
+      status: h.status,
+      sha256: h.bundleSha256,
+      source: h.source,
+      origin: h.origin,
+      publishedAt: h.publishedAt,
+      generations: h.generations,
+    })),
   }
 }

@@ -3,13 +3,27 @@ import type { StoredWarning } from './stored-warning.ts'
 
 /** One warning as `app plugins warnings --json` and `app plugins show --json` print it. */
 export const warningJson = (w: StoredWarning) => ({
-  code: w.code, severity: w.severity, plugin: w.plugin, version: w.version, message: w.message, detail: w.detail,
-  where: w.where, generation: w.generation, firstSeen: w.firstSeen, lastSeen: w.lastSeen, count: w.count,
+  code: w.code,
+  severity: w.severity,
+  plugin: w.plugin,
+  version: w.version,
+  message: w.message,
+  detail: w.detail,
+  where: w.where,
+  generation: w.generation,
+  firstSeen: w.firstSeen,
+  lastSeen: w.lastSeen,
+  count: w.count,
 })
 
 /** One plugin as `app plugins list --json` prints it (its warnings in short). */
 export const pluginJson = (p: PluginSummary) => ({
-  name: p.name, version: p.version, status: p.status, source: p.source, origin: p.origin, sha256: p.sha256,
+  name: p.name,
+  version: p.version,
+  status: p.status,
+  source: p.source,
+  origin: p.origin,
+  sha256: p.sha256,
   warnings: p.warnings.map((w) => ({ code: w.code, severity: w.severity, message: w.message })),
 })
 

@@ -33,14 +33,25 @@ export interface PluginReport {
  * merged from plugins.db (ingest) and runtime.db (per process). The CLI, the
  * JSON API and the admin page all render this one report.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one read of the store and runtime.db assembled into the report; the steps share the rows read
 export async function buildPluginReport(store: StoreReader, runtime?: Db | null): Promise<PluginReport> {
   const generation = await store.currentGeneration()
   const notices = await store.notices()
   const all: StoredWarning[] = []
-  const ingest = (v: PluginVersion): StoredWarning[] => v.warnings.map((w) => ({
-    code: w.code, severity: w.severity, plugin: v.name, version: v.version, message: w.message, detail: w.detail ?? null,
-    where: ['ingest'], generation: generation?.id ?? null, firstSeen: v.publishedAt, lastSeen: v.publishedAt, count: 1,
-  }))
+  const ingest = (v: PluginVersion): StoredWarning[] =>
+    v.warnings.map((w) => ({
+      code: w.code,
+      severity: w.severity,
+      plugin: v.name,
+      version: v.version,
+      message: w.message,
+      detail: w.detail ?? null,
+      where: ['ingest'],
+      generation: generation?.id ?? null,
+      firstSeen: v.publishedAt,
+      lastSeen: v.publishedAt,
+      count: 1,
+    }))
   const perPlugin = new Map<string, StoredWarning[]>()
   const add = (plugin: string | null, ws: StoredWarning[]) => {
     all.push(...ws)
@@ -50,23 +61,53 @@ export async function buildPluginReport(store: StoreReader, runtime?: Db | null)
     add(p.name, ingest(p))
     if (p.rejected) {
       const reason = p.rejected.warnings.find((w) => w.severity === 'error')
-      add(p.name, [{
-        code: 'UPDATE_REJECTED', severity: 'error', plugin: p.name, version: p.rejected.version,
-        message: `the update of ${p.name} to ${p.rejected.version} (${p.rejected.origin}) was rejected, so ${p.version} stays loaded: ${reason ? `${reason.code}: ${reason.message}` : 'it failed validation'}`,
-        detail: p.rejected.origin, where: ['ingest'], generation: generation!.id, firstSeen: p.rejected.publishedAt, lastSeen: p.rejected.publishedAt, count: 1,
-      }])
+      add(p.name, [
+        {
+          code: 'UPDATE_REJECTED',
+          severity: 'error',
+          plugin: p.name,
+          version: p.rejected.version,
+          message: `the update of ${p.name} to ${p.rejected.version} (${p.rejected.origin}) was rejected, so ${p.version} stays loaded: ${reason ? `${reason.code}: ${reason.message}` : 'it failed validation'}`,
+          detail: p.rejected.origin,
+          where: ['ingest'],
+          generation: generation!.id,
+          firstSeen: p.rejected.publishedAt,
+          lastSeen: p.rejected.publishedAt,
+          count: 1,
+        },
+      ])
       add(p.name, ingest(p.rejected))
     }
   }
   for (const n of notices) {
-    add(n.plugin, [{ code: n.code, severity: n.severity, plugin: n.plugin, version: n.version, message: n.message, detail: n.detail ?? null, where: ['ingest'], generation: generation?.id ?? null, firstSeen: n.firstSeen, lastSeen: n.lastSeen, count: n.count }])
+    add(n.plugin, [
+      {
+        code: n.code,
+        severity: n.severity,
+        plugin: n.plugin,
+        version: n.version,
+        message: n.message,
+        detail: n.detail ?? null,
+        where: ['ingest'],
+        generation: generation?.id ?? null,
+        firstSeen: n.firstSeen,
+        lastSeen: n.lastSeen,
+        count: n.count,
+      },
+    ])
   }
   // Per plugin: how many live processes reported loading it, and how many failed to.
   const loadStatus = new Map<string, { failed: number; total: number }>()
   const running = new Set<string>()
   if (runtime) {
     const live = new Map((await listProcesses(runtime)).filter((p) => p.live).map((p) => [p.id, p]))
-    const rows = runtime.prepare(`SELECT process_id, plugin, version, status, warnings FROM load_reports`).all() as Array<{ process_id: string; plugin: string; version: string | null; status: string; warnings: string }>
+    const rows = runtime.prepare(`SELECT process_id, plugin, version, status, warnings FROM load_reports`).all() as Array<{
+      process_id: string
+      plugin: string
+      version: string | null
+      status: string
+      warnings: string
+    }>
     for (const row of rows) {
       const proc = live.get(row.process_id)
       if (!proc) continue
@@ -76,9 +117,20 @@ export async function buildPluginReport(store: StoreReader, runtime?: Db | null)
       loadStatus.set(row.plugin, seen)
       running.add(`${row.plugin}\u0000${row.version ?? ''}`)
       if (row.warnings === '[]') continue
-      const ws = (JSON.parse(row.warnings) as Array<Partial<StoredWarning> & { code: string; severity: StoredWarning['severity']; message: string }>).map((w) => ({
-        code: w.code, severity: w.severity, plugin: row.plugin, version: row.version, message: w.message, detail: w.detail ?? null,
-        where: [`${proc.role}@${proc.host}:${proc.pid}`], generation: proc.generation, firstSeen: w.firstSeen ?? proc.startedAt, lastSeen: w.lastSeen ?? proc.heartbeatAt, count: w.count ?? 1,
+      const ws = (
+        JSON.parse(row.warnings) as Array<Partial<StoredWarning> & { code: string; severity: StoredWarning['severity']; message: string }>
+      ).map((w) => ({
+        code: w.code,
+        severity: w.severity,
+        plugin: row.plugin,
+        version: row.version,
+        message: w.message,
+        detail: w.detail ?? null,
+        where: [`${proc.role}@${proc.host}:${proc.pid}`],
+        generation: proc.generation,
+        firstSeen: w.firstSeen ?? proc.startedAt,
+        lastSeen: w.lastSeen ?? proc.heartbeatAt,
+        count: w.count ?? 1,
       }))
       add(row.plugin, ws)
     }
@@ -94,7 +146,8 @@ export async function buildPluginReport(store: StoreReader, runtime?: Db | null)
     const load = loadStatus.get(p.name)
     // Passed the dry run but failed to load in every live process that tried: it is not loaded anywhere.
     const failedEverywhere = load !== undefined && load.total > 0 && load.failed === load.total
-    const status: PluginStatus = p.status === 'error' || failedEverywhere ? 'error' : warnings.some((w) => w.severity !== 'info') ? 'warning' : 'ok'
+    const status: PluginStatus =
+      p.status === 'error' || failedEverywhere ? 'error' : warnings.some((w) => w.severity !== 'info') ? 'warning' : 'ok'
     return { name: p.name, version: p.version, status, source: p.source, origin: p.origin, sha256: p.bundleSha256, warnings, entry: p }
   })
   return { generation: generation?.id ?? null, generatedAt: generation?.createdAt ?? null, plugins, warnings: mergeWarnings(all) }

@@ -20,7 +20,10 @@ export interface RestartNeed {
   unknown: boolean
 }
 
-interface Loaded { version: string | null; status: string }
+interface Loaded {
+  version: string | null
+  status: string
+}
 
 /**
  * Which processes need a restart: a live worker or web whose loaded plugins
@@ -30,12 +33,22 @@ interface Loaded { version: string | null; status: string }
  * rejected update, say) needs no restart; a plugin that failed to load there at
  * the store's version is not counted, since a restart would not change it.
  */
-export async function restartGuidance(store: Pick<StoreReader, 'generation'>, runtime: Db, processes: ProcessInfo[], current: Generation | null): Promise<RestartNeed[]> {
+export async function restartGuidance(
+  store: Pick<StoreReader, 'generation'>,
+  runtime: Db,
+  processes: ProcessInfo[],
+  current: Generation | null,
+): Promise<RestartNeed[]> {
   if (!current) return []
   const candidates = processes.filter((p) => p.live && p.role !== 'scheduler' && p.generation !== null && p.generation !== current.id)
   if (!candidates.length) return []
   const reports = new Map<string, Map<string, Loaded>>()
-  const rows = runtime.prepare('SELECT process_id, plugin, version, status FROM load_reports').all() as Array<{ process_id: string; plugin: string; version: string | null; status: string }>
+  const rows = runtime.prepare('SELECT process_id, plugin, version, status FROM load_reports').all() as Array<{
+    process_id: string
+    plugin: string
+    version: string | null
+    status: string
+  }>
   for (const r of rows) {
     if (!reports.has(r.process_id)) reports.set(r.process_id, new Map())
     reports.get(r.process_id)!.set(r.plugin, { version: r.version, status: r.status })
@@ -56,7 +69,8 @@ function compare(p: ProcessInfo, loads: Map<string, Loaded>, loadedGeneration: G
   if (loads.size) {
     for (const [name, l] of loads) {
       const e = there.get(name)
-      if (l.status === 'loaded') running.set(name, { version: l.version ?? e?.version ?? null, sha: e && e.version === l.version ? e.bundleSha256 : null })
+      if (l.status === 'loaded')
+        running.set(name, { version: l.version ?? e?.version ?? null, sha: e && e.version === l.version ? e.bundleSha256 : null })
     }
   } else if (loadedGeneration) {
     for (const e of loadedGeneration.plugins) if (e.status !== 'error') running.set(e.name, { version: e.version, sha: e.bundleSha256 })
@@ -69,9 +83,11 @@ function compare(p: ProcessInfo, loads: Map<string, Loaded>, loadedGeneration: G
     const r = running.get(c.name)
     if (!r) {
       const failed = loads.get(c.name)
-      if (!(failed && failed.status === 'failed' && failed.version === c.version)) changes.push({ plugin: c.name, running: null, current: c.version })
+      if (!(failed && failed.status === 'failed' && failed.version === c.version))
+        changes.push({ plugin: c.name, running: null, current: c.version })
     } else if (r.version !== c.version) changes.push({ plugin: c.name, running: r.version, current: c.version })
-    else if (r.sha && r.sha !== c.bundleSha256) changes.push({ plugin: c.name, running: r.version, current: c.version, contentChanged: true })
+    else if (r.sha && r.sha !== c.bundleSha256)
+      changes.push({ plugin: c.name, running: r.version, current: c.version, contentChanged: true })
   }
   const names = new Set(loadable.map((c) => c.name))
   for (const [name, r] of running) if (!names.has(name)) changes.push({ plugin: name, running: r.version, current: null })

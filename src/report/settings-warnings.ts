@@ -14,12 +14,20 @@ import type { StoredWarning } from './stored-warning.ts'
  * `app plugins settings <name> set` fixes it: no process has to reload or
  * clear anything. `where` names the live processes that loaded the plugin.
  */
-export function settingsWarnings(runtime: Db, entries: GenerationEntry[], live: Map<string, ProcessInfo>, generation: number | null): StoredWarning[] {
+export function settingsWarnings(
+  runtime: Db,
+  entries: GenerationEntry[],
+  live: Map<string, ProcessInfo>,
+  generation: number | null,
+): StoredWarning[] {
   const declaring = entries.filter((e) => e.status !== 'error' && declaredSettings(e.manifest).length)
   if (!declaring.length) return []
   const stored = readAllPluginSettings(runtime)
   const places = new Map<string, string[]>()
-  const loads = runtime.prepare("SELECT process_id, plugin FROM load_reports WHERE status = 'loaded'").all() as Array<{ process_id: string; plugin: string }>
+  const loads = runtime.prepare("SELECT process_id, plugin FROM load_reports WHERE status = 'loaded'").all() as Array<{
+    process_id: string
+    plugin: string
+  }>
   for (const row of loads) {
     const proc = live.get(row.process_id)
     if (proc) places.set(row.plugin, [...(places.get(row.plugin) ?? []), `${proc.role}@${proc.host}:${proc.pid}`])
@@ -31,12 +39,27 @@ export function settingsWarnings(runtime: Db, entries: GenerationEntry[], live: 
     const state = settingsState(declarations, values)
     const message = settingsProblemMessage(e.name, declarations, state)
     if (!message) continue
-    const changed = [...values.values()].map((v) => v.updatedAt).sort().at(-1)
+    const changed = [...values.values()]
+      .map((v) => v.updatedAt)
+      .sort()
+      .at(-1)
     const lastSeen = changed && changed > e.publishedAt ? changed : e.publishedAt
-    const detail = [...state.missing.map((k) => `${k}: required, not set`), ...state.invalid.map((p) => `${p.key}: expected ${p.expected}; found ${p.found}. Fix: ${p.fix}`)].join('\n')
+    const detail = [
+      ...state.missing.map((k) => `${k}: required, not set`),
+      ...state.invalid.map((p) => `${p.key}: expected ${p.expected}; found ${p.found}. Fix: ${p.fix}`),
+    ].join('\n')
     out.push({
-      code: 'SETTINGS_INVALID', severity: 'warning', plugin: e.name, version: e.version, message, detail,
-      where: places.get(e.name) ?? ['settings'], generation, firstSeen: e.publishedAt, lastSeen, count: 1,
+      code: 'SETTINGS_INVALID',
+      severity: 'warning',
+      plugin: e.name,
+      version: e.version,
+      message,
+      detail,
+      where: places.get(e.name) ?? ['settings'],
+      generation,
+      firstSeen: e.publishedAt,
+      lastSeen,
+      count: 1,
     })
   }
   return out

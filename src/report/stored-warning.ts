@@ -35,5 +35,7 @@ export function mergeWarnings(warnings: StoredWarning[]): StoredWarning[] {
     if (w.lastSeen > m.lastSeen) m.lastSeen = w.lastSeen
     m.detail ??= w.detail
   }
-  return [...merged.values()].sort((a, b) => rank[a.severity] - rank[b.severity] || (a.plugin ?? '').localeCompare(b.plugin ?? '') || a.code.localeCompare(b.code))
+  return [...merged.values()].sort(
+    (a, b) => rank[a.severity] - rank[b.severity] || (a.plugin ?? '').localeCompare(b.plugin ?? '') || a.code.localeCompare(b.code),
+  )
 }

@@ -11,7 +11,10 @@ const ids = new WeakMap<StoredWarning, string>()
 export function warningId(w: Pick<StoredWarning, 'code' | 'plugin' | 'version' | 'message'>): string {
   const cached = ids.get(w as StoredWarning)
   if (cached) return cached
-  const id = createHash('sha256').update(JSON.stringify([w.code, w.plugin, w.version, w.message])).digest('hex').slice(0, 16)
+  const id = createHash('sha256')
+    .update(JSON.stringify([w.code, w.plugin, w.version, w.message]))
+    .digest('hex')
+    .slice(0, 16)
   ids.set(w as StoredWarning, id)
   return id
 }

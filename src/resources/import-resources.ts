@@ -25,10 +25,19 @@ export interface ImportResult {
  * are deleted (resource.deleted). Bad rows are reported by index and field; good rows still land, except
  * with `replace`, where a bad row stops the whole import (its resource would otherwise be deleted).
  */
-export async function importResources(db: Db, data: unknown, options: { replace?: boolean; actor?: string | null } = {}): Promise<ImportResult> {
+export async function importResources(
+  db: Db,
+  data: unknown,
+  options: { replace?: boolean; actor?: string | null } = {},
+): Promise<ImportResult> {
   const result: ImportResult = { total: 0, imported: 0, created: 0, modified: 0, unchanged: 0, deleted: 0, rejected: [], applied: false }
   if (!Array.isArray(data)) {
-    result.rejected.push({ index: -1, id: null, field: '(file)', message: `expected a JSON array of resources like [{"id": "i-0a1", "type": "instance", ...}]; found ${data === null ? 'null' : typeof data}` })
+    result.rejected.push({
+      index: -1,
+      id: null,
+      field: '(file)',
+      message: `expected a JSON array of resources like [{"id": "i-0a1", "type": "instance", ...}]; found ${data === null ? 'null' : typeof data}`,
+    })
     return result
   }
   result.total = data.length

@@ -12,14 +12,29 @@ const TEXT_FIELDS = ['cloud', 'account', 'region', 'name', 'state'] as const
 
 /** A new resource from an input row: '' for a field left out, null keys dropped. */
 function fromInput(input: ResourceInput): Resource {
-  const r: Resource = { id: input.id, type: input.type, cloud: '', account: '', region: '', name: '', state: '', tags: withoutNulls(input.tags ?? {}), properties: withoutNulls(input.properties ?? {}) }
+  const r: Resource = {
+    id: input.id,
+    type: input.type,
+    cloud: '',
+    account: '',
+    region: '',
+    name: '',
+    state: '',
+    tags: withoutNulls(input.tags ?? {}),
+    properties: withoutNulls(input.properties ?? {}),
+  }
   for (const f of TEXT_FIELDS) if (input[f] !== undefined) r[f] = input[f]
   return r
 }
 
 /** An input row merged into what is stored: given fields replace, tags and properties merge key by key. */
 function mergeInput(current: Resource, input: ResourceInput): Resource {
-  const r: Resource = { ...current, type: input.type, tags: mergeKeys(current.tags, input.tags), properties: mergeKeys(current.properties, input.properties) }
+  const r: Resource = {
+    ...current,
+    type: input.type,
+    tags: mergeKeys(current.tags, input.tags),
+    properties: mergeKeys(current.properties, input.properties),
+  }
   for (const f of TEXT_FIELDS) if (input[f] !== undefined) r[f] = input[f]
   return r
 }
@@ -28,10 +43,16 @@ function checkPatch(call: string, patch: ResourcePatch): void {
   const fail = (what: string, found: unknown) => new TypeError(`${call}: expected ${what}; found ${JSON.stringify(found)?.slice(0, 120)}`)
   if (typeof patch !== 'object' || patch === null) throw fail('a patch {state?, tags?, properties?}', patch)
   if (patch.state !== undefined && typeof patch.state !== 'string') throw fail('state to be a string', patch.state)
-  if (patch.tags !== undefined && (typeof patch.tags !== 'object' || patch.tags === null || Object.values(patch.tags).some((v) => v !== null && typeof v !== 'string'))) {
+  if (
+    patch.tags !== undefined &&
+    (typeof patch.tags !== 'object' || patch.tags === null || Object.values(patch.tags).some((v) => v !== null && typeof v !== 'string'))
+  ) {
     throw fail('tags to be an object of strings (null removes a tag)', patch.tags)
   }
-  if (patch.properties !== undefined && (typeof patch.properties !== 'object' || patch.properties === null || Array.isArray(patch.properties))) {
+  if (
+    patch.properties !== undefined &&
+    (typeof patch.properties !== 'object' || patch.properties === null || Array.isArray(patch.properties))
+  ) {
     throw fail('properties to be an object (null removes a property)', patch.properties)
   }
 }
@@ -85,8 +106,16 @@ export function createInventoryWriter(db: Db, options: { oneTransaction?: boolea
       const call = `DbObjects.resources.update(${JSON.stringify(id)})`
       checkPatch(call, patch)
       const current = get(id)
-      if (!current) throw new Error(`${call}: no resource with id "${id}"; create it with DbObjects.resources.create(resource) or \`app resources import\`.`)
-      const next: Resource = { ...current, state: patch.state ?? current.state, tags: mergeKeys(current.tags, patch.tags), properties: mergeKeys(current.properties, patch.properties) }
+      if (!current)
+        throw new Error(
+          `${call}: no resource with id "${id}"; create it with DbObjects.resources.create(resource) or \`app resources import\`.`,
+        )
+      const next: Resource = {
+        ...current,
+        state: patch.state ?? current.state,
+        tags: mergeKeys(current.tags, patch.tags),
+        properties: mergeKeys(current.properties, patch.properties),
+      }
       write(current, next, actor)
       return next
     },
@@ -96,9 +125,16 @@ export function createInventoryWriter(db: Db, options: { oneTransaction?: boolea
       const parsed = resourceInputSchema.safeParse(input)
       if (!parsed.success) {
         const id = typeof (input as { id?: unknown })?.id === 'string' ? (input as { id: string }).id : null
-        throw new TypeError(`${call}: ${rowIssues(0, id, input, parsed.error).map((i) => `${i.field}: ${i.message}`).join('; ')}. A resource is {id, type, cloud?, account?, region?, name?, state?, tags?, properties?}.`)
+        throw new TypeError(
+          `${call}: ${rowIssues(0, id, input, parsed.error)
+            .map((i) => `${i.field}: ${i.message}`)
+            .join('; ')}. A resource is {id, type, cloud?, account?, region?, name?, state?, tags?, properties?}.`,
+        )
       }
-      if (get(parsed.data.id)) throw new Error(`${call}: a resource with id "${parsed.data.id}" already exists; change it with DbObjects.resources.update(id, patch).`)
+      if (get(parsed.data.id))
+        throw new Error(
+          `${call}: a resource with id "${parsed.data.id}" already exists; change it with DbObjects.resources.update(id, patch).`,
+        )
       const resource = fromInput(parsed.data)
       write(null, resource, actor)
       return resource

@@ -21,7 +21,11 @@ export async function runRoles(role: 'scheduler' | 'worker' | 'web' | 'all', ctx
   let stopping = false
   const stopAll = async () => {
     for (const r of started.reverse()) {
-      try { await r.stop() } catch (error) { ctx.logger.error({ err: error, role: r.name }, 'error while stopping') }
+      try {
+        await r.stop()
+      } catch (error) {
+        ctx.logger.error({ err: error, role: r.name }, 'error while stopping')
+      }
     }
   }
   const signalled = new Promise<NodeJS.Signals>((resolve) => {

@@ -30,7 +30,16 @@ export async function startReaderRole(role: 'worker' | 'web', { config, logger }
   const generation = await store.currentGeneration()
   const runtime = openRuntimeDb(config.dataDir)
   const proc = registerProcess(runtime, role)
-  const { host: plugins, unload: unloadPlugins } = await loadSharedPluginHost({ dataDir: config.dataDir, generation, store, timeoutMs: config.loader.loadTimeoutMs, logger: log, reload: config.reload, role: config.role === 'all' ? 'all' : role, storageBytes: config.limits.storageBytes })
+  const { host: plugins, unload: unloadPlugins } = await loadSharedPluginHost({
+    dataDir: config.dataDir,
+    generation,
+    store,
+    timeoutMs: config.loader.loadTimeoutMs,
+    logger: log,
+    reload: config.reload,
+    role: config.role === 'all' ? 'all' : role,
+    storageBytes: config.limits.storageBytes,
+  })
   const report = () => proc.reportLoad(plugins.reports()).catch((error) => log.warn({ err: error }, 'could not record load reports'))
   await proc.setGeneration(plugins.generation)
   await report()
@@ -38,10 +47,13 @@ export async function startReaderRole(role: 'worker' | 'web', { config, logger }
   const warnSettings = async () => {
     const loaded = new Set(plugins.plugins().map((p) => p.plugin))
     const entries = ((await store.generation(plugins.generation ?? 0))?.plugins ?? []).filter((p) => loaded.has(p.name))
-    for (const w of settingsWarnings(runtime, entries, new Map(), plugins.generation)) log.warn({ plugin: w.plugin, version: w.version, code: w.code }, w.message)
+    for (const w of settingsWarnings(runtime, entries, new Map(), plugins.generation))
+      log.warn({ plugin: w.plugin, version: w.version, code: w.code }, w.message)
   }
   await warnSettings().catch((error) => log.warn({ err: error }, 'could not check plugin settings'))
-  const offChange = plugins.onChange(() => { void report() })
+  const offChange = plugins.onChange(() => {
+    void report()
+  })
 
   let closed = false
   let told: number | null = null
@@ -55,12 +67,17 @@ export async function startReaderRole(role: 'worker' | 'web', { config, logger }
       // so the first generation loads now, without --reload and without a restart.
       const first = plugins.generation === null
       if (!config.reload && !first) {
-        if (told !== latest) log.info({ loaded: plugins.generation, published: latest }, `generation ${latest} is published; this ${role} runs generation ${plugins.generation ?? 'none'} until it restarts (or run it with --reload)`)
+        if (told !== latest)
+          log.info(
+            { loaded: plugins.generation, published: latest },
+            `generation ${latest} is published; this ${role} runs generation ${plugins.generation ?? 'none'} until it restarts (or run it with --reload)`,
+          )
         told = latest
         return
       }
       reloading = true
-      if (first) log.info({ generation: latest }, `generation ${latest} is published: loading it (this ${role} started before the first one)`)
+      if (first)
+        log.info({ generation: latest }, `generation ${latest} is published: loading it (this ${role} started before the first one)`)
       await plugins.reload(latest)
       await proc.setGeneration(plugins.generation)
       await warnSettings()
@@ -72,21 +89,33 @@ export async function startReaderRole(role: 'worker' | 'web', { config, logger }
   }, GENERATION_POLL_MS)
   poll.unref()
 
-  log.info({ generation: plugins.generation, plugins: generation?.plugins.length ?? 0, loaded: plugins.plugins().length }, `${role} started`)
+  log.info(
+    { generation: plugins.generation, plugins: generation?.plugins.length ?? 0, loaded: plugins.plugins().length },
+    `${role} started`,
+  )
   return {
-    log, store, runtime, proc, generation, plugins,
+    log,
+    store,
+    runtime,
+    proc,
+    generation,
+    plugins,
     async close() {
       if (closed) return
       closed = true
       clearInterval(poll)
       offChange()
       // Each step runs whatever the one before did: a failed registry update must not leave the files open.
-      await runStopSteps([
-        ['unload the plugins', unloadPlugins],
-        ['mark this process stopped in runtime.db', () => proc.stop()],
-        ['close runtime.db', () => closeDatabase(runtime)],
-        ['close plugins.db', () => store.close()],
-      ], log, config.dataDir)
+      await runStopSteps(
+        [
+          ['unload the plugins', unloadPlugins],
+          ['mark this process stopped in runtime.db', () => proc.stop()],
+          ['close runtime.db', () => closeDatabase(runtime)],
+          ['close plugins.db', () => store.close()],
+        ],
+        log,
+        config.dataDir,
+      )
     },
   }
 }

@@ -41,21 +41,39 @@ export async function startScheduler(ctx: RoleContext): Promise<Role> {
 /** What the scheduler closes last, in order: runtime.db, plugins.db (WAL truncated first), the writer lock. */
 function closeSteps(lock: WriterLock, store: WritableStore | null, runtime: Db | null): StopStep[] {
   return [
-    ['close runtime.db', () => { if (runtime) closeDatabase(runtime) }],
+    [
+      'close runtime.db',
+      () => {
+        if (runtime) closeDatabase(runtime)
+      },
+    ],
     ['truncate the WAL of plugins.db', () => store?.truncateWal()],
     ['close plugins.db', () => store?.close()],
     ['close the writer lock', () => lock.close()],
   ]
 }
 
-async function runScheduler({ config }: RoleContext, log: RoleContext['logger'], { lock, store, runtime }: { lock: WriterLock; store: WritableStore; runtime: Db }): Promise<Role> {
+async function runScheduler(
+  { config }: RoleContext,
+  log: RoleContext['logger'],
+  { lock, store, runtime }: { lock: WriterLock; store: WritableStore; runtime: Db },
+): Promise<Role> {
   const proc = registerProcess(runtime, 'scheduler')
   const sources = createSources(config)
   const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger: log })
   const tidy = () => tidyCache({ dataDir: config.dataDir, store, runtime, logger: log })
   const pinnedGenerations = () => liveGenerations(config.dataDir, runtime)
   const compile = createCompiler({ dataDir: config.dataDir })
-  const syncOptions = { store, sources, validate, compile, logger: log, keepGenerations: config.store.keepGenerations, pinnedGenerations, reason: 'scan' }
+  const syncOptions = {
+    store,
+    sources,
+    validate,
+    compile,
+    logger: log,
+    keepGenerations: config.store.keepGenerations,
+    pinnedGenerations,
+    reason: 'scan',
+  }
   const loop = createSyncLoop({ ...syncOptions, tidy })
   await loop.runNow()
   await proc.setGeneration(await store.currentGenerationId())
@@ -67,20 +85,33 @@ async function runScheduler({ config }: RoleContext, log: RoleContext['logger'],
   // Cheap (one query, one readdir): catches bundles that live processes held at the last publish.
   timers.push(setInterval(() => void loop.tidySoon(), config.store.cacheCollectMs))
   const tick = startSchedulerTick({ runtime, config, logger: log, store })
-  timers.push(watchPluginRequests(loop, { store, runtime, keepGenerations: config.store.keepGenerations, pinnedGenerations, logger: log, syncPass: (extra) => syncPlugins({ ...syncOptions, ...extra }) }))
+  timers.push(
+    watchPluginRequests(loop, {
+      store,
+      runtime,
+      keepGenerations: config.store.keepGenerations,
+      pinnedGenerations,
+      logger: log,
+      syncPass: (extra) => syncPlugins({ ...syncOptions, ...extra }),
+    }),
+  )
   log.info({ dataDir: config.dataDir, pluginsDir: config.pluginsDir, generation: await store.currentGenerationId() }, 'scheduler started')
   return {
     name: 'scheduler',
     async stop() {
       for (const t of timers) clearInterval(t)
-      await runStopSteps([
-        ['stop the scheduler tick', () => tick.stop()],
-        ...unwatchers.map((unwatch): StopStep => ['stop watching a plugin source', unwatch]),
-        ['finish the publish pass in progress', () => loop.stop()],
-        ['stop the dry-run thread', () => validate.stop()],
-        ['mark this process stopped in runtime.db', () => proc.stop()],
-        ...closeSteps(lock, store, runtime),
-      ], log, config.dataDir)
+      await runStopSteps(
+        [
+          ['stop the scheduler tick', () => tick.stop()],
+          ...unwatchers.map((unwatch): StopStep => ['stop watching a plugin source', unwatch]),
+          ['finish the publish pass in progress', () => loop.stop()],
+          ['stop the dry-run thread', () => validate.stop()],
+          ['mark this process stopped in runtime.db', () => proc.stop()],
+          ...closeSteps(lock, store, runtime),
+        ],
+        log,
+        config.dataDir,
+      )
     },
   }
 }
@@ -90,12 +121,21 @@ function watchPluginRequests(loop: ReturnType<typeof createSyncLoop>, options: P
   let busy = false
   return setInterval(() => {
     if (busy) return
-    try { if (!hasPendingPluginRequests(options.runtime)) return } catch { return } // busy: the next look
+    try {
+      if (!hasPendingPluginRequests(options.runtime)) return
+    } catch {
+      return
+    } // busy: the next look
     busy = true
-    loop.exclusive(() => applyPluginRequests(options))
-      .then((n) => { if (n) void loop.tidySoon() })
+    loop
+      .exclusive(() => applyPluginRequests(options))
+      .then((n) => {
+        if (n) void loop.tidySoon()
+      })
       .catch((error) => options.logger?.error({ err: error }, 'applying plugin requests failed'))
-      .finally(() => { busy = false })
+      .finally(() => {
+        busy = false
+      })
   }, PLUGIN_REQUEST_POLL_MS)
 }
 

@@ -18,7 +18,9 @@ export async function startWeb(ctx: RoleContext): Promise<Role> {
   const admin = resolveAdminToken(config.dataDir)
   if (admin.generated) {
     // Printed once, on the console rather than into shipped logs; the file keeps it.
-    process.stderr.write(`app: generated the web admin token (kept in ${admin.from}, mode 0600; set APP_ADMIN_TOKEN to choose your own):\n  ${admin.token}\n`)
+    process.stderr.write(
+      `app: generated the web admin token (kept in ${admin.from}, mode 0600; set APP_ADMIN_TOKEN to choose your own):\n  ${admin.token}\n`,
+    )
     log.info({ file: admin.from }, 'generated the admin token')
   }
   const allowedHosts = allowedHostNames(config.host, config.allowedHosts)
@@ -35,12 +37,27 @@ export async function startWeb(ctx: RoleContext): Promise<Role> {
   // Not ready until a generation is loaded: a web started before the first publish loads it when it
   // appears (startReaderRole), and a load balancer must not send users to an admin without plugins.
   const plugins = base.plugins
-  app = createWebApp({ store: base.store, runtime: base.runtime, token: admin.token, allowedHosts, host: plugins, logger: log, isReady: () => plugins.generation !== null })
+  app = createWebApp({
+    store: base.store,
+    runtime: base.runtime,
+    token: admin.token,
+    allowedHosts,
+    host: plugins,
+    logger: log,
+    isReady: () => plugins.generation !== null,
+  })
   log.info({ url: server.url }, 'web ready')
   return {
     name: 'web',
     async stop() {
-      await runStopSteps([['close the web server', () => server.close()], ['close the plugin store and runtime.db', () => base.close()]], log, config.dataDir)
+      await runStopSteps(
+        [
+          ['close the web server', () => server.close()],
+          ['close the plugin store and runtime.db', () => base.close()],
+        ],
+        log,
+        config.dataDir,
+      )
     },
   }
 }

@@ -6,11 +6,26 @@ import { runStopSteps } from './stop-steps.ts'
 /** Runs scheduled events and bot runs: a pool of handler threads, each with the plugins loaded. */
 export async function startWorker(ctx: RoleContext): Promise<Role> {
   const base = await startReaderRole('worker', ctx)
-  const events = startEventWorker({ config: ctx.config, logger: base.log, runtime: base.runtime, proc: base.proc, generation: base.plugins.generation, store: base.store, host: base.plugins })
+  const events = startEventWorker({
+    config: ctx.config,
+    logger: base.log,
+    runtime: base.runtime,
+    proc: base.proc,
+    generation: base.plugins.generation,
+    store: base.store,
+    host: base.plugins,
+  })
   return {
     name: 'worker',
     async stop() {
-      await runStopSteps([['stop the event handlers', () => events.stop()], ['close the plugin store and runtime.db', () => base.close()]], base.log, ctx.config.dataDir)
+      await runStopSteps(
+        [
+          ['stop the event handlers', () => events.stop()],
+          ['close the plugin store and runtime.db', () => base.close()],
+        ],
+        base.log,
+        ctx.config.dataDir,
+      )
     },
   }
 }

@@ -50,18 +50,30 @@ function openIdentified(file: string, readonly: boolean): Db {
     const id = readIdentity(db)
     if (id.applicationId !== RUNTIME_APPLICATION_ID && !isBlank(id)) throw foreign(file, id)
     if (id.userVersion > runtimeMigrations.length) {
-      throw new AppError('RUNTIME_TOO_NEW', `${file} has schema version ${id.userVersion}, newer than this build understands (${runtimeMigrations.length}). It was left untouched. Run a newer app, or restore a backup made by this version.`, { exitCode: ExitCode.store })
+      throw new AppError(
+        'RUNTIME_TOO_NEW',
+        `${file} has schema version ${id.userVersion}, newer than this build understands (${runtimeMigrations.length}). It was left untouched. Run a newer app, or restore a backup made by this version.`,
+        { exitCode: ExitCode.store },
+      )
     }
     return db
   } catch (cause) {
     db?.close()
     if (sqliteCode(cause) === 'SQLITE_NOTADB') {
-      throw new AppError('RUNTIME_FOREIGN', `${file} is not an SQLite database (SQLITE_NOTADB), so not an app runtime database. It was left untouched. Move it away, or point --data-dir at this install's data directory.`, { exitCode: ExitCode.store, cause })
+      throw new AppError(
+        'RUNTIME_FOREIGN',
+        `${file} is not an SQLite database (SQLITE_NOTADB), so not an app runtime database. It was left untouched. Move it away, or point --data-dir at this install's data directory.`,
+        { exitCode: ExitCode.store, cause },
+      )
     }
     throw cause
   }
 }
 
 function foreign(file: string, id: ReturnType<typeof readIdentity>): AppError {
-  return new AppError('RUNTIME_FOREIGN', `${file} is not an app runtime database (application_id ${id.applicationId}, expected ${RUNTIME_APPLICATION_ID}${foreignContent(id)}). It was left untouched. Move it away, or point --data-dir at this install's data directory.`, { exitCode: ExitCode.store })
+  return new AppError(
+    'RUNTIME_FOREIGN',
+    `${file} is not an app runtime database (application_id ${id.applicationId}, expected ${RUNTIME_APPLICATION_ID}${foreignContent(id)}). It was left untouched. Move it away, or point --data-dir at this install's data directory.`,
+    { exitCode: ExitCode.store },
+  )
 }

@@ -16,7 +16,11 @@ export async function readProcesses(dataDir: string, runtime?: Db): Promise<Proc
     const file = join(dataDir, RUNTIME_FILE)
     if (!existsSync(file)) return []
     const db = openDatabase(file, { readonly: true })
-    try { return await listProcesses(db) } finally { db.close() }
+    try {
+      return await listProcesses(db)
+    } finally {
+      db.close()
+    }
   } catch (error) {
     // Created but never migrated (a role that failed at once, on a full disk): no process ever registered.
     return /no such table/.test((error as Error).message) ? [] : null

@@ -32,14 +32,23 @@ function prepare(db: Db) {
     VALUES (@plugin, @version, @code, @message, 1, @at, @at, @detail, @where)
     ON CONFLICT (plugin, version, code, message) DO UPDATE SET count = count + 1, last_seen = max(last_seen, excluded.last_seen),
       detail = excluded.detail, place = excluded.place`)
-  const record = db.transaction((row: { plugin: string; version: string; code: string; message: string; detail: string | null; where: string; at: string }) => {
-    // A plugin that puts ids in its error messages must not grow the table without bound.
-    if (!exists.get(row.plugin, row.version, row.code, row.message) && (distinct.get(row.plugin, row.version, row.code) as number) >= MAX_DISTINCT_RUNTIME_ERRORS) {
-      const latest = `${row.message}\n${row.detail ?? ''}`
-      row = { ...row, message: `more than ${MAX_DISTINCT_RUNTIME_ERRORS} distinct run-time failures of ${row.plugin} ${row.version || ''}: later ones are counted here; the detail holds the latest`, detail: latest }
-    }
-    upsert.run(row)
-  })
+  const record = db.transaction(
+    (row: { plugin: string; version: string; code: string; message: string; detail: string | null; where: string; at: string }) => {
+      // A plugin that puts ids in its error messages must not grow the table without bound.
+      if (
+        !exists.get(row.plugin, row.version, row.code, row.message) &&
+        (distinct.get(row.plugin, row.version, row.code) as number) >= MAX_DISTINCT_RUNTIME_ERRORS
+      ) {
+        const latest = `${row.message}\n${row.detail ?? ''}`
+        row = {
+          ...row,
+          message: `more than ${MAX_DISTINCT_RUNTIME_ERRORS} distinct run-time failures of ${row.plugin} ${row.version || ''}: later ones are counted here; the detail holds the latest`,
+          detail: latest,
+        }
+      }
+      upsert.run(row)
+    },
+  )
   return { record }
 }
 
@@ -58,8 +67,13 @@ export async function recordRuntimeError(db: Db, entry: RuntimeErrorEntry): Prom
   const version = entry.version ?? ''
   try {
     s.record.immediate({
-      plugin: entry.plugin, version, code: entry.code ?? 'RUNTIME_ERROR', message: entry.message,
-      detail: entry.detail ? mapStack(entry.detail, entry.plugin, version) : null, where: entry.where, at: (entry.at ?? new Date()).toISOString(),
+      plugin: entry.plugin,
+      version,
+      code: entry.code ?? 'RUNTIME_ERROR',
+      message: entry.message,
+      detail: entry.detail ? mapStack(entry.detail, entry.plugin, version) : null,
+      where: entry.where,
+      at: (entry.at ?? new Date()).toISOString(),
     })
     return true
   } catch {

@@ -8,8 +8,16 @@ import { isPluginJobType } from './plugin-job-type.ts'
 const BATCH = 500
 
 interface ScheduleRow {
-  id: number; key: string; event_type: string; bot: string | null; resource: string | null; description: string | null
-  payload: string | null; schedule: string; next_run_at: number; owner: string | null
+  id: number
+  key: string
+  event_type: string
+  bot: string | null
+  resource: string | null
+  description: string | null
+  payload: string | null
+  schedule: string
+  next_run_at: number
+  owner: string | null
 }
 
 /**
@@ -32,11 +40,22 @@ export function createScheduleFirer(db: Db) {
         remove.run(row.id) // the bot is gone or disabled; `app bots apply` adds the schedule back
         continue
       }
-      fired += insert([{
-        eventType: row.event_type, bot: row.bot, resource: row.resource, description: row.description,
-        payload: row.payload === null ? undefined : JSON.parse(row.payload), runAt: row.next_run_at,
-        idempotencyKey: `schedule:${row.id}@${row.next_run_at}`, scheduleId: row.id, owner: row.owner ?? 'scheduler',
-      }], now)
+      fired += insert(
+        [
+          {
+            eventType: row.event_type,
+            bot: row.bot,
+            resource: row.resource,
+            description: row.description,
+            payload: row.payload === null ? undefined : JSON.parse(row.payload),
+            runAt: row.next_run_at,
+            idempotencyKey: `schedule:${row.id}@${row.next_run_at}`,
+            scheduleId: row.id,
+            owner: row.owner ?? 'scheduler',
+          },
+        ],
+        now,
+      )
       const next = nextRunAt(JSON.parse(row.schedule) as ScheduleData, row.next_run_at, now)
       // A plugin's once-job stays (parked), or the next generation sync would add it back and run it again.
       if (next === null && isPluginJobType(row.key)) advance.run(Number.MAX_SAFE_INTEGER, now, row.id)

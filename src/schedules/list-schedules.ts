@@ -21,15 +21,31 @@ const iso = (ms: number | null) => (ms === null || ms >= Number.MAX_SAFE_INTEGER
 
 /** Every recurring schedule: plugin jobs first (by plugin and id), then bot schedules and scheduled bot events. */
 export async function listSchedules(db: Db): Promise<ScheduleListing[]> {
-  const rows = db.prepare('SELECT id, key, event_type, bot, owner, schedule, next_run_at, last_run_at, paused FROM schedules').all() as Array<{
-    id: number; key: string; event_type: string; bot: string | null; owner: string | null; schedule: string; next_run_at: number; last_run_at: number | null; paused: number
+  const rows = db
+    .prepare('SELECT id, key, event_type, bot, owner, schedule, next_run_at, last_run_at, paused FROM schedules')
+    .all() as Array<{
+    id: number
+    key: string
+    event_type: string
+    bot: string | null
+    owner: string | null
+    schedule: string
+    next_run_at: number
+    last_run_at: number | null
+    paused: number
   }>
   const out = rows.map((r): ScheduleListing => {
     const job = parsePluginJobType(r.key)
     const kind = job ? 'job' : r.key.startsWith('bot:') ? 'bot' : 'event'
     return {
-      plugin: job?.plugin ?? (kind === 'bot' ? null : r.owner), id: job?.id ?? (kind === 'bot' ? r.bot ?? r.key.slice(4) : r.event_type), kind, eventType: r.event_type,
-      schedule: JSON.parse(r.schedule) as ScheduleData, nextRunAt: r.paused ? null : iso(r.next_run_at), lastRunAt: iso(r.last_run_at), active: r.paused === 0,
+      plugin: job?.plugin ?? (kind === 'bot' ? null : r.owner),
+      id: job?.id ?? (kind === 'bot' ? (r.bot ?? r.key.slice(4)) : r.event_type),
+      kind,
+      eventType: r.event_type,
+      schedule: JSON.parse(r.schedule) as ScheduleData,
+      nextRunAt: r.paused ? null : iso(r.next_run_at),
+      lastRunAt: iso(r.last_run_at),
+      active: r.paused === 0,
     }
   })
   const rank = { job: 0, bot: 1, event: 2 }
@@ -41,6 +57,15 @@ export function describeSchedule(s: ScheduleData): string {
   if (s.kind === 'once') return `once at ${s.at}`
   if (s.kind === 'cron') return `cron ${s.expr}${s.timezone ? ` (${s.timezone})` : ''}`
   const ms = s.everyMs
-  const every = ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`
+  const every =
+    ms % 86_400_000 === 0
+      ? `${ms / 86_400_000}d`
+      : ms % 3_600_000 === 0
+        ? `${ms / 3_600_000}h`
+        : ms % 60_000 === 0
+          ? `${ms / 60_000}m`
+          : ms % 1000 === 0
+            ? `${ms / 1000}s`
+            : `${ms}ms`
   return `every ${every}${s.startAt ? ` from ${s.startAt}` : ''}`
 }

@@ -7,7 +7,10 @@ export const MIN_INTERVAL_MS = 1000
 /** Checks plain data from a plugin or a file; throws an Error naming `where`, what was expected and what was found. */
 export function checkScheduleData(data: unknown, where: string): ScheduleData {
   const found = JSON.stringify(data)?.slice(0, 120) ?? String(data)
-  const fail = (expected: string) => new Error(`${where}: expected ${expected}; found ${found}. Build it with Schedule.once(date), Schedule.interval(ms) or Schedule.cron(expr).`)
+  const fail = (expected: string) =>
+    new Error(
+      `${where}: expected ${expected}; found ${found}. Build it with Schedule.once(date), Schedule.interval(ms) or Schedule.cron(expr).`,
+    )
   if (typeof data !== 'object' || data === null) throw fail('a schedule object')
   const s = data as Record<string, unknown>
   if (s.kind === 'once') {
@@ -15,13 +18,18 @@ export function checkScheduleData(data: unknown, where: string): ScheduleData {
     return { kind: 'once', at: new Date(s.at).toISOString() }
   }
   if (s.kind === 'interval') {
-    if (typeof s.everyMs !== 'number' || !Number.isFinite(s.everyMs) || s.everyMs < MIN_INTERVAL_MS) throw fail(`{kind: "interval", everyMs: <number >= ${MIN_INTERVAL_MS}>}`)
-    if (s.startAt !== undefined && (typeof s.startAt !== 'string' || Number.isNaN(Date.parse(s.startAt)))) throw fail('startAt to be an ISO date')
-    return s.startAt === undefined ? { kind: 'interval', everyMs: s.everyMs } : { kind: 'interval', everyMs: s.everyMs, startAt: new Date(s.startAt as string).toISOString() }
+    if (typeof s.everyMs !== 'number' || !Number.isFinite(s.everyMs) || s.everyMs < MIN_INTERVAL_MS)
+      throw fail(`{kind: "interval", everyMs: <number >= ${MIN_INTERVAL_MS}>}`)
+    if (s.startAt !== undefined && (typeof s.startAt !== 'string' || Number.isNaN(Date.parse(s.startAt))))
+      throw fail('startAt to be an ISO date')
+    return s.startAt === undefined
+      ? { kind: 'interval', everyMs: s.everyMs }
+      : { kind: 'interval', everyMs: s.everyMs, startAt: new Date(s.startAt as string).toISOString() }
   }
   if (s.kind === 'cron') {
     if (typeof s.expr !== 'string') throw fail('{kind: "cron", expr: "<cron expression>"}')
-    if (s.timezone !== undefined && typeof s.timezone !== 'string') throw fail('timezone to be an IANA name such as "UTC" or "Europe/Berlin"')
+    if (s.timezone !== undefined && typeof s.timezone !== 'string')
+      throw fail('timezone to be an IANA name such as "UTC" or "Europe/Berlin"')
     checkCron(s.expr, s.timezone as string | undefined, where)
     return s.timezone === undefined ? { kind: 'cron', expr: s.expr } : { kind: 'cron', expr: s.expr, timezone: s.timezone as string }
   }
@@ -33,7 +41,10 @@ export function checkCron(expr: string, timezone: string | undefined, where: str
   try {
     new Cron(expr, { timezone, paused: true }).nextRun()
   } catch (cause) {
-    throw new Error(`${where}: invalid cron schedule "${expr}"${timezone ? ` in time zone "${timezone}"` : ''}: ${(cause as Error).message}`, { cause })
+    throw new Error(
+      `${where}: invalid cron schedule "${expr}"${timezone ? ` in time zone "${timezone}"` : ''}: ${(cause as Error).message}`,
+      { cause },
+    )
   }
 }
 
@@ -41,7 +52,9 @@ export function checkCron(expr: string, timezone: string | undefined, where: str
 export function botSchedule(bot: Pick<Bot, 'schedule'>): ScheduleData | null {
   const s = bot.schedule
   if (!s) return null
-  return 'intervalSeconds' in s ? { kind: 'interval', everyMs: s.intervalSeconds * 1000 } : { kind: 'cron', expr: s.cron, timezone: s.timezone }
+  return 'intervalSeconds' in s
+    ? { kind: 'interval', everyMs: s.intervalSeconds * 1000 }
+    : { kind: 'cron', expr: s.cron, timezone: s.timezone }
 }
 
 /** When a new recurring schedule first fires. */

@@ -17,7 +17,8 @@ export interface NewSchedule {
 /** Recurring schedules (interval, cron; bot schedules too). Sync: callers hold the transaction. */
 export function createScheduleWriter(db: Db) {
   // Re-applying the same schedule keeps its rhythm; a changed schedule starts over.
-  const upsert = db.prepare(`INSERT INTO schedules (key, event_type, bot, resource, description, payload, schedule, next_run_at, owner, created_at)
+  const upsert =
+    db.prepare(`INSERT INTO schedules (key, event_type, bot, resource, description, payload, schedule, next_run_at, owner, created_at)
     VALUES (@key, @eventType, @bot, @resource, @description, @payload, @schedule, @nextRunAt, @owner, @now)
     ON CONFLICT (key) DO UPDATE SET description = excluded.description, payload = excluded.payload, owner = excluded.owner,
       next_run_at = CASE WHEN schedules.schedule = excluded.schedule THEN schedules.next_run_at ELSE excluded.next_run_at END,
@@ -25,8 +26,18 @@ export function createScheduleWriter(db: Db) {
   const remove = db.prepare('DELETE FROM schedules WHERE key = ?')
   return {
     upsert(s: NewSchedule): void {
-      upsert.run({ key: s.key, eventType: s.eventType, bot: s.bot ?? null, resource: s.resource ?? null, description: s.description ?? null,
-        payload: s.payload === undefined ? null : JSON.stringify(s.payload), schedule: JSON.stringify(s.schedule), nextRunAt: s.nextRunAt, owner: s.owner ?? null, now: Date.now() })
+      upsert.run({
+        key: s.key,
+        eventType: s.eventType,
+        bot: s.bot ?? null,
+        resource: s.resource ?? null,
+        description: s.description ?? null,
+        payload: s.payload === undefined ? null : JSON.stringify(s.payload),
+        schedule: JSON.stringify(s.schedule),
+        nextRunAt: s.nextRunAt,
+        owner: s.owner ?? null,
+        now: Date.now(),
+      })
     },
     remove(key: string): void {
       remove.run(key)

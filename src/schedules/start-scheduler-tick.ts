@@ -21,7 +21,19 @@ const RECOVER_EVERY_MS = 100
  * jobs.heartbeatTimeoutMs. A failed pass (database busy) is logged and the
  * next one tries again.
  */
-export function startSchedulerTick({ runtime, config, logger, tickMs = 500, store }: { runtime: Db; config: Config; logger: Logger; tickMs?: number; store?: StoreReader }) {
+export function startSchedulerTick({
+  runtime,
+  config,
+  logger,
+  tickMs = 500,
+  store,
+}: {
+  runtime: Db
+  config: Config
+  logger: Logger
+  tickMs?: number
+  store?: StoreReader
+}) {
   const log = logger.child({ part: 'tick' })
   const maintenance = createQueueMaintenance(runtime, config.jobs)
   const fire = createScheduleFirer(runtime)
@@ -36,7 +48,8 @@ export function startSchedulerTick({ runtime, config, logger, tickMs = 500, stor
     const generation = id === null ? null : await store.currentGeneration()
     const result = syncRegistrations.immediate(generation)
     syncedGeneration = generation?.id ?? null
-    if (result.added || result.replaced || result.resumed || result.paused || result.hooks) log.info({ generation: syncedGeneration, ...result }, 'plugin jobs and hook subscriptions follow the generation')
+    if (result.added || result.replaced || result.resumed || result.paused || result.hooks)
+      log.info({ generation: syncedGeneration, ...result }, 'plugin jobs and hook subscriptions follow the generation')
   }
   let lastPrune = 0
   let lastTick = 0
@@ -47,14 +60,22 @@ export function startSchedulerTick({ runtime, config, logger, tickMs = 500, stor
   const recover = async () => {
     if (!(await maintenance.hasStale())) return
     const requeued = await maintenance.requeueExpired()
-    if (requeued.length) log.warn({ jobs: requeued.map((j) => j.id), failed: requeued.filter((j) => j.status === 'failed').map((j) => j.id) }, 'requeued the jobs of a worker that stopped beating or whose lease expired')
+    if (requeued.length)
+      log.warn(
+        { jobs: requeued.map((j) => j.id), failed: requeued.filter((j) => j.status === 'failed').map((j) => j.id) },
+        'requeued the jobs of a worker that stopped beating or whose lease expired',
+      )
   }
   const prune = async () => {
     let pruned = 0
     for (let n = -1; n !== 0 && !stopped; pruned += n) n = Math.max(0, await maintenance.prune())
     const errors = await pruneRuntimeErrors(runtime, new Date(Date.now() - config.jobs.retentionMs))
     const expired = storage.pruneExpired()
-    if (pruned || errors || expired) log.info({ pruned, runtimeErrors: errors, expiredStorageKeys: expired, retentionMs: config.jobs.retentionMs }, 'pruned finished jobs, old run-time errors and expired storage keys')
+    if (pruned || errors || expired)
+      log.info(
+        { pruned, runtimeErrors: errors, expiredStorageKeys: expired, retentionMs: config.jobs.retentionMs },
+        'pruned finished jobs, old run-time errors and expired storage keys',
+      )
   }
   const tick = async () => {
     await recover()
@@ -70,12 +91,14 @@ export function startSchedulerTick({ runtime, config, logger, tickMs = 500, stor
   }
   const loop = () => {
     let delay = Math.min(tickMs, RECOVER_EVERY_MS)
-    running = tick().catch((error) => {
-      logFailure(log, error, config.dataDir, 'scheduler tick failed; retrying next tick') // a full disk: what to delete, no stack
-      delay = tickMs // a busy database: do not ask ten times a second
-    }).finally(() => {
-      if (!stopped) timer = setTimeout(loop, delay)
-    })
+    running = tick()
+      .catch((error) => {
+        logFailure(log, error, config.dataDir, 'scheduler tick failed; retrying next tick') // a full disk: what to delete, no stack
+        delay = tickMs // a busy database: do not ask ten times a second
+      })
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, delay)
+      })
   }
   loop()
   return {

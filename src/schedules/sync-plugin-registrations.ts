@@ -10,7 +10,14 @@ export interface GenerationRegistrations {
   plugins: Array<{ name: string; status: string; registered: Record<string, unknown> | null }>
 }
 
-export interface RegistrationSyncResult { added: number; replaced: number; resumed: number; paused: number; cancelledRuns: number; hooks: number }
+export interface RegistrationSyncResult {
+  added: number
+  replaced: number
+  resumed: number
+  paused: number
+  cancelledRuns: number
+  hooks: number
+}
 
 /** The jobs and hooks a plugin's dry run recorded; entries of the wrong shape are skipped. */
 function registrationsOf(plugin: { name: string; registered: Record<string, unknown> | null }) {
@@ -18,7 +25,11 @@ function registrationsOf(plugin: { name: string; registered: Record<string, unkn
   for (const j of Array.isArray(plugin.registered?.jobs) ? plugin.registered.jobs : []) {
     const { id, schedule } = (j ?? {}) as { id?: unknown; schedule?: unknown }
     if (typeof id !== 'string') continue
-    try { jobs.set(id, checkScheduleData(schedule, `plugin ${plugin.name} job ${id}`)) } catch { /* checked when registered; a hand-edited store is not trusted */ }
+    try {
+      jobs.set(id, checkScheduleData(schedule, `plugin ${plugin.name} job ${id}`))
+    } catch {
+      /* checked when registered; a hand-edited store is not trusted */
+    }
   }
   const hooks = (Array.isArray(plugin.registered?.hooks) ? plugin.registered.hooks : []).filter((h): h is string => typeof h === 'string')
   return { jobs, hooks }
@@ -39,7 +50,8 @@ export function createRegistrationSync(db: Db) {
     replace: db.prepare('UPDATE schedules SET schedule = @schedule, next_run_at = @next, paused = 0 WHERE id = @id'),
     resume: db.prepare('UPDATE schedules SET paused = 0 WHERE id = ?'),
     pause: db.prepare('UPDATE schedules SET paused = 1 WHERE id = ?'),
-    cancelRuns: db.prepare(`UPDATE jobs SET status = 'cancelled', finished_at = @now, last_error = @why, lease_owner = NULL, lease_expires_at = NULL
+    cancelRuns:
+      db.prepare(`UPDATE jobs SET status = 'cancelled', finished_at = @now, last_error = @why, lease_owner = NULL, lease_expires_at = NULL
       WHERE schedule_id = @id AND status IN ('pending', 'orphaned')`),
   }
   const writeSubscriptions = createSubscriptionWriter(db)
@@ -52,14 +64,22 @@ export function createRegistrationSync(db: Db) {
     for (const plugin of generation?.plugins ?? []) {
       if (plugin.status === 'error') continue // published as failed: no role loads it
       const { jobs, hooks } = registrationsOf(plugin)
-      for (const [id, data] of jobs) wanted.set(pluginJobType(plugin.name, id), { plugin: plugin.name, id, schedule: JSON.stringify(data), data })
+      for (const [id, data] of jobs)
+        wanted.set(pluginJobType(plugin.name, id), { plugin: plugin.name, id, schedule: JSON.stringify(data), data })
       for (const hook of hooks) subscriptions.push({ plugin: plugin.name, hook })
     }
     const existing = new Map((q.rows.all() as Array<{ id: number; key: string; schedule: string; paused: number }>).map((r) => [r.key, r]))
     for (const [key, w] of wanted) {
       const row = existing.get(key)
       if (!row) {
-        q.insert.run({ key, description: `job "${w.id}" of plugin ${w.plugin}`, schedule: w.schedule, next: firstRunAt(w.data, now), owner: w.plugin, now })
+        q.insert.run({
+          key,
+          description: `job "${w.id}" of plugin ${w.plugin}`,
+          schedule: w.schedule,
+          next: firstRunAt(w.data, now),
+          owner: w.plugin,
+          now,
+        })
         result.added++
       } else if (row.schedule !== w.schedule) {
         q.replace.run({ id: row.id, schedule: w.schedule, next: firstRunAt(w.data, now) })
@@ -73,7 +93,11 @@ export function createRegistrationSync(db: Db) {
       if (wanted.has(key) || row.paused) continue
       q.pause.run(row.id)
       result.paused++
-      result.cancelledRuns += q.cancelRuns.run({ id: row.id, now, why: `not run: its plugin left generation ${generation?.id ?? '(none)'} (or stopped registering the job); the schedule is paused until it returns` }).changes
+      result.cancelledRuns += q.cancelRuns.run({
+        id: row.id,
+        now,
+        why: `not run: its plugin left generation ${generation?.id ?? '(none)'} (or stopped registering the job); the schedule is paused until it returns`,
+      }).changes
     }
     writeSubscriptions(subscriptions)
     result.hooks = subscriptions.length

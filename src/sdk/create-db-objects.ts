@@ -7,7 +7,9 @@ import type { HostServices } from './host-services.ts'
 export function createDbObjects(services: HostServices | null, where: string, plugin: string | null = null) {
   const need = (call: string): HostServices => {
     if (services) return services
-    throw new Error(`DbObjects.${call} is not available ${where}: there is no runtime database here. Call it from an action, a filter or an event job, not at import time.`)
+    throw new Error(
+      `DbObjects.${call} is not available ${where}: there is no runtime database here. Call it from an action, a filter or an event job, not at import time.`,
+    )
   }
   const writer = <K extends 'create' | 'delete'>(call: string, key: K) => {
     const fn = need(call).resources[key]
@@ -19,8 +21,10 @@ export function createDbObjects(services: HostServices | null, where: string, pl
       get: (id: string) => need('resources.get').resources.get(id),
       find: (query?: Parameters<HostServices['resources']['find']>[0]) => need('resources.find').resources.find(query),
       // The calling plugin is the actor: its own changes do not raise its own hooks.
-      update: (id: string, patch: Parameters<HostServices['resources']['update']>[1]) => need('resources.update').resources.update(id, patch, plugin),
-      create: (resource: Parameters<NonNullable<HostServices['resources']['create']>>[0]) => writer('resources.create', 'create')(resource, plugin),
+      update: (id: string, patch: Parameters<HostServices['resources']['update']>[1]) =>
+        need('resources.update').resources.update(id, patch, plugin),
+      create: (resource: Parameters<NonNullable<HostServices['resources']['create']>>[0]) =>
+        writer('resources.create', 'create')(resource, plugin),
       delete: (id: string) => writer('resources.delete', 'delete')(id, plugin),
     }),
     bots: Object.freeze({

@@ -8,7 +8,10 @@ import type { Warning } from '../store/store-types.ts'
 export function deprecated(name: string, replacement: string, removeIn: string) {
   const message = `${name} is deprecated and will be removed in app ${removeIn}; use ${replacement} instead (it has the same API). Replace the import and the uses of ${name}.`
   return {
-    name, replacement, removeIn, message,
+    name,
+    replacement,
+    removeIn,
+    message,
     wrap<T extends object>(target: T, report: (warning: Omit<Warning, 'plugin' | 'version'>) => void): T {
       let told = false
       const tell = () => {
@@ -17,8 +20,14 @@ export function deprecated(name: string, replacement: string, removeIn: string) 
         report({ code: 'DEPRECATED_API', severity: 'warning', message, detail: `${name} -> ${replacement}` })
       }
       return new Proxy(target, {
-        get(t, key, receiver) { tell(); return Reflect.get(t, key, receiver) },
-        has(t, key) { tell(); return Reflect.has(t, key) },
+        get(t, key, receiver) {
+          tell()
+          return Reflect.get(t, key, receiver)
+        },
+        has(t, key) {
+          tell()
+          return Reflect.has(t, key)
+        },
       })
     },
   }

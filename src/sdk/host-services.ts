@@ -160,10 +160,14 @@ export interface SdkLogger {
 /** What an event job's run(ctx) receives (DESIGN section 5). */
 export interface EventContext {
   event: {
-    id: number; eventType: string; description: string | null; bot: string | null
+    id: number
+    eventType: string
+    description: string | null
+    bot: string | null
     /** Id of the resource the event was scheduled for, or null. */
     resource: string | null
-    payload: unknown; attempt: number
+    payload: unknown
+    attempt: number
     /** When the event was due (ISO 8601). */
     runAt: string
   }

@@ -24,7 +24,8 @@ export const Schedule = Object.freeze({
       if (unknown.length) throw fail('Schedule.interval(every)', `only the keys ${Object.keys(UNITS_MS).join(', ')}`, every)
       everyMs = Object.entries(every).reduce((sum, [k, v]) => sum + Number(v) * UNITS_MS[k as keyof typeof UNITS_MS], 0)
     } else throw fail('Schedule.interval(every)', 'milliseconds or {hours, minutes, ...}', every)
-    if (!Number.isFinite(everyMs) || everyMs < 1000) throw fail('Schedule.interval(every)', 'at least 1000 ms (the scheduler ticks once a second)', every)
+    if (!Number.isFinite(everyMs) || everyMs < 1000)
+      throw fail('Schedule.interval(every)', 'at least 1000 ms (the scheduler ticks once a second)', every)
     if (options.startAt === undefined) return { kind: 'interval', everyMs }
     const startAt = new Date(options.startAt as string)
     if (Number.isNaN(startAt.getTime())) throw fail('Schedule.interval(every, {startAt})', 'a Date or an ISO date string', options.startAt)
@@ -36,7 +37,10 @@ export const Schedule = Object.freeze({
     try {
       new Cron(expr, { timezone: options.timezone, paused: true }).nextRun()
     } catch (cause) {
-      throw new TypeError(`Schedule.cron: invalid cron schedule "${expr}"${options.timezone ? ` in time zone "${options.timezone}"` : ''}: ${(cause as Error).message}`, { cause })
+      throw new TypeError(
+        `Schedule.cron: invalid cron schedule "${expr}"${options.timezone ? ` in time zone "${options.timezone}"` : ''}: ${(cause as Error).message}`,
+        { cause },
+      )
     }
     return options.timezone === undefined ? { kind: 'cron', expr } : { kind: 'cron', expr, timezone: options.timezone }
   },

@@ -13,7 +13,8 @@ export function sdkDeclarations(): string {
   const texts = declarationTexts()
   const lite = texts.honoLite.replace(/^(\/\/.*\n)+\n?/, '')
   const replaced = texts.plugin.replace(/\/\/ hono:begin[^\n]*\n[\s\S]*?\/\/ hono:end\n/, lite)
-  if (replaced === texts.plugin) throw new Error('types/plugin.d.ts lost its "// hono:begin" ... "// hono:end" block, which `app plugin init` replaces')
+  if (replaced === texts.plugin)
+    throw new Error('types/plugin.d.ts lost its "// hono:begin" ... "// hono:end" block, which `app plugin init` replaces')
   return replaced
 }
 

@@ -21,7 +21,11 @@ export function esbuildBinary(dataDir: string | null): string | undefined {
   try {
     extractAsset(file, ESBUILD_ASSET, 0o555)
   } catch (cause) {
-    throw nativeDirError(dir, `cannot write the TypeScript compiler (esbuild) there (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, cause)
+    throw nativeDirError(
+      dir,
+      `cannot write the TypeScript compiler (esbuild) there (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
+      cause,
+    )
   }
   return file
 }

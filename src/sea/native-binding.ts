@@ -29,7 +29,11 @@ function loadBesideBundle(): object {
   try {
     return dlopen(file)
   } catch (cause) {
-    throw new AppError('NATIVE_ADDON_MISSING', `cannot load the SQLite addon ${file} that the bundle expects beside it: ${(cause as Error).message}. \`npm run build\` writes both dist/app.cjs and dist/better_sqlite3.node; copy them together (or use the single executable dist/app).`, { exitCode: ExitCode.runtime, cause })
+    throw new AppError(
+      'NATIVE_ADDON_MISSING',
+      `cannot load the SQLite addon ${file} that the bundle expects beside it: ${(cause as Error).message}. \`npm run build\` writes both dist/app.cjs and dist/better_sqlite3.node; copy them together (or use the single executable dist/app).`,
+      { exitCode: ExitCode.runtime, cause },
+    )
   }
 }
 
@@ -39,12 +43,18 @@ function loadFromSea(dataDir: string): object {
   try {
     extractAsset(file, ADDON_ASSET, 0o555)
   } catch (cause) {
-    throw nativeDirError(dir, `cannot write the SQLite addon there (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, cause)
+    throw nativeDirError(
+      dir,
+      `cannot write the SQLite addon there (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
+      cause,
+    )
   }
   try {
     return dlopen(file)
   } catch (cause) {
-    const reason = isNoexec(dir) ? 'it is on a filesystem mounted noexec, so the SQLite addon there cannot be loaded' : `loading the SQLite addon ${file} failed: ${(cause as Error).message}`
+    const reason = isNoexec(dir)
+      ? 'it is on a filesystem mounted noexec, so the SQLite addon there cannot be loaded'
+      : `loading the SQLite addon ${file} failed: ${(cause as Error).message}`
     throw nativeDirError(dir, reason, cause)
   }
 }
@@ -57,6 +67,12 @@ function dlopen(file: string): object {
 
 export function nativeDirError(dir: string, reason: string, cause: unknown): AppError {
   const suggestion = suggestNativeDir()
-  const instead = suggestion ? `APP_NATIVE_DIR=${suggestion}` : 'APP_NATIVE_DIR=<a directory this user can write, on a filesystem mounted without noexec>'
-  return new AppError('NATIVE_DIR_UNUSABLE', `native addon directory ${dir}: ${reason}. The single executable writes its SQLite addon and its TypeScript compiler there once and runs them from there. Set ${instead} (or make ${dir} writable and executable), then start again.`, { exitCode: ExitCode.runtime, cause })
+  const instead = suggestion
+    ? `APP_NATIVE_DIR=${suggestion}`
+    : 'APP_NATIVE_DIR=<a directory this user can write, on a filesystem mounted without noexec>'
+  return new AppError(
+    'NATIVE_DIR_UNUSABLE',
+    `native addon directory ${dir}: ${reason}. The single executable writes its SQLite addon and its TypeScript compiler there once and runs them from there. Set ${instead} (or make ${dir} writable and executable), then start again.`,
+    { exitCode: ExitCode.runtime, cause },
+  )
 }

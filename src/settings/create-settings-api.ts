@@ -21,14 +21,20 @@ async function resolveReference(plugin: string, key: string, ref: string): Promi
   const call = `settings.secret(${JSON.stringify(key)}) of plugin "${plugin}"`
   if (ref.startsWith('env:')) {
     const value = process.env[ref.slice(4)]
-    if (value === undefined) throw new Error(`${call}: its reference ${ref} names an environment variable that is not set in this process (pid ${process.pid}). Set ${ref.slice(4)} in the environment of every role that runs the plugin (systemd Environment=, docker run -e), or point the setting at a file: app plugins settings ${plugin} set ${key}=file:/run/secrets/${key}`)
+    if (value === undefined)
+      throw new Error(
+        `${call}: its reference ${ref} names an environment variable that is not set in this process (pid ${process.pid}). Set ${ref.slice(4)} in the environment of every role that runs the plugin (systemd Environment=, docker run -e), or point the setting at a file: app plugins settings ${plugin} set ${key}=file:/run/secrets/${key}`,
+      )
     return value
   }
   try {
     return (await readFile(ref.slice(5), 'utf8')).replace(/\r?\n$/, '')
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message
-    throw new Error(`${call}: its reference ${ref} cannot be read in this process (pid ${process.pid}): ${code}. Make the file readable by the user the roles run as (systemd LoadCredential=, Docker secrets), or set another reference: app plugins settings ${plugin} set ${key}=file:/path`, { cause })
+    throw new Error(
+      `${call}: its reference ${ref} cannot be read in this process (pid ${process.pid}): ${code}. Make the file readable by the user the roles run as (systemd LoadCredential=, Docker secrets), or set another reference: app plugins settings ${plugin} set ${key}=file:/path`,
+      { cause },
+    )
   }
 }
 
@@ -49,7 +55,9 @@ export function createSettingsApi(plugin: string, manifestSettings: unknown, sou
     const d = declarations.find((x) => x.name === key)
     if (d) return d
     const names = declarations.map((x) => x.name)
-    throw new TypeError(`${call} in plugin "${plugin}": ${JSON.stringify(key)} is not a declared setting; ${names.length ? `declared: ${names.join(', ')}` : 'the manifest declares no settings'}. Declare it in plugin.json "settings" ([{"name": "...", "type": "string"}]).`)
+    throw new TypeError(
+      `${call} in plugin "${plugin}": ${JSON.stringify(key)} is not a declared setting; ${names.length ? `declared: ${names.join(', ')}` : 'the manifest declares no settings'}. Declare it in plugin.json "settings" ([{"name": "...", "type": "string"}]).`,
+    )
   }
 
   function read(call: string, d: SettingDeclaration): SettingValue | undefined {
@@ -58,10 +66,16 @@ export function createSettingsApi(plugin: string, manifestSettings: unknown, sou
       const value = values.get(d.name)
       const problem = storedValueProblem(d, value)
       if (!problem) return value as SettingValue
-      if (!lenient) throw new PermanentError(`${call} in plugin "${plugin}": the stored value of "${d.name}" is ${problem.found}, expected ${problem.expected}. Set it again: ${settingsFixCommand(plugin, declarations, [d.name])}`)
+      if (!lenient)
+        throw new PermanentError(
+          `${call} in plugin "${plugin}": the stored value of "${d.name}" is ${problem.found}, expected ${problem.expected}. Set it again: ${settingsFixCommand(plugin, declarations, [d.name])}`,
+        )
     }
     if (d.default !== undefined) return d.default
-    if (d.required && !lenient) throw new PermanentError(`${call} in plugin "${plugin}": the required setting "${d.name}" is not set. Set it: ${settingsFixCommand(plugin, declarations, [d.name])}`)
+    if (d.required && !lenient)
+      throw new PermanentError(
+        `${call} in plugin "${plugin}": the required setting "${d.name}" is not set. Set it: ${settingsFixCommand(plugin, declarations, [d.name])}`,
+      )
     return undefined
   }
 
@@ -75,7 +89,10 @@ export function createSettingsApi(plugin: string, manifestSettings: unknown, sou
     async secret(key: string): Promise<string | undefined> {
       const call = `settings.secret(${JSON.stringify(key)})`
       const d = declared(call, key)
-      if (!d.secret) throw new TypeError(`${call} in plugin "${plugin}": "${key}" is not declared secret, so it holds a plain value: read it with settings.get(${JSON.stringify(key)}), or declare it with "secret": true.`)
+      if (!d.secret)
+        throw new TypeError(
+          `${call} in plugin "${plugin}": "${key}" is not declared secret, so it holds a plain value: read it with settings.get(${JSON.stringify(key)}), or declare it with "secret": true.`,
+        )
       const ref = read(call, d)
       if (typeof ref !== 'string' || !SECRET_REFERENCE.test(ref)) return undefined
       // The dry run runs in the scheduler, which need not hold the roles' secrets.

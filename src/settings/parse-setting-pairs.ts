@@ -41,7 +41,11 @@ export function unknownKeyFix(key: string, names: string[], where: string): { ex
  * declarations of the plugin's current version: every problem, or the
  * changes to write (all of them, or none).
  */
-export function parseSettingPairs(declarations: SettingDeclaration[], pairs: string[], where: string): { changes: SettingChange[]; problems: ValueProblem[] } {
+export function parseSettingPairs(
+  declarations: SettingDeclaration[],
+  pairs: string[],
+  where: string,
+): { changes: SettingChange[]; problems: ValueProblem[] } {
   const changes: SettingChange[] = []
   const problems: ValueProblem[] = []
   const seen = new Set<string>()
@@ -50,7 +54,12 @@ export function parseSettingPairs(declarations: SettingDeclaration[], pairs: str
     const eq = pair.indexOf('=')
     if (eq <= 0) {
       const d = declarations.find((x) => x.name === pair)
-      problems.push({ key: eq === 0 ? '(none)' : pair, expected: 'key=value (key= with nothing after "=" unsets it)', found: describeInput(d ?? null, pair), fix: `write ${d ? `${pair}=<value>` : 'key=value'}` })
+      problems.push({
+        key: eq === 0 ? '(none)' : pair,
+        expected: 'key=value (key= with nothing after "=" unsets it)',
+        found: describeInput(d ?? null, pair),
+        fix: `write ${d ? `${pair}=<value>` : 'key=value'}`,
+      })
       continue
     }
     const key = pair.slice(0, eq)

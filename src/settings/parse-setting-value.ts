@@ -19,20 +19,30 @@ function parseList(text: string): ListItem[] | null {
     try {
       const v = JSON.parse(text) as unknown
       return Array.isArray(v) ? (v as ListItem[]) : null
-    } catch { return null }
+    } catch {
+      return null
+    }
   }
-  return text.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
 }
 
 /** How to write a good value for this declaration on the command line. */
 export function exampleOf(d: SettingDeclaration): string {
   if (d.secret) return `${d.name}=file:/run/secrets/${d.name} (or ${d.name}=env:${d.name.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase()})`
   switch (d.type) {
-    case 'string': return `${d.name}=<text>`
-    case 'number': return `${d.name}=42`
-    case 'boolean': return `${d.name}=true or ${d.name}=false`
-    case 'list': return `${d.name}=a,b,c or ${d.name}='["a","b"]'`
-    case 'choice': return (d.choices ?? []).map((c) => `${d.name}=${c}`).join(' or ')
+    case 'string':
+      return `${d.name}=<text>`
+    case 'number':
+      return `${d.name}=42`
+    case 'boolean':
+      return `${d.name}=true or ${d.name}=false`
+    case 'list':
+      return `${d.name}=a,b,c or ${d.name}='["a","b"]'`
+    case 'choice':
+      return (d.choices ?? []).map((c) => `${d.name}=${c}`).join(' or ')
   }
 }
 
@@ -51,12 +61,24 @@ export function parseSettingValue(d: SettingDeclaration, text: string): { value:
   const fix = d.secret
     ? `store the secret in a file (systemd credentials, Docker secrets) or an environment variable of the roles, and give its reference: ${exampleOf(d)}`
     : `give ${exampleOf(d)}`
-  return { problem: { key: d.name, expected: d.type === 'list' && Array.isArray(value) ? 'a list of strings, numbers or booleans' : expected, found: describeInput(d, text), fix } }
+  return {
+    problem: {
+      key: d.name,
+      expected: d.type === 'list' && Array.isArray(value) ? 'a list of strings, numbers or booleans' : expected,
+      found: describeInput(d, text),
+      fix,
+    },
+  }
 }
 
 /** The stored value does not fit the declaration of the running version (its type changed in an update, say). */
 export function storedValueProblem(d: SettingDeclaration, value: unknown): ValueProblem | null {
   const expected = checkValue(d, value)
   if (expected === null) return null
-  return { key: d.name, expected: expectedOf(d), found: d.secret ? 'a value that is not a reference (not shown)' : JSON.stringify(value)?.slice(0, 200) ?? 'nothing', fix: `set it again: ${exampleOf(d)}` }
+  return {
+    key: d.name,
+    expected: expectedOf(d),
+    found: d.secret ? 'a value that is not a reference (not shown)' : (JSON.stringify(value)?.slice(0, 200) ?? 'nothing'),
+    fix: `set it again: ${exampleOf(d)}`,
+  }
 }

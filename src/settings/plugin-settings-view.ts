@@ -15,9 +15,17 @@ export interface PluginSettingsView extends SettingsState {
  * what `app plugins settings <name> --json` prints and /api/v1/plugins/:name
  * carries. A secret shows as its reference (env:NAME, file:/path), never resolved.
  */
-export function pluginSettingsView(runtime: Db, entry: { name: string; version: string; manifest: Record<string, unknown> }): PluginSettingsView {
+export function pluginSettingsView(
+  runtime: Db,
+  entry: { name: string; version: string; manifest: Record<string, unknown> },
+): PluginSettingsView {
   const declarations = declaredSettings(entry.manifest)
   const state = settingsState(declarations, readPluginSettings(runtime, entry.name))
   const keys = [...state.missing, ...state.invalid.map((p) => p.key)]
-  return { plugin: entry.name, version: entry.version, ...state, fix: keys.length ? settingsFixCommand(entry.name, declarations, keys) : null }
+  return {
+    plugin: entry.name,
+    version: entry.version,
+    ...state,
+    fix: keys.length ? settingsFixCommand(entry.name, declarations, keys) : null,
+  }
 }

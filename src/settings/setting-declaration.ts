@@ -39,27 +39,38 @@ export interface DeclarationProblem {
   message: string
 }
 
-const isScalar = (v: unknown): v is ListItem => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean'
+const isScalar = (v: unknown): v is ListItem =>
+  typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean'
 
 /** What a value of this declaration must be, in words: "a number", "one of low, high". */
 export function expectedOf(d: Pick<SettingDeclaration, 'type' | 'secret' | 'choices'>): string {
   if (d.secret) return 'a secret reference, env:NAME or file:/absolute/path'
   switch (d.type) {
-    case 'string': return 'a string'
-    case 'number': return 'a number'
-    case 'boolean': return 'true or false'
-    case 'list': return 'a list (comma-separated, or a JSON array of strings, numbers or booleans)'
-    case 'choice': return `one of ${(d.choices ?? []).join(', ')}`
+    case 'string':
+      return 'a string'
+    case 'number':
+      return 'a number'
+    case 'boolean':
+      return 'true or false'
+    case 'list':
+      return 'a list (comma-separated, or a JSON array of strings, numbers or booleans)'
+    case 'choice':
+      return `one of ${(d.choices ?? []).join(', ')}`
   }
 }
 
 /** Null when the (typed) value fits the declaration, else what was expected. */
 export function checkValue(d: Pick<SettingDeclaration, 'type' | 'secret' | 'choices'>, value: unknown): string | null {
-  const ok = d.type === 'string' ? typeof value === 'string' && (!d.secret || SECRET_REFERENCE.test(value))
-    : d.type === 'number' ? typeof value === 'number' && Number.isFinite(value)
-      : d.type === 'boolean' ? typeof value === 'boolean'
-        : d.type === 'list' ? Array.isArray(value) && value.every(isScalar)
-          : typeof value === 'string' && (d.choices ?? []).includes(value)
+  const ok =
+    d.type === 'string'
+      ? typeof value === 'string' && (!d.secret || SECRET_REFERENCE.test(value))
+      : d.type === 'number'
+        ? typeof value === 'number' && Number.isFinite(value)
+        : d.type === 'boolean'
+          ? typeof value === 'boolean'
+          : d.type === 'list'
+            ? Array.isArray(value) && value.every(isScalar)
+            : typeof value === 'string' && (d.choices ?? []).includes(value)
   return ok ? null : expectedOf(d)
 }
 
@@ -69,28 +80,39 @@ export function checkValue(d: Pick<SettingDeclaration, 'type' | 'secret' | 'choi
  */
 export function checkDeclarations(raw: unknown): DeclarationProblem[] {
   if (raw === undefined) return []
-  if (!Array.isArray(raw)) return [{ path: [], message: 'expected an array of settings such as [{"name": "webhookUrl", "type": "string", "required": true}]' }]
+  if (!Array.isArray(raw))
+    return [{ path: [], message: 'expected an array of settings such as [{"name": "webhookUrl", "type": "string", "required": true}]' }]
   const problems: DeclarationProblem[] = []
   const seen = new Set<string>()
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: its returns are early exits after add(); forEach drops them
   raw.forEach((item, i) => {
     const add = (key: string | null, message: string) => problems.push({ path: key === null ? [i] : [i, key], message })
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return add(null, 'expected an object {"name", "type", ...}')
     const s = item as Record<string, unknown>
     const label = typeof s.name === 'string' ? `setting "${s.name}": ` : ''
     for (const key of Object.keys(s)) if (!KEYS.has(key)) add(key, `${label}unknown key "${key}"; expected only ${[...KEYS].join(', ')}`)
-    if (typeof s.name !== 'string' || !SETTING_NAME.test(s.name)) add('name', 'expected a name of letters, digits, "_", "." or "-" starting with a letter or "_" (at most 64), such as "webhookUrl"')
+    if (typeof s.name !== 'string' || !SETTING_NAME.test(s.name))
+      add('name', 'expected a name of letters, digits, "_", "." or "-" starting with a letter or "_" (at most 64), such as "webhookUrl"')
     else if (seen.has(s.name)) add('name', `setting "${s.name}" is declared twice; expected each name once`)
     else seen.add(s.name)
-    if (!SETTING_TYPES.includes(s.type as SettingType)) return add('type', `${label}expected "type" to be one of ${SETTING_TYPES.join(', ')}`)
-    for (const key of ['required', 'secret'] as const) if (s[key] !== undefined && typeof s[key] !== 'boolean') add(key, `${label}expected true or false`)
+    if (!SETTING_TYPES.includes(s.type as SettingType))
+      return add('type', `${label}expected "type" to be one of ${SETTING_TYPES.join(', ')}`)
+    for (const key of ['required', 'secret'] as const)
+      if (s[key] !== undefined && typeof s[key] !== 'boolean') add(key, `${label}expected true or false`)
     if (s.description !== undefined && typeof s.description !== 'string') add('description', `${label}expected a string`)
-    if (s.secret === true && s.type !== 'string') add('secret', `${label}expected a secret to be of type "string" (its value is a reference, env:NAME or file:/path)`)
+    if (s.secret === true && s.type !== 'string')
+      add('secret', `${label}expected a secret to be of type "string" (its value is a reference, env:NAME or file:/path)`)
     if (s.type === 'choice') {
       const c = s.choices
-      if (!Array.isArray(c) || !c.length || c.some((x) => typeof x !== 'string') || new Set(c).size !== c.length) add('choices', `${label}expected a "choice" to list its choices as distinct strings, such as ["low", "high"]`)
+      if (!Array.isArray(c) || !c.length || c.some((x) => typeof x !== 'string') || new Set(c).size !== c.length)
+        add('choices', `${label}expected a "choice" to list its choices as distinct strings, such as ["low", "high"]`)
     } else if (s.choices !== undefined) add('choices', `${label}expected "choices" only with "type": "choice"`)
     if (s.default !== undefined) {
-      const d = { type: s.type as SettingType, secret: s.secret === true, choices: Array.isArray(s.choices) ? (s.choices as string[]) : null }
+      const d = {
+        type: s.type as SettingType,
+        secret: s.secret === true,
+        choices: Array.isArray(s.choices) ? (s.choices as string[]) : null,
+      }
       const expected = checkValue(d, s.default)
       if (expected) add('default', `${label}expected the default to be ${expected}`)
     }
@@ -110,7 +132,10 @@ export function declaredSettings(manifest: Record<string, unknown> | null | unde
   for (const item of raw as Array<Record<string, unknown>>) {
     if (typeof item?.name !== 'string' || !SETTING_TYPES.includes(item.type as SettingType)) continue
     const d: SettingDeclaration = {
-      name: item.name, type: item.type as SettingType, required: item.required === true, secret: item.secret === true,
+      name: item.name,
+      type: item.type as SettingType,
+      required: item.required === true,
+      secret: item.secret === true,
       description: typeof item.description === 'string' ? item.description : null,
       choices: Array.isArray(item.choices) ? (item.choices as string[]) : null,
     }

@@ -28,15 +28,28 @@ export interface SettingsState {
 }
 
 /** The declared settings of a plugin version against the values stored for the plugin. */
-export function settingsState(declarations: SettingDeclaration[], stored: Map<string, { value: unknown; updatedAt?: string }>): SettingsState {
+export function settingsState(
+  declarations: SettingDeclaration[],
+  stored: Map<string, { value: unknown; updatedAt?: string }>,
+): SettingsState {
   const settings = declarations.map((d): SettingState => {
     const s = stored.get(d.name)
     return {
-      name: d.name, type: d.type, required: d.required, secret: d.secret, description: d.description, choices: d.choices,
-      default: d.default ?? null, value: s ? s.value : null, source: s ? 'set' : d.default !== undefined ? 'default' : 'unset', updatedAt: s?.updatedAt ?? null,
+      name: d.name,
+      type: d.type,
+      required: d.required,
+      secret: d.secret,
+      description: d.description,
+      choices: d.choices,
+      default: d.default ?? null,
+      value: s ? s.value : null,
+      source: s ? 'set' : d.default !== undefined ? 'default' : 'unset',
+      updatedAt: s?.updatedAt ?? null,
     }
   })
-  const invalid = declarations.flatMap((d) => (stored.has(d.name) ? [storedValueProblem(d, stored.get(d.name)!.value)].filter((p) => p !== null) : []))
+  const invalid = declarations.flatMap((d) =>
+    stored.has(d.name) ? [storedValueProblem(d, stored.get(d.name)!.value)].filter((p) => p !== null) : [],
+  )
   return {
     settings,
     missing: settings.filter((s) => s.required && s.source === 'unset').map((s) => s.name),
@@ -47,7 +60,10 @@ export function settingsState(declarations: SettingDeclaration[], stored: Map<st
 
 /** The command that fixes the missing and invalid keys. */
 export function settingsFixCommand(plugin: string, declarations: SettingDeclaration[], keys: string[]): string {
-  const parts = keys.map((k) => declarations.find((d) => d.name === k)).filter((d) => d !== undefined).map((d) => exampleOf(d).split(' ')[0])
+  const parts = keys
+    .map((k) => declarations.find((d) => d.name === k))
+    .filter((d) => d !== undefined)
+    .map((d) => exampleOf(d).split(' ')[0])
   return `app plugins settings ${plugin} set ${parts.join(' ')}`
 }
 
@@ -56,7 +72,8 @@ export function settingsProblemMessage(plugin: string, declarations: SettingDecl
   if (!state.missing.length && !state.invalid.length) return null
   const parts: string[] = []
   const one = state.missing.length === 1
-  if (state.missing.length) parts.push(`the required setting${one ? '' : 's'} ${state.missing.map((k) => `"${k}"`).join(', ')} ${one ? 'is' : 'are'} not set`)
+  if (state.missing.length)
+    parts.push(`the required setting${one ? '' : 's'} ${state.missing.map((k) => `"${k}"`).join(', ')} ${one ? 'is' : 'are'} not set`)
   for (const p of state.invalid) parts.push(`"${p.key}" holds ${p.found}, expected ${p.expected}`)
   const keys = [...state.missing, ...state.invalid.map((p) => p.key)]
   return `plugin "${plugin}": ${parts.join('; ')}. Until then, its code that reads ${keys.length === 1 ? 'it' : 'them'} fails with PermanentError (not retried). Set ${keys.length === 1 ? 'it' : 'them'}: ${settingsFixCommand(plugin, declarations, keys)}`

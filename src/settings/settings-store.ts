@@ -15,7 +15,11 @@ export interface StoredSetting {
 const noTable = (error: unknown) => /no such table: plugin_settings/.test((error as Error)?.message ?? '')
 
 function parse(text: string): unknown {
-  try { return JSON.parse(text) } catch { return text }
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
 }
 
 const selects = new WeakMap<Db, ReturnType<Db['prepare']>>()

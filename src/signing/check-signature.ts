@@ -21,19 +21,47 @@ const HEX64 = /^[0-9a-f]{64}$/
  * on, info when keys are configured, else silent. `version` is the manifest's
  * (null when plugin.json is invalid: then nothing is compared).
  */
-export function checkSignature(input: { plugin: string; version: string | null; files: BundleFile[]; manifestText: string | null; trust: Trust }): SignatureCheck {
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one decision table over a signature's states; each branch is a line or two
+export function checkSignature(input: {
+  plugin: string
+  version: string | null
+  files: BundleFile[]
+  manifestText: string | null
+  trust: Trust
+}): SignatureCheck {
   const { plugin, trust } = input
-  const warn = (code: WarningCode, severity: Warning['severity'], message: string, detail?: string): Warning => ({ code, severity, plugin, version: null, message, detail: detail ?? SIGNATURE_FILE })
+  const warn = (code: WarningCode, severity: Warning['severity'], message: string, detail?: string): Warning => ({
+    code,
+    severity,
+    plugin,
+    version: null,
+    message,
+    detail: detail ?? SIGNATURE_FILE,
+  })
   const missing = (why: string): SignatureCheck => {
     const fix = `Sign it: \`app plugins pack <dir> --key <private key>\` and install the .tgz.`
     const warnings = trust.requireSignature
-      ? [warn('SIGNATURE_MISSING', 'error', `plugin ${plugin} is not signed (${why}) and trust.requireSignature is on, so it is not loaded. ${fix}`)]
-      : trust.keys.size ? [warn('SIGNATURE_MISSING', 'info', `plugin ${plugin} is not signed (${why}). ${fix}`)] : []
+      ? [
+          warn(
+            'SIGNATURE_MISSING',
+            'error',
+            `plugin ${plugin} is not signed (${why}) and trust.requireSignature is on, so it is not loaded. ${fix}`,
+          ),
+        ]
+      : trust.keys.size
+        ? [warn('SIGNATURE_MISSING', 'info', `plugin ${plugin} is not signed (${why}). ${fix}`)]
+        : []
     return { signature: { state: 'missing', keyId: null }, warnings }
   }
   const invalid = (why: string, keyId: string | null = null): SignatureCheck => ({
     signature: { state: 'invalid', keyId },
-    warnings: [warn('SIGNATURE_INVALID', 'error', `plugin ${plugin}: ${why}, so it is not loaded. Re-pack and re-sign it from the original source (\`app plugins pack\`), or find out who changed it.`)],
+    warnings: [
+      warn(
+        'SIGNATURE_INVALID',
+        'error',
+        `plugin ${plugin}: ${why}, so it is not loaded. Re-pack and re-sign it from the original source (\`app plugins pack\`), or find out who changed it.`,
+      ),
+    ],
   })
 
   if (input.manifestText === null) return missing(`no ${SIGNATURE_FILE}`)
@@ -44,25 +72,49 @@ export function checkSignature(input: { plugin: string; version: string | null; 
     return invalid(`${SIGNATURE_FILE} is not valid JSON (${(e as Error).message})`)
   }
   const files = doc?.files as Record<string, unknown> | undefined
-  if (typeof doc !== 'object' || doc === null || doc.format !== SIGNATURE_FORMAT || typeof files !== 'object' || files === null || Array.isArray(files) || !Object.values(files).every((v) => typeof v === 'string' && HEX64.test(v))) {
+  if (
+    typeof doc !== 'object' ||
+    doc === null ||
+    doc.format !== SIGNATURE_FORMAT ||
+    typeof files !== 'object' ||
+    files === null ||
+    Array.isArray(files) ||
+    !Object.values(files).every((v) => typeof v === 'string' && HEX64.test(v))
+  ) {
     return invalid(`${SIGNATURE_FILE} is not an ${SIGNATURE_FORMAT} manifest (expected {"format", "files": {path: sha256}, ...})`)
   }
   const listed = files as Record<string, string>
-  const differences = compareFiles(input.files.filter((f) => f.path !== SIGNATURE_FILE), listed)
+  const differences = compareFiles(
+    input.files.filter((f) => f.path !== SIGNATURE_FILE),
+    listed,
+  )
   const signed = doc.signature !== undefined
   if (differences) {
     if (signed) return invalid(`files changed since it was signed (${differences})`, typeof doc.keyId === 'string' ? doc.keyId : null)
     return {
       signature: { state: 'missing', keyId: null },
-      warnings: [warn('CHECKSUM_MISMATCH', 'error', `plugin ${plugin}: files do not match the sha256 list in ${SIGNATURE_FILE} (${differences}), so it is not loaded. Re-pack it (\`app plugins pack\`) or remove ${SIGNATURE_FILE}.`)],
+      warnings: [
+        warn(
+          'CHECKSUM_MISMATCH',
+          'error',
+          `plugin ${plugin}: files do not match the sha256 list in ${SIGNATURE_FILE} (${differences}), so it is not loaded. Re-pack it (\`app plugins pack\`) or remove ${SIGNATURE_FILE}.`,
+        ),
+      ],
     }
   }
   if (!signed) return missing(`${SIGNATURE_FILE} lists file hashes but has no signature`)
-  if (typeof doc.signature !== 'string' || typeof doc.keyId !== 'string' || typeof doc.publicKey !== 'string') return invalid(`${SIGNATURE_FILE} has a signature but no keyId or publicKey`)
+  if (typeof doc.signature !== 'string' || typeof doc.keyId !== 'string' || typeof doc.publicKey !== 'string')
+    return invalid(`${SIGNATURE_FILE} has a signature but no keyId or publicKey`)
   if (typeof doc.name !== 'string' || typeof doc.version !== 'string') {
     return {
       signature: { state: 'invalid', keyId: doc.keyId },
-      warnings: [warn('SIGNATURE_INVALID', 'error', `plugin ${plugin}: ${SIGNATURE_FILE} does not name the plugin and version it signs (it was packed by an older \`app plugins pack\`), so it is not loaded. Re-pack it with the current \`app plugins pack <dir> --key <private key>\`, which signs the name and version too.`)],
+      warnings: [
+        warn(
+          'SIGNATURE_INVALID',
+          'error',
+          `plugin ${plugin}: ${SIGNATURE_FILE} does not name the plugin and version it signs (it was packed by an older \`app plugins pack\`), so it is not loaded. Re-pack it with the current \`app plugins pack <dir> --key <private key>\`, which signs the name and version too.`,
+        ),
+      ],
     }
   }
   let embedded: KeyObject
@@ -71,11 +123,13 @@ export function checkSignature(input: { plugin: string; version: string | null; 
   } catch (e) {
     return invalid(`${SIGNATURE_FILE} has an unreadable publicKey (${(e as Error).message})`, doc.keyId)
   }
-  if (keyIdOf(embedded) !== doc.keyId) return invalid(`${SIGNATURE_FILE} names key ${doc.keyId} but holds the public key of ${keyIdOf(embedded)}`, doc.keyId)
+  if (keyIdOf(embedded) !== doc.keyId)
+    return invalid(`${SIGNATURE_FILE} names key ${doc.keyId} but holds the public key of ${keyIdOf(embedded)}`, doc.keyId)
   const payload = signedPayload({ name: doc.name, version: doc.version }, listed)
   const signature = Buffer.from(doc.signature, 'base64')
   const trusted = trust.keys.get(doc.keyId)
-  if (!verify(null, payload, trusted ?? embedded, signature)) return invalid(`the signature in ${SIGNATURE_FILE} does not match its file list (the manifest was changed after signing)`, doc.keyId)
+  if (!verify(null, payload, trusted ?? embedded, signature))
+    return invalid(`the signature in ${SIGNATURE_FILE} does not match its file list (the manifest was changed after signing)`, doc.keyId)
   if (input.version !== null && (doc.name !== plugin || doc.version !== input.version)) {
     return invalid(`${SIGNATURE_FILE} signs ${doc.name} ${doc.version}, but plugin.json says ${plugin} ${input.version}`, doc.keyId)
   }
@@ -83,7 +137,13 @@ export function checkSignature(input: { plugin: string; version: string | null; 
     const severity = trust.requireSignature ? 'error' : 'warning'
     return {
       signature: { state: 'untrusted', keyId: doc.keyId },
-      warnings: [warn('SIGNATURE_UNTRUSTED', severity, `plugin ${plugin} is signed by key ${doc.keyId}, which is not in trust.publicKeys${trust.requireSignature ? ', and trust.requireSignature is on, so it is not loaded' : ''}. If you trust the signer, add their public key (base64 ${doc.publicKey}) to trust.publicKeys.`)],
+      warnings: [
+        warn(
+          'SIGNATURE_UNTRUSTED',
+          severity,
+          `plugin ${plugin} is signed by key ${doc.keyId}, which is not in trust.publicKeys${trust.requireSignature ? ', and trust.requireSignature is on, so it is not loaded' : ''}. If you trust the signer, add their public key (base64 ${doc.publicKey}) to trust.publicKeys.`,
+        ),
+      ],
     }
   }
   return { signature: { state: 'valid', keyId: doc.keyId }, warnings: [] }
@@ -101,7 +161,13 @@ function compareFiles(actual: BundleFile[], listed: Record<string, string>): str
     else if (want !== f.sha256) changed.push(f.path)
   }
   const removed = Object.keys(listed).filter((p) => !have.has(p))
-  const parts = [['changed', changed], ['added', added], ['removed', removed]] as const
-  const text = parts.filter(([, list]) => list.length).map(([what, list]) => `${what} ${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''}`)
+  const parts = [
+    ['changed', changed],
+    ['added', added],
+    ['removed', removed],
+  ] as const
+  const text = parts
+    .filter(([, list]) => list.length)
+    .map(([what, list]) => `${what} ${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''}`)
   return text.length ? text.join('; ') : null
 }

@@ -18,7 +18,11 @@ export function createTrust(config: { publicKeys: string[]; requireSignature: bo
       const key = parsePublicKey(text)
       keys.set(keyIdOf(key), key)
     } catch (cause) {
-      throw new AppError('CONFIG_INVALID', `invalid configuration: trust.publicKeys.${i}: ${(cause as Error).message}; found ${JSON.stringify(text.slice(0, 60))}. Use the public key line \`app plugins keygen\` printed.`, { exitCode: ExitCode.usage, cause })
+      throw new AppError(
+        'CONFIG_INVALID',
+        `invalid configuration: trust.publicKeys.${i}: ${(cause as Error).message}; found ${JSON.stringify(text.slice(0, 60))}. Use the public key line \`app plugins keygen\` printed.`,
+        { exitCode: ExitCode.usage, cause },
+      )
     }
   })
   return { keys, requireSignature: config.requireSignature }

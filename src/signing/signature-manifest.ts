@@ -34,8 +34,17 @@ export function signedPayload(plugin: SignedPlugin, files: Record<string, string
 }
 
 /** SIGNATURE.json for this plugin's files, signed when a private key is given. */
-export function createSignatureManifest(plugin: SignedPlugin, files: Array<{ path: string; sha256: string }>, privateKey?: KeyObject): SignatureManifest {
-  const map = Object.fromEntries(files.filter((f) => f.path !== SIGNATURE_FILE).map((f) => [f.path, f.sha256]).sort(([a], [b]) => (a! < b! ? -1 : 1)))
+export function createSignatureManifest(
+  plugin: SignedPlugin,
+  files: Array<{ path: string; sha256: string }>,
+  privateKey?: KeyObject,
+): SignatureManifest {
+  const map = Object.fromEntries(
+    files
+      .filter((f) => f.path !== SIGNATURE_FILE)
+      .map((f) => [f.path, f.sha256])
+      .sort(([a], [b]) => (a! < b! ? -1 : 1)),
+  )
   const manifest: SignatureManifest = { format: SIGNATURE_FORMAT, name: plugin.name, version: plugin.version, files: map }
   if (privateKey) {
     const publicKey = createPublicKey(privateKey)

@@ -22,7 +22,9 @@ export function parsePublicKey(text: string): KeyObject {
     return key
   }
   if (!/^[A-Za-z0-9+/]{43}=$/.test(trimmed)) {
-    throw new Error(`expected base64 of a raw 32-byte ed25519 key (44 characters ending in "=") or a PEM block; found ${trimmed.length} characters`)
+    throw new Error(
+      `expected base64 of a raw 32-byte ed25519 key (44 characters ending in "=") or a PEM block; found ${trimmed.length} characters`,
+    )
   }
   const raw = Buffer.from(trimmed, 'base64')
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' })

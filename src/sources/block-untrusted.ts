@@ -15,7 +15,14 @@ export function blockUntrusted(c: Candidate): Candidate {
   const reasons = c.warnings.map((w) => w.message).join('\n')
   return {
     ...c,
-    bundle: { files: [], sha256: `refused-${sha256(`${c.bundle.sha256}\n${reasons}`)}`, blobs: new Map(), paths: new Map(), warnings: [], newestMtimeMs: c.bundle.newestMtimeMs },
+    bundle: {
+      files: [],
+      sha256: `refused-${sha256(`${c.bundle.sha256}\n${reasons}`)}`,
+      blobs: new Map(),
+      paths: new Map(),
+      warnings: [],
+      newestMtimeMs: c.bundle.newestMtimeMs,
+    },
     contentSha256: c.bundle.sha256,
   }
 }

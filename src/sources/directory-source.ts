@@ -11,7 +11,10 @@ import type { Candidate, Notice, PluginSource, ScanResult } from './source-types
 export interface ArchiveHandler {
   /** Extensions handled, e.g. ['.zip', '.tgz', '.tar.gz']. */
   extensions: string[]
-  inspect(file: string, options: { source: string; origin: string; limits: BundleLimits }): Promise<{ candidates: Candidate[]; notices: Notice[] }>
+  inspect(
+    file: string,
+    options: { source: string; origin: string; limits: BundleLimits },
+  ): Promise<{ candidates: Candidate[]; notices: Notice[] }>
 }
 
 /**
@@ -20,7 +23,10 @@ export interface ArchiveHandler {
  * module file exporting a manifest; archives go to the archive handler.
  * Keeps a size/mtime cache so an unchanged rescan does not re-read files.
  */
-export function createDirectorySource(dir: string, options: { limits: BundleLimits; settleMs: number; archives?: ArchiveHandler; trust?: Trust }): PluginSource {
+export function createDirectorySource(
+  dir: string,
+  options: { limits: BundleLimits; settleMs: number; archives?: ArchiveHandler; trust?: Trust },
+): PluginSource {
   const root = resolve(dir)
   const cache: FileCache = new Map()
   return {
@@ -53,11 +59,26 @@ export function createDirectorySource(dir: string, options: { limits: BundleLimi
         }
         const single = st.isFile() && SINGLE_FILE_PLUGIN.test(name)
         if (!st.isDirectory() && !single) {
-          notices.push({ key: `NOT_A_PLUGIN:${abs}`, code: 'NOT_A_PLUGIN', severity: 'info', plugin: null, version: null, message: `${name} in the plugins directory is neither a plugin folder, a plugin module file (.js, .mjs, .cjs, .ts, .mts exporting a manifest) nor an archive (.zip, .tgz); it is ignored.`, detail: abs })
+          notices.push({
+            key: `NOT_A_PLUGIN:${abs}`,
+            code: 'NOT_A_PLUGIN',
+            severity: 'info',
+            plugin: null,
+            version: null,
+            message: `${name} in the plugins directory is neither a plugin folder, a plugin module file (.js, .mjs, .cjs, .ts, .mts exporting a manifest) nor an archive (.zip, .tgz); it is ignored.`,
+            detail: abs,
+          })
           continue
         }
         const inspect = single ? inspectPluginFile : inspectPluginDir
-        const candidate = await inspect(abs, { source: 'directory', origin: abs, limits: options.limits, cache, trustAfterMs: Math.max(options.settleMs, 1000), trust: options.trust })
+        const candidate = await inspect(abs, {
+          source: 'directory',
+          origin: abs,
+          limits: options.limits,
+          cache,
+          trustAfterMs: Math.max(options.settleMs, 1000),
+          trust: options.trust,
+        })
         newest = Math.max(newest, candidate.bundle.newestMtimeMs)
         folders.add(name)
         if (candidate.check.warnings.some((w) => w.code === 'NOT_A_PLUGIN')) {

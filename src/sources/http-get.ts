@@ -18,7 +18,9 @@ export interface HttpGetOptions {
   etag?: string | null
 }
 
-export type HttpGetResult = { notModified: true } | { notModified: false; etag: string | null; sha256: string; size: number; body: ArchiveInput }
+export type HttpGetResult =
+  | { notModified: true }
+  | { notModified: false; etag: string | null; sha256: string; size: number; body: ArchiveInput }
 
 /**
  * GET url (into memory, or a spill file when large) with node:http(s): connect and total timeouts, a
@@ -39,17 +41,30 @@ export async function httpGet(url: string, spill: SpillFile, options: HttpGetOpt
     const origin = current.origin
     for (let hop = 0; ; hop++) {
       const sameOrigin = current.origin === origin
-      const headers: Record<string, string> = { 'user-agent': `app/${APP_VERSION}`, 'accept-encoding': 'identity', ...(sameOrigin ? options.headers : {}) }
+      const headers: Record<string, string> = {
+        'user-agent': `app/${APP_VERSION}`,
+        'accept-encoding': 'identity',
+        ...(sameOrigin ? options.headers : {}),
+      }
       if (options.etag) headers['if-none-match'] = options.etag
       const res = await request(current, headers, options.connectTimeoutMs, controller.signal, shown)
       const status = res.statusCode ?? 0
       if (status >= 300 && status < 400 && status !== 304 && res.headers.location) {
         res.resume()
-        if (hop >= MAX_REDIRECTS) throw new DownloadError('unreachable', `${shown}: more than ${MAX_REDIRECTS} redirects; the last one pointed to ${redactUrl(new URL(res.headers.location, current))}. Point the source at the final URL.`)
+        if (hop >= MAX_REDIRECTS)
+          throw new DownloadError(
+            'unreachable',
+            `${shown}: more than ${MAX_REDIRECTS} redirects; the last one pointed to ${redactUrl(new URL(res.headers.location, current))}. Point the source at the final URL.`,
+          )
         const next = new URL(res.headers.location, current)
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new DownloadError('unreachable', `${shown}: redirected to a ${next.protocol} URL; only http and https are followed.`)
+        if (next.protocol !== 'http:' && next.protocol !== 'https:')
+          throw new DownloadError('unreachable', `${shown}: redirected to a ${next.protocol} URL; only http and https are followed.`)
         // Following it would send the request, and trust the answer, without TLS: a downgrade anyone on the path could exploit.
-        if (current.protocol === 'https:' && next.protocol === 'http:') throw new DownloadError('unreachable', `${shown}: redirected from https to plain http (${redactUrl(next)}); a redirect that drops TLS is not followed. Serve the files over https, or point the source at the final URL if plain http is really intended.`)
+        if (current.protocol === 'https:' && next.protocol === 'http:')
+          throw new DownloadError(
+            'unreachable',
+            `${shown}: redirected from https to plain http (${redactUrl(next)}); a redirect that drops TLS is not followed. Serve the files over https, or point the source at the final URL if plain http is really intended.`,
+          )
         current = next
         continue
       }
@@ -59,19 +74,28 @@ export async function httpGet(url: string, spill: SpillFile, options: HttpGetOpt
       }
       if (status !== 200) {
         res.resume()
-        throw new DownloadError('unreachable', `${shown}: the server answered HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${status === 401 || status === 403 ? '; check the username/password or headers configured for this source' : ''}.`)
+        throw new DownloadError(
+          'unreachable',
+          `${shown}: the server answered HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${status === 401 || status === 403 ? '; check the username/password or headers configured for this source' : ''}.`,
+        )
       }
       const declared = Number(res.headers['content-length'])
       if (declared > options.maxBytes) {
         res.destroy()
-        throw new DownloadError('too-large', `${shown} is ${declared} bytes, over the limit of ${options.maxBytes} bytes (maxBytes of the source); it was not downloaded. Raise maxBytes for this source if the file is expected to be that large.`)
+        throw new DownloadError(
+          'too-large',
+          `${shown} is ${declared} bytes, over the limit of ${options.maxBytes} bytes (maxBytes of the source); it was not downloaded. Raise maxBytes for this source if the file is expected to be that large.`,
+        )
       }
       const saved = await saveDownload(res, options.maxBytes, shown, spill)
       const etag = typeof res.headers.etag === 'string' ? res.headers.etag : null
       return { notModified: false, etag, ...saved }
     }
   } catch (error) {
-    if (controller.signal.aborted) throw new DownloadError('unreachable', `${shown}: no complete answer within ${options.timeoutMs} ms (timeoutMs of the source).`, { cause: error })
+    if (controller.signal.aborted)
+      throw new DownloadError('unreachable', `${shown}: no complete answer within ${options.timeoutMs} ms (timeoutMs of the source).`, {
+        cause: error,
+      })
     if (error instanceof DownloadError) throw error
     throw new DownloadError('unreachable', `${shown}: ${(error as Error).message}.`, { cause: error })
   } finally {
@@ -79,18 +103,32 @@ export async function httpGet(url: string, spill: SpillFile, options: HttpGetOpt
   }
 }
 
-function request(url: URL, headers: Record<string, string>, connectTimeoutMs: number, signal: AbortSignal, shown: string, retry = true): Promise<IncomingMessage> {
+function request(
+  url: URL,
+  headers: Record<string, string>,
+  connectTimeoutMs: number,
+  signal: AbortSignal,
+  shown: string,
+  retry = true,
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const get = url.protocol === 'https:' ? https.get : http.get
     const req = get(url, { headers, signal, rejectUnauthorized: true }, resolve)
     req.on('error', (error) => {
       // A kept-alive connection the server closed meanwhile: one fresh attempt, as browsers do.
-      if (retry && req.reusedSocket && !signal.aborted && (error as NodeJS.ErrnoException).code === 'ECONNRESET') resolve(request(url, headers, connectTimeoutMs, signal, shown, false))
+      if (retry && req.reusedSocket && !signal.aborted && (error as NodeJS.ErrnoException).code === 'ECONNRESET')
+        resolve(request(url, headers, connectTimeoutMs, signal, shown, false))
       else reject(error)
     })
     req.on('socket', (socket) => {
       if (!socket.connecting) return
-      const timer = setTimeout(() => req.destroy(new DownloadError('unreachable', `${shown}: could not connect within ${connectTimeoutMs} ms (connectTimeoutMs of the source)`)), connectTimeoutMs)
+      const timer = setTimeout(
+        () =>
+          req.destroy(
+            new DownloadError('unreachable', `${shown}: could not connect within ${connectTimeoutMs} ms (connectTimeoutMs of the source)`),
+          ),
+        connectTimeoutMs,
+      )
       const done = () => clearTimeout(timer)
       socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', done)
       socket.once('close', done)

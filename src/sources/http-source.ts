@@ -21,11 +21,13 @@ export type HttpSourceConfig = Extract<SourceConfig, { type: 'http' }>
 const INDEX_MAX_BYTES = MEMORY_LIMIT_BYTES // an index is held in memory
 
 const indexSchema = z.object({
-  plugins: z.array(z.object({
-    url: z.string().min(1),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits'),
-    signature: z.string().optional(),
-  })),
+  plugins: z.array(
+    z.object({
+      url: z.string().min(1),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits'),
+      signature: z.string().optional(),
+    }),
+  ),
 })
 type IndexEntry = z.infer<typeof indexSchema>['plugins'][number]
 
@@ -42,19 +44,32 @@ interface HttpState {
  * last good result are kept in the store, so an unchanged archive is not
  * downloaded again, also after a restart.
  */
-export function createHttpSource(config: HttpSourceConfig, options: { where: string; limits: BundleLimits & Partial<ArchiveLimits>; trust: Trust; env?: NodeJS.ProcessEnv }): PluginSource {
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the source contract's one object: scan and its download state
+export function createHttpSource(
+  config: HttpSourceConfig,
+  options: { where: string; limits: BundleLimits & Partial<ArchiveLimits>; trust: Trust; env?: NodeJS.ProcessEnv },
+): PluginSource {
   const url = new URL(config.url)
   const shown = redactUrl(url)
   const headers = createSecretHeaders(config, options.where, options.env)
   const single = archiveType(url.pathname) !== null || config.sha256 !== undefined
   const key = `http:${redactedKey(url)}`
   const request = (target: URL, spill: SpillFile, etag: string | null, maxBytes = config.maxBytes) =>
-    httpGet(target.toString(), spill, { headers: target.origin === url.origin ? headers() : {}, connectTimeoutMs: config.connectTimeoutMs, timeoutMs: config.timeoutMs, maxBytes, etag })
+    httpGet(target.toString(), spill, {
+      headers: target.origin === url.origin ? headers() : {},
+      connectTimeoutMs: config.connectTimeoutMs,
+      timeoutMs: config.timeoutMs,
+      maxBytes,
+      etag,
+    })
 
   const itemFor = (target: URL, sha256: string | undefined, signature?: string): RemoteItem => {
     const origin = redactUrl(target)
     return {
-      id: redactedKey(target), origin, sha256, name: decodeURIComponent(basename(target.pathname)) || 'archive',
+      id: redactedKey(target),
+      origin,
+      sha256,
+      name: decodeURIComponent(basename(target.pathname)) || 'archive',
       download: (spill, etag) => request(target, spill, etag),
       verify: signature === undefined ? undefined : (sha) => checkDetachedSignature(origin, sha, signature, options.trust),
     }
@@ -67,7 +82,14 @@ export function createHttpSource(config: HttpSourceConfig, options: { where: str
     intervalMs: parseDuration(config.interval),
     async scan(context?: ScanContext): Promise<ScanResult> {
       const previous = readState(context?.state ?? null)
-      const scanOptions = { kind: 'http', limits: options.limits, trust: options.trust, store: context?.store ?? null, previous: previous.archives, lastSuccess: previous.lastSuccess }
+      const scanOptions = {
+        kind: 'http',
+        limits: options.limits,
+        trust: options.trust,
+        store: context?.store ?? null,
+        previous: previous.archives,
+        lastSuccess: previous.lastSuccess,
+      }
       let index: HttpState['index'] = null
       let items: RemoteItem[]
       try {
@@ -90,7 +112,9 @@ export function createHttpSource(config: HttpSourceConfig, options: { where: str
 
   /** The index, or the last one when the server says 304 Not Modified. */
   async function fetchIndex(last: HttpState['index']): Promise<NonNullable<HttpState['index']>> {
-    const noSpill = async (): Promise<string> => { throw new Error('unreachable: the index cap is below the memory limit') }
+    const noSpill = async (): Promise<string> => {
+      throw new Error('unreachable: the index cap is below the memory limit')
+    }
     const got = await request(url, noSpill, last?.etag ?? null, Math.min(config.maxBytes, INDEX_MAX_BYTES))
     if (got.notModified) {
       if (last) return last
@@ -101,16 +125,23 @@ export function createHttpSource(config: HttpSourceConfig, options: { where: str
       parsed = JSON.parse(('data' in got.body ? got.body.data : Buffer.alloc(0)).toString('utf8'))
     } catch (e) {
       // Not the parser's message: it quotes the body, which may hold signed URLs.
-      throw new DownloadError('unreachable', `${shown} is not an archive URL (.zip, .tgz) and not a valid index JSON${jsonErrorPosition(e)}. Serve {"plugins": [{"url", "sha256"}]} or point the source at an archive.`)
+      throw new DownloadError(
+        'unreachable',
+        `${shown} is not an archive URL (.zip, .tgz) and not a valid index JSON${jsonErrorPosition(e)}. Serve {"plugins": [{"url", "sha256"}]} or point the source at an archive.`,
+      )
     }
     const result = indexSchema.safeParse(parsed)
     if (!result.success) {
       const issue = result.error.issues[0]!
-      throw new DownloadError('unreachable', `${shown}: index field ${issue.path.join('.') || '(root)'} is invalid: ${issue.message}. Expected {"plugins": [{"url", "sha256", "signature"?}]}.`)
+      throw new DownloadError(
+        'unreachable',
+        `${shown}: index field ${issue.path.join('.') || '(root)'} is invalid: ${issue.message}. Expected {"plugins": [{"url", "sha256", "signature"?}]}.`,
+      )
     }
     for (const e of result.data.plugins) {
       const target = new URL(e.url, url)
-      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new DownloadError('unreachable', `${shown}: index entry ${JSON.stringify(redactUrl(target))} is not an http(s) URL.`)
+      if (target.protocol !== 'http:' && target.protocol !== 'https:')
+        throw new DownloadError('unreachable', `${shown}: index entry ${JSON.stringify(redactUrl(target))} is not an http(s) URL.`)
     }
     return { etag: got.etag, entries: result.data.plugins }
   }
@@ -118,8 +149,17 @@ export function createHttpSource(config: HttpSourceConfig, options: { where: str
   /** Keeps the last good plugins, says so, and leaves the saved state as it was. */
   async function unreachable(message: string, previous: HttpState, context?: ScanContext): Promise<ScanResult> {
     const candidates: Candidate[] = []
-    for (const record of Object.values(previous.archives)) candidates.push(...((await rebuild(record, { kind: 'http', trust: options.trust, store: context?.store ?? null })) ?? []))
-    const notice: Notice = { key: `SOURCE_UNREACHABLE:${key}`, code: 'SOURCE_UNREACHABLE', severity: 'warning', plugin: null, version: null, message: unreachableMessage(message, previous.lastSuccess), detail: shown }
+    for (const record of Object.values(previous.archives))
+      candidates.push(...((await rebuild(record, { kind: 'http', trust: options.trust, store: context?.store ?? null })) ?? []))
+    const notice: Notice = {
+      key: `SOURCE_UNREACHABLE:${key}`,
+      code: 'SOURCE_UNREACHABLE',
+      severity: 'warning',
+      plugin: null,
+      version: null,
+      message: unreachableMessage(message, previous.lastSuccess),
+      detail: shown,
+    }
     return { candidates, notices: [notice], reachable: false }
   }
 }
@@ -150,15 +190,42 @@ function readState(raw: Record<string, unknown> | null): HttpState {
  * --key` writes to <archive>.sig. It must verify with a trusted key.
  */
 export function checkDetachedSignature(origin: string, sha256: string, signature: string, trust: Trust): Notice[] {
-  const notice = (code: WarningCode, severity: Notice['severity'], message: string): Notice => ({ key: `${code}:${origin}`, code, severity, plugin: null, version: null, message, detail: origin })
+  const notice = (code: WarningCode, severity: Notice['severity'], message: string): Notice => ({
+    key: `${code}:${origin}`,
+    code,
+    severity,
+    plugin: null,
+    version: null,
+    message,
+    detail: origin,
+  })
   const match = /^([0-9a-f]{16}):([A-Za-z0-9+/]+={0,2})$/.exec(signature.trim())
-  if (!match) return [notice('SIGNATURE_INVALID', 'error', `${origin}: the index's signature is not "<keyId>:<base64>" (as in the .sig file \`app plugins pack --key\` writes); nothing from it was published. Fix the index entry.`)]
+  if (!match)
+    return [
+      notice(
+        'SIGNATURE_INVALID',
+        'error',
+        `${origin}: the index's signature is not "<keyId>:<base64>" (as in the .sig file \`app plugins pack --key\` writes); nothing from it was published. Fix the index entry.`,
+      ),
+    ]
   const key = trust.keys.get(match[1]!)
   if (!key) {
-    return [notice('SIGNATURE_UNTRUSTED', trust.requireSignature ? 'error' : 'warning', `${origin}: the index signs it with key ${match[1]}, which is not in trust.publicKeys${trust.requireSignature ? ', and trust.requireSignature is on, so nothing from it was published' : ''}. Add the key to trust.publicKeys if you trust the signer.`)]
+    return [
+      notice(
+        'SIGNATURE_UNTRUSTED',
+        trust.requireSignature ? 'error' : 'warning',
+        `${origin}: the index signs it with key ${match[1]}, which is not in trust.publicKeys${trust.requireSignature ? ', and trust.requireSignature is on, so nothing from it was published' : ''}. Add the key to trust.publicKeys if you trust the signer.`,
+      ),
+    ]
   }
   if (!verify(null, Buffer.from(sha256), key, Buffer.from(match[2]!, 'base64'))) {
-    return [notice('SIGNATURE_INVALID', 'error', `${origin}: the index's signature does not match the archive (sha256 ${sha256}); nothing from it was published. Re-sign the archive or find out who changed it.`)]
+    return [
+      notice(
+        'SIGNATURE_INVALID',
+        'error',
+        `${origin}: the index's signature does not match the archive (sha256 ${sha256}); nothing from it was published. Re-sign the archive or find out who changed it.`,
+      ),
+    ]
   }
   return []
 }

@@ -13,14 +13,28 @@ import type { Candidate } from './source-types.ts'
  * the limits, then check its manifest against the files. Shared by the
  * directory source and by every archive source once extracted.
  */
-export async function inspectPluginDir(dir: string, options: { source: string; origin: string; folder?: string; limits: BundleLimits; cache?: FileCache; trustAfterMs?: number; trust?: Trust }): Promise<Candidate> {
+export async function inspectPluginDir(
+  dir: string,
+  options: {
+    source: string
+    origin: string
+    folder?: string
+    limits: BundleLimits
+    cache?: FileCache
+    trustAfterMs?: number
+    trust?: Trust
+  },
+): Promise<Candidate> {
   const folder = options.folder ?? basename(dir)
   const bundle = await readBundle(dir, folder, options.limits, options.cache, { trustAfterMs: options.trustAfterMs })
   return candidateFromBundle(bundle, { ...options, folder })
 }
 
 /** A single module file in plugins/ (`name.ts` exporting `manifest`) as a Candidate: a bundle of that one file. */
-export async function inspectPluginFile(file: string, options: { source: string; origin: string; limits: BundleLimits; cache?: FileCache; trustAfterMs?: number; trust?: Trust }): Promise<Candidate> {
+export async function inspectPluginFile(
+  file: string,
+  options: { source: string; origin: string; limits: BundleLimits; cache?: FileCache; trustAfterMs?: number; trust?: Trust },
+): Promise<Candidate> {
   const name = basename(file)
   const folder = name.replace(SINGLE_FILE_PLUGIN, '')
   const bundle = await readBundle(dirname(file), folder, options.limits, options.cache, { trustAfterMs: options.trustAfterMs, only: name })
@@ -28,7 +42,10 @@ export async function inspectPluginFile(file: string, options: { source: string;
 }
 
 /** A read bundle (from a folder, a file or an archive) -> Candidate: manifest check, signature check, trust gate. */
-export function candidateFromBundle(bundle: ReadBundleResult, options: { source: string; origin: string; folder: string; trust?: Trust; singleFile?: string }): Candidate {
+export function candidateFromBundle(
+  bundle: ReadBundleResult,
+  options: { source: string; origin: string; folder: string; trust?: Trust; singleFile?: string },
+): Candidate {
   const { folder } = options
   const text = (path: string) => {
     const file = bundle.files.find((f) => f.path === path)
@@ -36,9 +53,31 @@ export function candidateFromBundle(bundle: ReadBundleResult, options: { source:
   }
   if (bundle.warnings.length) {
     for (const w of bundle.warnings) w.plugin = folder
-    return { folder, source: options.source, origin: options.origin, bundle, check: { manifest: null, name: folder, version: '0.0.0', warnings: [] }, signature: null, warnings: [] }
+    return {
+      folder,
+      source: options.source,
+      origin: options.origin,
+      bundle,
+      check: { manifest: null, name: folder, version: '0.0.0', warnings: [] },
+      signature: null,
+      warnings: [],
+    }
   }
   const check = readPluginManifest({ folder, text, paths: new Set(bundle.files.map((f) => f.path)), singleFile: options.singleFile })
-  const signed = checkSignature({ plugin: check.name, version: check.manifest ? check.version : null, files: bundle.files, manifestText: text(SIGNATURE_FILE), trust: options.trust ?? NO_TRUST })
-  return blockUntrusted({ folder, source: options.source, origin: options.origin, bundle, check, signature: signed.signature, warnings: signed.warnings })
+  const signed = checkSignature({
+    plugin: check.name,
+    version: check.manifest ? check.version : null,
+    files: bundle.files,
+    manifestText: text(SIGNATURE_FILE),
+    trust: options.trust ?? NO_TRUST,
+  })
+  return blockUntrusted({
+    folder,
+    source: options.source,
+    origin: options.origin,
+    bundle,
+    check,
+    signature: signed.signature,
+    warnings: signed.warnings,
+  })
 }

@@ -72,7 +72,9 @@ export async function scanArchives(items: RemoteItem[], options: RemoteScanOptio
   const candidates = results.flatMap((r) => r.candidates)
   const notices = results.flatMap((r) => r.notices)
   const archives: Record<string, ArchiveRecord> = {}
-  items.forEach((item, i) => { if (results[i]!.record) archives[item.id] = results[i]!.record! })
+  items.forEach((item, i) => {
+    if (results[i]!.record) archives[item.id] = results[i]!.record!
+  })
   const partial = results.some((r) => r.failed)
   const unreachable = notices.some((n) => n.code === 'SOURCE_UNREACHABLE')
   if (partial && options.store) {
@@ -91,7 +93,10 @@ export async function scanArchives(items: RemoteItem[], options: RemoteScanOptio
 }
 
 /** failed: keep the last good plugins of this source; vetoed: the index's signature refused it, so not even those of this archive. */
-async function scanOne(item: RemoteItem, options: RemoteScanOptions): Promise<{ candidates: Candidate[]; notices: Notice[]; record: ArchiveRecord | null; failed: boolean; vetoed?: boolean }> {
+async function scanOne(
+  item: RemoteItem,
+  options: RemoteScanOptions,
+): Promise<{ candidates: Candidate[]; notices: Notice[]; record: ArchiveRecord | null; failed: boolean; vetoed?: boolean }> {
   const record = options.previous[item.id]
   const unchanged = record && ((item.sha256 && record.sha256 === item.sha256) || (item.etag && record.etag === item.etag))
   const reusable = record && (unchanged || !item.sha256 || record.sha256 === item.sha256) ? await rebuild(record, options) : null
@@ -112,33 +117,61 @@ async function scanOne(item: RemoteItem, options: RemoteScanOptions): Promise<{ 
     if (got.notModified) return { candidates: reusable!, notices: [], record: record!, failed: false }
     if (item.sha256 && got.sha256 !== item.sha256) {
       return failed({
-        key: `CHECKSUM_MISMATCH:${item.origin}`, code: 'CHECKSUM_MISMATCH', severity: 'error', plugin: null, version: null, detail: item.origin,
+        key: `CHECKSUM_MISMATCH:${item.origin}`,
+        code: 'CHECKSUM_MISMATCH',
+        severity: 'error',
+        plugin: null,
+        version: null,
+        detail: item.origin,
         message: `${item.origin} has sha256 ${got.sha256} but the pinned sha256 is ${item.sha256}; nothing from it was published and the last good version stays. Update the pin if the new file is intended, or find out who changed it.`,
       })
     }
     const refusals = item.verify?.(got.sha256) ?? []
     if (refusals.some((n) => n.severity === 'error')) return { candidates: [], notices: refusals, record: null, failed: true, vetoed: true }
-    if (reusable && record!.sha256 === got.sha256) return { candidates: reusable, notices: refusals, record: { ...record!, etag: got.etag }, failed: false }
+    if (reusable && record!.sha256 === got.sha256)
+      return { candidates: reusable, notices: refusals, record: { ...record!, etag: got.etag }, failed: false }
     const type = archiveType(item.name) ?? (await sniffArchive(got.body))
     if (!type) {
       return failed({
-        key: `NOT_A_PLUGIN:${item.origin}`, code: 'NOT_A_PLUGIN', severity: 'warning', plugin: null, version: null, detail: item.origin,
+        key: `NOT_A_PLUGIN:${item.origin}`,
+        code: 'NOT_A_PLUGIN',
+        severity: 'warning',
+        plugin: null,
+        version: null,
+        detail: item.origin,
         message: `${item.origin} is neither a .zip nor a .tgz archive (by name and by content); it is ignored. Point the source at an archive or an index JSON.`,
       })
     }
     const name = archiveType(item.name) ? item.name : `${item.name}.${type}`
-    const found = await inspectArchive(got.body, { name, source: options.kind, origin: item.origin, limits: options.limits, trust: options.trust })
+    const found = await inspectArchive(got.body, {
+      name,
+      source: options.kind,
+      origin: item.origin,
+      limits: options.limits,
+      trust: options.trust,
+    })
     // Refused archives are fetched again next time and keep their last good plugins; trust-blocked ones are final.
     const refused = found.candidates.some((c) => c.bundle.sha256.startsWith('refused-') && !c.contentSha256)
     const plugins = found.candidates.map((c) => ({ name: c.check.name, folder: c.folder, origin: c.origin, bundleSha256: c.bundle.sha256 }))
-    return { candidates: found.candidates, notices: [...refusals, ...found.notices], record: refused ? null : { etag: got.etag, sha256: got.sha256, plugins }, failed: refused }
+    return {
+      candidates: found.candidates,
+      notices: [...refusals, ...found.notices],
+      record: refused ? null : { etag: got.etag, sha256: got.sha256, plugins },
+      failed: refused,
+    }
   } catch (error) {
     if (!(error instanceof DownloadError)) throw error
     const tooLarge = error.kind === 'too-large'
     return failed({
-      key: `${tooLarge ? 'BUNDLE_TOO_LARGE' : 'SOURCE_UNREACHABLE'}:${item.origin}`, code: tooLarge ? 'BUNDLE_TOO_LARGE' : 'SOURCE_UNREACHABLE',
-      severity: tooLarge ? 'error' : 'warning', plugin: null, version: null, detail: item.origin,
-      message: tooLarge ? `${error.message}${record ? ' The last good version of its plugins stays.' : ''}` : unreachableMessage(error.message, options.lastSuccess ?? null),
+      key: `${tooLarge ? 'BUNDLE_TOO_LARGE' : 'SOURCE_UNREACHABLE'}:${item.origin}`,
+      code: tooLarge ? 'BUNDLE_TOO_LARGE' : 'SOURCE_UNREACHABLE',
+      severity: tooLarge ? 'error' : 'warning',
+      plugin: null,
+      version: null,
+      detail: item.origin,
+      message: tooLarge
+        ? `${error.message}${record ? ' The last good version of its plugins stays.' : ''}`
+        : unreachableMessage(error.message, options.lastSuccess ?? null),
     })
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true })
@@ -151,7 +184,10 @@ export function unreachableMessage(what: string, lastSuccess: string | null): st
 }
 
 /** The plugins of a record, rebuilt from the store; null when any is gone. */
-export async function rebuild(record: ArchiveRecord, options: { kind: string; trust: Trust; store: StoreReader | null }): Promise<Candidate[] | null> {
+export async function rebuild(
+  record: ArchiveRecord,
+  options: { kind: string; trust: Trust; store: StoreReader | null },
+): Promise<Candidate[] | null> {
   if (!options.store) return null
   const out: Candidate[] = []
   for (const p of record.plugins) {

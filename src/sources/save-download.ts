@@ -32,7 +32,12 @@ export interface Downloaded {
  * filling memory or disk. Small bodies stay in memory (most plugin archives:
  * no disk round trip); past MEMORY_LIMIT_BYTES they spill to a file.
  */
-export async function saveDownload(body: Readable | AsyncIterable<Uint8Array>, maxBytes: number, what: string, spill: SpillFile): Promise<Downloaded> {
+export async function saveDownload(
+  body: Readable | AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  what: string,
+  spill: SpillFile,
+): Promise<Downloaded> {
   const hash = createHash('sha256')
   let size = 0
   let chunks: Buffer[] = []
@@ -42,7 +47,11 @@ export async function saveDownload(body: Readable | AsyncIterable<Uint8Array>, m
     for await (const raw of body) {
       const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw)
       size += chunk.length
-      if (size > maxBytes) throw new DownloadError('too-large', `${what} is larger than the limit of ${maxBytes} bytes (maxBytes of the source); the download was stopped. Raise maxBytes for this source if the file is expected to be that large.`)
+      if (size > maxBytes)
+        throw new DownloadError(
+          'too-large',
+          `${what} is larger than the limit of ${maxBytes} bytes (maxBytes of the source); the download was stopped. Raise maxBytes for this source if the file is expected to be that large.`,
+        )
       hash.update(chunk)
       if (!out && size > MEMORY_LIMIT_BYTES) {
         file = await spill()
@@ -50,7 +59,9 @@ export async function saveDownload(body: Readable | AsyncIterable<Uint8Array>, m
         for (const c of chunks) out.write(c)
         chunks = []
       }
-      if (out) { if (!out.write(chunk)) await once(out, 'drain') } else chunks.push(chunk)
+      if (out) {
+        if (!out.write(chunk)) await once(out, 'drain')
+      } else chunks.push(chunk)
     }
     if (out) {
       out.end()
@@ -68,7 +79,11 @@ export async function sniffArchive(input: ArchiveInput): Promise<'zip' | 'tgz' |
   if ('data' in input) head = input.data.subarray(0, 4)
   else {
     const handle = await open(input.file, 'r')
-    try { await handle.read(head, 0, 4, 0) } finally { await handle.close() }
+    try {
+      await handle.read(head, 0, 4, 0)
+    } finally {
+      await handle.close()
+    }
   }
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'zip'
   if (head[0] === 0x1f && head[1] === 0x8b) return 'tgz'

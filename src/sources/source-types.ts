@@ -58,4 +58,7 @@ export interface PluginSource {
 }
 
 /** Runs a new version in isolation before it is published (the dry run); returns what it found. */
-export type ValidateVersion = (candidate: Candidate, blobs: Map<string, Buffer>) => Promise<{ warnings: Warning[]; registered: Record<string, unknown> | null }>
+export type ValidateVersion = (
+  candidate: Candidate,
+  blobs: Map<string, Buffer>,
+) => Promise<{ warnings: Warning[]; registered: Record<string, unknown> | null }>

@@ -23,11 +23,20 @@ export interface StoredPlugin {
  * a changed trust config applies. Null when the store no longer holds that
  * version (then the caller downloads it again, and the dry run gets its files).
  */
-export async function storedCandidate(store: StoreReader, plugin: StoredPlugin, options: { source: string; trust: Trust }): Promise<Candidate | null> {
+export async function storedCandidate(
+  store: StoreReader,
+  plugin: StoredPlugin,
+  options: { source: string; trust: Trust },
+): Promise<Candidate | null> {
   // Recorded by the tree the source offered; the stored bundle may also hold compiled TypeScript.
-  const version = await store.findVersion({ name: plugin.name, bundleSha256: plugin.bundleSha256, source: options.source, origin: plugin.origin })
+  const version = await store.findVersion({
+    name: plugin.name,
+    bundleSha256: plugin.bundleSha256,
+    source: options.source,
+    origin: plugin.origin,
+  })
   const bundle = version && (await store.bundle(version.bundleSha256))
-  if (!bundle || !bundle.files.length) return null
+  if (!bundle?.files.length) return null
   const files = bundle.files.filter((f) => !isBuildOutput(f.path))
   const sha = files.length === bundle.files.length ? bundle.sha256 : hashBundle(files)
   const contents = new Map<string, string | null>()
@@ -35,12 +44,26 @@ export async function storedCandidate(store: StoreReader, plugin: StoredPlugin, 
     const file = files.find((f) => f.path === path)
     contents.set(path, file ? ((await store.blob(file.sha256))?.toString('utf8') ?? null) : null)
   }
-  const check = readPluginManifest({ folder: plugin.folder, text: (path) => contents.get(path) ?? null, paths: new Set(files.map((f) => f.path)) })
+  const check = readPluginManifest({
+    folder: plugin.folder,
+    text: (path) => contents.get(path) ?? null,
+    paths: new Set(files.map((f) => f.path)),
+  })
   if (check.name !== plugin.name) return null
-  const signed = checkSignature({ plugin: check.name, version: check.manifest ? check.version : null, files, manifestText: contents.get(SIGNATURE_FILE) ?? null, trust: options.trust })
+  const signed = checkSignature({
+    plugin: check.name,
+    version: check.manifest ? check.version : null,
+    files,
+    manifestText: contents.get(SIGNATURE_FILE) ?? null,
+    trust: options.trust,
+  })
   return blockUntrusted({
-    folder: plugin.folder, source: options.source, origin: plugin.origin,
+    folder: plugin.folder,
+    source: options.source,
+    origin: plugin.origin,
     bundle: { files, sha256: sha, blobs: new Map(), paths: new Map(), warnings: [], newestMtimeMs: 0 },
-    check, signature: signed.signature, warnings: signed.warnings,
+    check,
+    signature: signed.signature,
+    warnings: signed.warnings,
   })
 }

@@ -22,7 +22,10 @@ export interface VerifyReport {
  * each plugin's manifest, its SIGNATURE.json against its files and the
  * trusted keys, and the .sha256 file written by `app plugins pack`.
  */
-export async function verifyArchive(file: string, options: { limits: BundleLimits & Partial<ArchiveLimits>; trust: Trust }): Promise<VerifyReport> {
+export async function verifyArchive(
+  file: string,
+  options: { limits: BundleLimits & Partial<ArchiveLimits>; trust: Trust },
+): Promise<VerifyReport> {
   const data = readFileSync(file)
   const sha256 = createHash('sha256').update(data).digest('hex')
   let checksum: VerifyReport['checksum'] = null
@@ -31,9 +34,14 @@ export async function verifyArchive(file: string, options: { limits: BundleLimit
     const expected = /^([0-9a-f]{64})\b/.exec(readFileSync(sumFile, 'utf8').trim())?.[1] ?? null
     checksum = { file: sumFile, expected, ok: expected === sha256 }
   }
-  const found = await inspectArchive({ data }, { name: basename(file), source: 'directory', origin: file, limits: options.limits, trust: options.trust })
+  const found = await inspectArchive(
+    { data },
+    { name: basename(file), source: 'directory', origin: file, limits: options.limits, trust: options.trust },
+  )
   const plugins = found.candidates.map((c) => ({
-    name: c.check.name, version: c.check.version, signature: c.signature,
+    name: c.check.name,
+    version: c.check.version,
+    signature: c.signature,
     warnings: [...c.bundle.warnings, ...c.check.warnings, ...c.warnings],
   }))
   const ok = (checksum?.ok ?? true) && plugins.length > 0 && plugins.every((p) => !p.warnings.some((w) => w.severity === 'error'))

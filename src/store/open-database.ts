@@ -11,11 +11,23 @@ export type Db = Database.Database
  * sixth of the speed with the default. journal_size_limit: the WAL otherwise
  * stays as large as the largest transaction ever written.
  */
-export function openDatabase(file: string, options: { readonly?: boolean; synchronous?: 'FULL' | 'NORMAL'; busyTimeoutMs?: number; pageSize?: number } = {}): Db {
+export function openDatabase(
+  file: string,
+  options: { readonly?: boolean; synchronous?: 'FULL' | 'NORMAL'; busyTimeoutMs?: number; pageSize?: number } = {},
+): Db {
   // Created 0600 by us rather than 0644 by SQLite: its -wal and -shm then get the same mode.
   // If that fails (a missing or read-only directory), SQLite's own open below says why.
-  if (!options.readonly && file !== ':memory:' && file !== '') try { createPrivateFile(file) } catch { /* reported by the open */ }
-  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, nativeBinding: nativeBinding(dirname(resolve(file))) })
+  if (!options.readonly && file !== ':memory:' && file !== '')
+    try {
+      createPrivateFile(file)
+    } catch {
+      /* reported by the open */
+    }
+  const db = new Database(file, {
+    readonly: options.readonly ?? false,
+    fileMustExist: options.readonly ?? false,
+    nativeBinding: nativeBinding(dirname(resolve(file))),
+  })
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
   db.pragma('temp_store = MEMORY')
   if (!options.readonly) {

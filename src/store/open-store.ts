@@ -22,7 +22,9 @@ export interface Store extends StoreReader {
 export interface WritableStore extends Store, StoreWriter {}
 
 /** `check`: run quick_check on open (roles do; see assertStoreIntact). */
-export interface OpenStoreOptions { check?: boolean }
+export interface OpenStoreOptions {
+  check?: boolean
+}
 
 /**
  * Opens data/plugins.db for the scheduler: creates it, migrates it forward,
@@ -36,18 +38,34 @@ export async function openWritableStore(dataDir: string, options: OpenStoreOptio
   // which rewrites the header of a file that is not ours. Zero bytes (or no file) is a new store.
   if (fileSize(file)) {
     const probe = openChecked(file, true)
-    try { if (options.check) assertStoreIntact(probe, file) } finally { probe.close() }
+    try {
+      if (options.check) assertStoreIntact(probe, file)
+    } finally {
+      probe.close()
+    }
   }
   const db = openChecked(file, false)
   migrate(db)
-  return { ...createStoreReader(db), ...createStoreWriter(db), file, readonly: false, sqlite: db, close: async () => { db.close() } }
+  return {
+    ...createStoreReader(db),
+    ...createStoreWriter(db),
+    file,
+    readonly: false,
+    sqlite: db,
+    close: async () => {
+      db.close()
+    },
+  }
 }
 
 /**
  * Opens plugins.db read-only, as worker and web do: SQLite itself refuses
  * writes (SQLITE_READONLY). Waits up to waitMs for the scheduler to create it.
  */
-export async function openReadonlyStore(dataDir: string, options: OpenStoreOptions & { waitMs?: number; onWait?: (file: string) => void } = {}): Promise<Store> {
+export async function openReadonlyStore(
+  dataDir: string,
+  options: OpenStoreOptions & { waitMs?: number; onWait?: (file: string) => void } = {},
+): Promise<Store> {
   const file = join(dataDir, STORE_FILE)
   const deadline = Date.now() + (options.waitMs ?? 0)
   let told = false
@@ -57,8 +75,21 @@ export async function openReadonlyStore(dataDir: string, options: OpenStoreOptio
       const db = openChecked(file, true)
       const version = db.pragma('user_version', { simple: true }) as number
       if (version > 0) {
-        try { if (options.check) assertStoreIntact(db, file) } catch (error) { db.close(); throw error }
-        return { ...createStoreReader(db), file, readonly: true, sqlite: db, close: async () => { db.close() } }
+        try {
+          if (options.check) assertStoreIntact(db, file)
+        } catch (error) {
+          db.close()
+          throw error
+        }
+        return {
+          ...createStoreReader(db),
+          file,
+          readonly: true,
+          sqlite: db,
+          close: async () => {
+            db.close()
+          },
+        }
       }
       db.close() // created but not migrated yet: the scheduler is mid-setup
     }
@@ -72,12 +103,20 @@ export async function openReadonlyStore(dataDir: string, options: OpenStoreOptio
 
 /** Missing, empty, or created but never migrated: each said as it is, with the fix. */
 function notThere(file: string, size: number | null, waitedMs: number): AppError {
-  const create = "Start the scheduler (app --role=scheduler) or run `app plugins sync` on this data directory"
+  const create = 'Start the scheduler (app --role=scheduler) or run `app plugins sync` on this data directory'
   if (size === null) {
-    return new AppError('STORE_MISSING', `plugin store ${file} does not exist (waited ${waitedMs} ms). ${create} first, or point --data-dir at the scheduler's data directory.`, { exitCode: ExitCode.store })
+    return new AppError(
+      'STORE_MISSING',
+      `plugin store ${file} does not exist (waited ${waitedMs} ms). ${create} first, or point --data-dir at the scheduler's data directory.`,
+      { exitCode: ExitCode.store },
+    )
   }
   const what = size === 0 ? 'exists but is empty (0 bytes)' : 'exists but holds no plugin store yet (schema version 0)'
-  return new AppError('STORE_MISSING', `plugin store ${file} ${what}: no scheduler has initialized it (waited ${waitedMs} ms). ${create} to initialize it. If it held plugins before, it was truncated or replaced: ${RESTORE_STORE_FIX}`, { exitCode: ExitCode.store })
+  return new AppError(
+    'STORE_MISSING',
+    `plugin store ${file} ${what}: no scheduler has initialized it (waited ${waitedMs} ms). ${create} to initialize it. If it held plugins before, it was truncated or replaced: ${RESTORE_STORE_FIX}`,
+    { exitCode: ExitCode.store },
+  )
 }
 
 function openChecked(file: string, readonly: boolean): Db {
@@ -87,10 +126,18 @@ function openChecked(file: string, readonly: boolean): Db {
     db = openDatabase(file, { readonly, pageSize: 8192 })
     const id = readIdentity(db)
     if (id.applicationId !== STORE_APPLICATION_ID && !isBlank(id)) {
-      throw new AppError('STORE_FOREIGN', `${file} is not an app plugin store (application_id ${id.applicationId}, expected ${STORE_APPLICATION_ID}${foreignContent(id)}). It was left untouched. Move it away or choose another --data-dir.`, { exitCode: ExitCode.store })
+      throw new AppError(
+        'STORE_FOREIGN',
+        `${file} is not an app plugin store (application_id ${id.applicationId}, expected ${STORE_APPLICATION_ID}${foreignContent(id)}). It was left untouched. Move it away or choose another --data-dir.`,
+        { exitCode: ExitCode.store },
+      )
     }
     if (id.userVersion > storeMigrations.length) {
-      throw new AppError('STORE_TOO_NEW', `${file} has schema version ${id.userVersion}, newer than this build understands (${storeMigrations.length}). It was left untouched. Run a newer app, or restore a backup made by this version.`, { exitCode: ExitCode.store })
+      throw new AppError(
+        'STORE_TOO_NEW',
+        `${file} has schema version ${id.userVersion}, newer than this build understands (${storeMigrations.length}). It was left untouched. Run a newer app, or restore a backup made by this version.`,
+        { exitCode: ExitCode.store },
+      )
     }
     return db
   } catch (cause) {
@@ -98,7 +145,11 @@ function openChecked(file: string, readonly: boolean): Db {
     if (cause instanceof AppError) throw cause
     const code = sqliteCode(cause)
     if (code === 'SQLITE_NOTADB') {
-      throw new AppError('STORE_FOREIGN', `${file} is not an SQLite database (${code}). It was left untouched. Move it away or choose another --data-dir.`, { exitCode: ExitCode.store, cause })
+      throw new AppError(
+        'STORE_FOREIGN',
+        `${file} is not an SQLite database (${code}). It was left untouched. Move it away or choose another --data-dir.`,
+        { exitCode: ExitCode.store, cause },
+      )
     }
     if (code === 'SQLITE_CORRUPT') throw damaged(file, `${code}: ${(cause as Error).message}`, cause)
     throw cause
@@ -112,6 +163,9 @@ function migrate(db: Db): void {
     for (let v = from; v < storeMigrations.length; v++) db.exec(storeMigrations[v]!)
     db.pragma(`application_id = ${STORE_APPLICATION_ID}`)
     db.pragma(`user_version = ${storeMigrations.length}`)
-    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?), ('created_by', ?)").run(String(storeMigrations.length), 'app')
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?), ('created_by', ?)").run(
+      String(storeMigrations.length),
+      'app',
+    )
   }).immediate()
 }

@@ -2,7 +2,8 @@ import { AppError, ExitCode } from '../errors/app-error.ts'
 import type { Db } from './open-database.ts'
 import { sqliteCode } from './database-identity.ts'
 
-export const RESTORE_STORE_FIX = 'Stop every role (scheduler, worker, web), restore plugins.db from the last `app backup` copy, then start them again: see "Backup and restore" in packaging/README.md. `app doctor` runs the same check.'
+export const RESTORE_STORE_FIX =
+  'Stop every role (scheduler, worker, web), restore plugins.db from the last `app backup` copy, then start them again: see "Backup and restore" in packaging/README.md. `app doctor` runs the same check.'
 
 /** Files this process has checked: `--role=all` opens the store three times and needs one check. */
 const checked = new Set<string>()
@@ -26,10 +27,16 @@ export function assertStoreIntact(db: Db, file: string): void {
     checked.add(file)
     return
   }
-  throw damaged(file, `PRAGMA quick_check found ${problems.length === 5 ? 'at least 5' : problems.length} problem(s): ${problems.slice(0, 3).join('; ')}`)
+  throw damaged(
+    file,
+    `PRAGMA quick_check found ${problems.length === 5 ? 'at least 5' : problems.length} problem(s): ${problems.slice(0, 3).join('; ')}`,
+  )
 }
 
 /** The store cannot be read as a whole: it is ours, but damaged. */
 export function damaged(file: string, found: string, cause?: unknown): AppError {
-  return new AppError('STORE_DAMAGED', `plugin store ${file} is damaged (${found}). It was left as it is. ${RESTORE_STORE_FIX}`, { exitCode: ExitCode.store, cause })
+  return new AppError('STORE_DAMAGED', `plugin store ${file} is damaged (${found}). It was left as it is. ${RESTORE_STORE_FIX}`, {
+    exitCode: ExitCode.store,
+    cause,
+  })
 }

@@ -22,11 +22,22 @@ export interface StoreReader {
 }
 
 interface VersionRow {
-  id: number; name: string; version: string; status: PluginVersion['status']; bundle_sha256: string; source_sha256: string | null; manifest: string
-  source: string; origin: string; signature: string | null; registered: string | null; published_at: string
+  id: number
+  name: string
+  version: string
+  status: PluginVersion['status']
+  bundle_sha256: string
+  source_sha256: string | null
+  manifest: string
+  source: string
+  origin: string
+  signature: string | null
+  registered: string | null
+  published_at: string
 }
 
 /** Read side of the store. Async at the boundary so a PostgreSQL backend fits behind it. */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: an object of short methods over one set of prepared statements
 export function createStoreReader(db: Db): StoreReader {
   const q = {
     currentId: db.prepare('SELECT max(id) AS id FROM generations').pluck(),
@@ -36,7 +47,8 @@ export function createStoreReader(db: Db): StoreReader {
     warnings: db.prepare('SELECT code, severity, message, detail FROM ingest_warnings WHERE plugin_version = ? ORDER BY id'),
     generations: db.prepare(`SELECT g.id, g.created_at, g.reason, count(gp.name) AS n FROM generations g
       LEFT JOIN generation_plugins gp ON gp.generation_id = g.id GROUP BY g.id ORDER BY g.id DESC LIMIT ?`),
-    history: db.prepare(`SELECT v.*, (SELECT json_group_array(generation_id) FROM generation_plugins gp WHERE gp.plugin_version = v.id) AS gens
+    history:
+      db.prepare(`SELECT v.*, (SELECT json_group_array(generation_id) FROM generation_plugins gp WHERE gp.plugin_version = v.id) AS gens
       FROM plugin_versions v WHERE v.name = ? ORDER BY v.id DESC`),
     // By the stored bundle or by the tree the source offered (a TypeScript plugin's bundle also holds its compiled output).
     find: db.prepare(`SELECT * FROM plugin_versions WHERE name = @name AND source = @source AND origin = @origin
@@ -47,26 +59,42 @@ export function createStoreReader(db: Db): StoreReader {
     notices: db.prepare('SELECT * FROM notices ORDER BY key'),
     sourceState: db.prepare('SELECT state FROM source_state WHERE source_key = ?').pluck(),
     // A version published as failed (status error) is never loaded, so its bundle need not stay materialized.
-    keptBundles: db.prepare(`SELECT DISTINCT v.bundle_sha256 FROM generation_plugins gp JOIN plugin_versions v ON v.id = gp.plugin_version
-      WHERE v.status != 'error'`).pluck(),
+    keptBundles: db
+      .prepare(`SELECT DISTINCT v.bundle_sha256 FROM generation_plugins gp JOIN plugin_versions v ON v.id = gp.plugin_version
+      WHERE v.status != 'error'`)
+      .pluck(),
     keptGenerations: db.prepare('SELECT id, created_at FROM generations ORDER BY id'),
   }
 
   function toVersion(row: VersionRow): PluginVersion {
-    const warnings = (q.warnings.all(row.id) as Array<Omit<Warning, 'plugin' | 'version'>>).map((w) => ({ ...w, plugin: row.name, version: row.version }))
+    const warnings = (q.warnings.all(row.id) as Array<Omit<Warning, 'plugin' | 'version'>>).map((w) => ({
+      ...w,
+      plugin: row.name,
+      version: row.version,
+    }))
     return {
-      id: row.id, name: row.name, version: row.version, status: row.status, bundleSha256: row.bundle_sha256,
-      sourceSha256: row.source_sha256 ?? row.bundle_sha256, manifest: JSON.parse(row.manifest), source: row.source, origin: row.origin,
+      id: row.id,
+      name: row.name,
+      version: row.version,
+      status: row.status,
+      bundleSha256: row.bundle_sha256,
+      sourceSha256: row.source_sha256 ?? row.bundle_sha256,
+      manifest: JSON.parse(row.manifest),
+      source: row.source,
+      origin: row.origin,
       signature: row.signature ? JSON.parse(row.signature) : null,
       registered: row.registered ? JSON.parse(row.registered) : null,
-      publishedAt: row.published_at, warnings,
+      publishedAt: row.published_at,
+      warnings,
     }
   }
 
   const readGeneration = (id: number): Generation | null => {
     const g = q.generation.get(id) as { id: number; created_at: string; reason: string } | undefined
     if (!g) return null
-    const plugins: GenerationEntry[] = (q.entries.all(id) as Array<{ name: string; plugin_version: number; rejected_version: number | null }>).map((e) => {
+    const plugins: GenerationEntry[] = (
+      q.entries.all(id) as Array<{ name: string; plugin_version: number; rejected_version: number | null }>
+    ).map((e) => {
       const version = toVersion(q.version.get(e.plugin_version) as VersionRow)
       const rejected = e.rejected_version ? toVersion(q.version.get(e.rejected_version) as VersionRow) : null
       return { ...version, rejected }
@@ -85,14 +113,28 @@ export function createStoreReader(db: Db): StoreReader {
   }))
 
   return {
-    async currentGeneration() { return readCurrent() },
-    async generation(id) { return readOne(id) },
-    async currentGenerationId() { return (q.currentId.get() as number | null) ?? null },
+    async currentGeneration() {
+      return readCurrent()
+    },
+    async generation(id) {
+      return readOne(id)
+    },
+    async currentGenerationId() {
+      return (q.currentId.get() as number | null) ?? null
+    },
     async listGenerations(limit = 100) {
-      return (q.generations.all(limit) as Array<{ id: number; created_at: string; reason: string; n: number }>).map((g) => ({ id: g.id, createdAt: g.created_at, reason: g.reason, pluginCount: g.n }))
+      return (q.generations.all(limit) as Array<{ id: number; created_at: string; reason: string; n: number }>).map((g) => ({
+        id: g.id,
+        createdAt: g.created_at,
+        reason: g.reason,
+        pluginCount: g.n,
+      }))
     },
     async history(name) {
-      return (q.history.all(name) as Array<VersionRow & { gens: string }>).map((row) => ({ ...toVersion(row), generations: JSON.parse(row.gens) as number[] }))
+      return (q.history.all(name) as Array<VersionRow & { gens: string }>).map((row) => ({
+        ...toVersion(row),
+        generations: JSON.parse(row.gens) as number[],
+      }))
     },
     async findVersion(key) {
       const row = q.find.get({ name: key.name, source: key.source, origin: key.origin, sha: key.bundleSha256 }) as VersionRow | undefined
@@ -101,22 +143,40 @@ export function createStoreReader(db: Db): StoreReader {
     async bundle(sha256) {
       const row = q.bundle.get(sha256) as { sha256: string; files: string } | undefined
       if (!row) return null
-      const files: BundleFile[] = (JSON.parse(row.files) as Array<[string, number, string, number]>).map(([path, mode, sha, size]) => ({ path, mode, sha256: sha, size }))
+      const files: BundleFile[] = (JSON.parse(row.files) as Array<[string, number, string, number]>).map(([path, mode, sha, size]) => ({
+        path,
+        mode,
+        sha256: sha,
+        size,
+      }))
       return { sha256: row.sha256, files }
     },
-    async blob(sha256) { return (q.blob.get(sha256) as Buffer | undefined) ?? null },
-    async missingBlobs(sha256s) { return new Set(sha256s.filter((s) => !q.hasBlob.get(s))) },
+    async blob(sha256) {
+      return (q.blob.get(sha256) as Buffer | undefined) ?? null
+    },
+    async missingBlobs(sha256s) {
+      return new Set(sha256s.filter((s) => !q.hasBlob.get(s)))
+    },
     async notices() {
       return (q.notices.all() as Array<Record<string, unknown>>).map((n) => ({
-        key: n.key as string, code: n.code as Warning['code'], severity: n.severity as Warning['severity'], plugin: n.plugin as string | null,
-        version: n.version as string | null, message: n.message as string, detail: n.detail as string | null,
-        firstSeen: n.first_seen as string, lastSeen: n.last_seen as string, count: n.count as number,
+        key: n.key as string,
+        code: n.code as Warning['code'],
+        severity: n.severity as Warning['severity'],
+        plugin: n.plugin as string | null,
+        version: n.version as string | null,
+        message: n.message as string,
+        detail: n.detail as string | null,
+        firstSeen: n.first_seen as string,
+        lastSeen: n.last_seen as string,
+        count: n.count as number,
       }))
     },
     async sourceState(key) {
       const s = q.sourceState.get(key) as string | undefined
       return s ? JSON.parse(s) : null
     },
-    async keptBundles() { return readKept() },
+    async keptBundles() {
+      return readKept()
+    },
   }
 }

@@ -20,11 +20,20 @@ export function truncateWal(db: Db, waitMs = 1000): boolean {
   } catch {
     return false // SQLITE_FULL while copying pages back, or busy: the WAL stays as it was, still valid
   } finally {
-    if (before !== null) try { db.pragma(`busy_timeout = ${before}`) } catch { /* closed meanwhile */ }
+    if (before !== null)
+      try {
+        db.pragma(`busy_timeout = ${before}`)
+      } catch {
+        /* closed meanwhile */
+      }
   }
 }
 
 /** Truncates the WAL (briefly), then closes the connection, whatever the checkpoint did. */
 export function closeDatabase(db: Db, waitMs = 100): void {
-  try { truncateWal(db, waitMs) } finally { if (db.open) db.close() }
+  try {
+    truncateWal(db, waitMs)
+  } finally {
+    if (db.open) db.close()
+  }
 }

@@ -25,7 +25,9 @@ export function createCaptureLog(): { logger: Logger; lines: Array<Record<string
       try {
         const line = JSON.parse(text) as Record<string, unknown>
         lines.push({ ...line, level: LABELS[line.level as number] ?? line.level })
-      } catch { /* pino writes whole JSON lines */ }
+      } catch {
+        /* pino writes whole JSON lines */
+      }
     },
   }
   return { logger: pino({ level: 'debug', base: undefined }, stream), lines }

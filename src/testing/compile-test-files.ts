@@ -24,7 +24,13 @@ export function pluginFiles(dir: string, rel = ''): string[] {
 
 /** The plugin's name as its manifest gives it (the folder's name when the manifest is unreadable: the test host says why). */
 export function pluginNameOf(dir: string, files: string[]): string {
-  const text = (path: string) => { try { return readFileSync(join(dir, path), 'utf8') } catch { return null } }
+  const text = (path: string) => {
+    try {
+      return readFileSync(join(dir, path), 'utf8')
+    } catch {
+      return null
+    }
+  }
   return readPluginManifest({ folder: basename(dir), paths: new Set(files), text }).name
 }
 
@@ -35,13 +41,22 @@ export function pluginNameOf(dir: string, files: string[]): string {
  * traces and test locations name the author's lines. Returns path -> source,
  * or the COMPILE_FAILED / MODULE_NOT_FOUND warnings.
  */
-export async function compileTestFiles(dir: string, plugin: string, files: string[], nativeDataDir: string): Promise<{ compiled: Map<string, Buffer>; warnings: Warning[] }> {
+export async function compileTestFiles(
+  dir: string,
+  plugin: string,
+  files: string[],
+  nativeDataDir: string,
+): Promise<{ compiled: Map<string, Buffer>; warnings: Warning[] }> {
   const compiled = new Map<string, Buffer>()
   const ts = files.filter(isTypeScript)
   if (!ts.length) return { compiled, warnings: [] }
   const contents = new Map(files.filter((p) => isTypeScript(p) || p === 'tsconfig.json').map((p) => [p, readFileSync(join(dir, p))]))
   const bundleFiles: BundleFile[] = [...contents].map(([path, data]) => ({ path, mode: 0o644, sha256: sha256(data), size: data.length }))
-  const built = await createCompiler({ dataDir: nativeDataDir })({ plugin, files: bundleFiles, content: async (f) => contents.get(f.path) ?? null })
+  const built = await createCompiler({ dataDir: nativeDataDir })({
+    plugin,
+    files: bundleFiles,
+    content: async (f) => contents.get(f.path) ?? null,
+  })
   if (!built.bundle) return { compiled, warnings: built.warnings }
   const byPath = new Map(built.bundle.files.map((f) => [f.path, built.bundle!.blobs.get(f.sha256)]))
   for (const path of ts) {
@@ -50,7 +65,14 @@ export async function compileTestFiles(dir: string, plugin: string, files: strin
     if (!js) continue
     const code = js.toString('utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, '')
     const inline = map ? { ...(JSON.parse(map.toString('utf8')) as Record<string, unknown>), sources: [basename(path)] } : null
-    compiled.set(path, Buffer.from(inline ? `${code}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(inline)).toString('base64')}\n` : code))
+    compiled.set(
+      path,
+      Buffer.from(
+        inline
+          ? `${code}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(inline)).toString('base64')}\n`
+          : code,
+      ),
+    )
   }
   return { compiled, warnings: built.warnings }
 }

@@ -40,7 +40,10 @@ const DEFAULT_TIMEOUT_MS = 30_000
  * roles drive it (types/plugin-testing.d.ts documents each call).
  */
 export async function createTestHost(options: TestHostOptions = {}) {
-  if (!options.plugin) throw new TypeError('createTestHost: which plugin? Pass { plugin: \'<the plugin folder>\' }; under `app plugin test <dir>` it defaults to <dir>.')
+  if (!options.plugin)
+    throw new TypeError(
+      "createTestHost: which plugin? Pass { plugin: '<the plugin folder>' }; under `app plugin test <dir>` it defaults to <dir>.",
+    )
   const capture = createCaptureLog()
   // The publish's own lines (the dry run's summary) are the scheduler's, not the plugin's: kept apart from host.logs.
   const published = await publishForTest(options.plugin, createCaptureLog().logger)
@@ -51,12 +54,30 @@ export async function createTestHost(options: TestHostOptions = {}) {
     if (options.settings) setPluginSettings(runtime, entry.name, entry.manifest, options.settings)
     if (options.resources) await addResources(runtime, options.resources)
     const services = createHostServices(runtime, { role: 'test', dataDir: config.dataDir, storageBytes: config.limits.storageBytes })
-    pluginHost = await loadPlugins({ generation: await store.currentGeneration(), store, dataDir: config.dataDir, services, timeoutMs: config.loader.loadTimeoutMs, logger: capture.logger, guardProcess: false })
+    pluginHost = await loadPlugins({
+      generation: await store.currentGeneration(),
+      store,
+      dataDir: config.dataDir,
+      services,
+      timeoutMs: config.loader.loadTimeoutMs,
+      logger: capture.logger,
+      guardProcess: false,
+    })
     const report = pluginHost.reports().find((r) => r.plugin === entry.name)
     if (report?.status !== 'loaded') {
-      throw new Error(`createTestHost: plugin "${entry.name}" ${entry.version} published but did not load:\n${(report?.warnings ?? []).map((w) => `  ${w.severity} ${w.code}: ${w.message}${w.detail ? `\n    ${w.detail.split('\n').slice(0, 12).join('\n    ')}` : ''}`).join('\n')}`)
+      throw new Error(
+        `createTestHost: plugin "${entry.name}" ${entry.version} published but did not load:\n${(report?.warnings ?? []).map((w) => `  ${w.severity} ${w.code}: ${w.message}${w.detail ? `\n    ${w.detail.split('\n').slice(0, 12).join('\n    ')}` : ''}`).join('\n')}`,
+      )
     }
-    const host = testHostApi({ published, runtime, pluginHost, services, lines: capture.lines, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, logger: capture.logger })
+    const host = testHostApi({
+      published,
+      runtime,
+      pluginHost,
+      services,
+      lines: capture.lines,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      logger: capture.logger,
+    })
     await host.refresh()
     rememberHost(host.api)
     return host.api
@@ -86,7 +107,16 @@ function testHostApi(p: Parts) {
   const { entry, config, store } = p.published
   const name = entry.name
   const proc = registerProcess(p.runtime, 'test')
-  const jobs = createTestJobs({ runtime: p.runtime, handlers: pluginHandlersOf(p.pluginHost), services: p.services, logger: p.logger, timeoutMs: p.timeoutMs, maxAttempts: config.jobs.maxAttempts, owner: proc.id, where: placeOf('test') })
+  const jobs = createTestJobs({
+    runtime: p.runtime,
+    handlers: pluginHandlersOf(p.pluginHost),
+    services: p.services,
+    logger: p.logger,
+    timeoutMs: p.timeoutMs,
+    maxAttempts: config.jobs.maxAttempts,
+    owner: proc.id,
+    where: placeOf('test'),
+  })
   const work = { runtime: p.runtime, store, services: p.services, jobs, plugin: name }
   const token = randomBytes(32).toString('base64url')
   let web: Hono | null = null
@@ -97,10 +127,16 @@ function testHostApi(p: Parts) {
     warnings = (await buildPluginReport(store, p.runtime)).plugins.find((x) => x.name === name)?.warnings ?? []
   }
   /** Each call runs, then re-reads the warnings, also when it throws: a test asserts on both. */
-  const call = <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R> | R) => async (...args: A): Promise<R> => {
-    if (closed) throw new Error(`host.${what}: this test host was closed`)
-    try { return await fn(...args) } finally { if (!closed) await refresh() }
-  }
+  const call =
+    <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R> | R) =>
+    async (...args: A): Promise<R> => {
+      if (closed) throw new Error(`host.${what}: this test host was closed`)
+      try {
+        return await fn(...args)
+      } finally {
+        if (!closed) await refresh()
+      }
+    }
   const api = {
     plugin: Object.freeze({ name, version: entry.version }),
     dataDir: config.dataDir,
@@ -116,21 +152,41 @@ function testHostApi(p: Parts) {
     storage: createStorageApi(p.services, name, 'in the test host'),
     settings: Object.freeze({
       set: call('settings.set', (keyOrValues: string | Record<string, SettingValue | null>, value?: SettingValue | null) =>
-        setPluginSettings(p.runtime, name, entry.manifest, typeof keyOrValues === 'string' ? { [keyOrValues]: value ?? null } : keyOrValues)),
+        setPluginSettings(
+          p.runtime,
+          name,
+          entry.manifest,
+          typeof keyOrValues === 'string' ? { [keyOrValues]: value ?? null } : keyOrValues,
+        ),
+      ),
     }),
     runBot: call('runBot', (bot: TestBot) => runTestBot(work, bot)),
-    runDueJobs: call('runDueJobs', (options: { now?: Date | number | string } = {}) => jobs.runDueJobs(options.now === undefined ? Date.now() : timeOf(options.now))),
+    runDueJobs: call('runDueJobs', (options: { now?: Date | number | string } = {}) =>
+      jobs.runDueJobs(options.now === undefined ? Date.now() : timeOf(options.now)),
+    ),
     fireHook: call('fireHook', (hook: ResourceHookName, change: HookFiring) => fireTestHook(work, hook, change)),
     request: call('request', (path: string, init: RequestInit & { signedIn?: boolean } = {}) => {
-      web ??= createWebApp({ store, runtime: p.runtime, token, allowedHosts: allowedHostNames('127.0.0.1'), host: p.pluginHost, logger: p.logger, pluginRouteTimeoutMs: p.timeoutMs })
+      web ??= createWebApp({
+        store,
+        runtime: p.runtime,
+        token,
+        allowedHosts: allowedHostNames('127.0.0.1'),
+        host: p.pluginHost,
+        logger: p.logger,
+        pluginRouteTimeoutMs: p.timeoutMs,
+      })
       const { signedIn, ...rest } = init
       const headers = new Headers(rest.headers)
       if (signedIn !== false) headers.set('authorization', `Bearer ${token}`)
       const url = path.startsWith('/') ? path : `/plugin/${name}/${path}`
       return web.request(`http://127.0.0.1${url}`, { ...rest, headers })
     }),
-    get warnings() { return warnings.map((w) => ({ ...w, where: [...w.where] })) },
-    get logs() { return pluginLines(p.lines, name) },
+    get warnings() {
+      return warnings.map((w) => ({ ...w, where: [...w.where] }))
+    },
+    get logs() {
+      return pluginLines(p.lines, name)
+    },
     async close() {
       if (closed) return
       closed = true
@@ -147,6 +203,7 @@ function testHostApi(p: Parts) {
 
 function timeOf(value: Date | number | string): number {
   const at = new Date(value).getTime()
-  if (Number.isNaN(at)) throw new TypeError(`host.runDueJobs({ now }): expected a Date, ms since the epoch or an ISO date; found ${JSON.stringify(value)}`)
+  if (Number.isNaN(at))
+    throw new TypeError(`host.runDueJobs({ now }): expected a Date, ms since the epoch or an ISO date; found ${JSON.stringify(value)}`)
   return at
 }

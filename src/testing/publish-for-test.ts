@@ -23,7 +23,12 @@ export function copyPlugin(source: string, target: string): void {
 }
 
 const listed = (ws: Array<{ code: string; severity: string; message: string; detail?: string | null }>) =>
-  ws.map((w) => `  ${w.severity} ${w.code}: ${w.message}${w.detail && w.detail !== w.message ? `\n    ${w.detail.split('\n').slice(0, 12).join('\n    ')}` : ''}`).join('\n')
+  ws
+    .map(
+      (w) =>
+        `  ${w.severity} ${w.code}: ${w.message}${w.detail && w.detail !== w.message ? `\n    ${w.detail.split('\n').slice(0, 12).join('\n    ')}` : ''}`,
+    )
+    .join('\n')
 
 /**
  * The plugin published into a temporary data directory exactly as the
@@ -34,7 +39,10 @@ const listed = (ws: Array<{ code: string; severity: string; message: string; det
  */
 export async function publishForTest(pluginPath: string, logger: Logger): Promise<PublishedForTest> {
   const source = resolve(pluginPath)
-  if (!statSync(source, { throwIfNoEntry: false })) throw new Error(`createTestHost: ${source} does not exist. Pass { plugin: '<the plugin folder>' } (app plugin test passes the folder it runs).`)
+  if (!statSync(source, { throwIfNoEntry: false }))
+    throw new Error(
+      `createTestHost: ${source} does not exist. Pass { plugin: '<the plugin folder>' } (app plugin test passes the folder it runs).`,
+    )
   const tmp = mkdtempSync(join(tmpdir(), 'app-test-host-'))
   let store: Store | null = null
   try {
@@ -48,9 +56,14 @@ export async function publishForTest(pluginPath: string, logger: Logger): Promis
     const entry = generation?.plugins[0]
     if (!entry) {
       const notices = await store.notices()
-      throw new Error(`createTestHost: ${source} was not published as a plugin${notices.length ? `:\n${listed(notices)}` : ' (no plugin.json, package.json "appPlugin" or exported manifest found)'}`)
+      throw new Error(
+        `createTestHost: ${source} was not published as a plugin${notices.length ? `:\n${listed(notices)}` : ' (no plugin.json, package.json "appPlugin" or exported manifest found)'}`,
+      )
     }
-    if (entry.status === 'error') throw new Error(`createTestHost: plugin "${entry.name}" ${entry.version} failed to publish, as it would in the scheduler (\`app plugins sync\`):\n${listed(entry.warnings)}`)
+    if (entry.status === 'error')
+      throw new Error(
+        `createTestHost: plugin "${entry.name}" ${entry.version} failed to publish, as it would in the scheduler (\`app plugins sync\`):\n${listed(entry.warnings)}`,
+      )
     return { tmp, config, store, entry }
   } catch (error) {
     await store?.close()

@@ -21,7 +21,13 @@ export interface PluginTestResult {
   leftOpen: number
 }
 
-interface TestEvent { name: string; nesting: number; details?: { type?: string }; todo?: unknown; skip?: unknown }
+interface TestEvent {
+  name: string
+  nesting: number
+  details?: { type?: string }
+  todo?: unknown
+  skip?: unknown
+}
 
 /**
  * `app plugin test <dir>` in this process: the plugin's `*.test.*` files
@@ -30,7 +36,10 @@ interface TestEvent { name: string; nesting: number; details?: { type?: string }
  * executable's test host, with no `node` on the PATH. Output is node:test's
  * own spec reporter, written to `out`.
  */
-export async function runPluginTests(dir: string, options: { namePatterns?: string[]; tmpDir: string; out: NodeJS.WritableStream }): Promise<PluginTestResult> {
+export async function runPluginTests(
+  dir: string,
+  options: { namePatterns?: string[]; tmpDir: string; out: NodeJS.WritableStream },
+): Promise<PluginTestResult> {
   const all = pluginFiles(dir)
   const files = all.filter((p) => TEST_FILE.test(p))
   const plugin = pluginNameOf(dir, all)
@@ -43,13 +52,17 @@ export async function runPluginTests(dir: string, options: { namePatterns?: stri
   const stream = run({ files: files.map((f) => join(dir, f)), isolation: 'none', testNamePatterns: options.namePatterns })
   // "suite > test", as node:test's own summary nests them.
   const path: string[] = []
-  stream.on('test:start', (t: TestEvent) => { path[t.nesting] = t.name })
+  stream.on('test:start', (t: TestEvent) => {
+    path[t.nesting] = t.name
+  })
   stream.on('test:fail', (t: TestEvent) => {
     if (t.todo || t.details?.type === 'suite') return
     result.failed.push([...path.slice(0, t.nesting), t.name].join(' > '))
   })
   // The run's own summary (no file: the whole run) has the last word, whatever was named above.
-  stream.on('test:summary', (s: { file?: string; success: boolean }) => { if (s.file === undefined && !s.success) result.ok = false })
+  stream.on('test:summary', (s: { file?: string; success: boolean }) => {
+    if (s.file === undefined && !s.success) result.ok = false
+  })
   const output = stream.compose(spec)
   output.pipe(options.out, { end: false })
   await finished(output)

@@ -29,42 +29,93 @@ type Fn = (...args: never[]) => unknown
  * backoff). `lastError` is the last error plugin code threw, as it threw it,
  * for a test to see its own stack rather than the job's summary.
  */
-export function createTestJobs(o: { runtime: Db; handlers: PluginHandlers; services: HostServices; logger: Logger; timeoutMs: number; maxAttempts: number; owner: string; where: string }) {
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the test host's job runs (bots, due jobs, hooks) share one queue and runner
+export function createTestJobs(o: {
+  runtime: Db
+  handlers: PluginHandlers
+  services: HostServices
+  logger: Logger
+  timeoutMs: number
+  maxAttempts: number
+  owner: string
+  where: string
+}) {
   let lastError: unknown = null
   /** Told what each action call got as matches (host.runBot reports them). */
   let onMatches: ((matches: Resource[]) => void) | null = null
-  const catching = <F extends Fn>(fn: F): F => ((...args: Parameters<F>) => {
-    try {
-      const value = fn(...args)
-      return value instanceof Promise ? value.catch((error: unknown) => { lastError = error; throw error }) : value
-    } catch (error) {
-      lastError = error
-      throw error
-    }
-  }) as F
+  const catching = <F extends Fn>(fn: F): F =>
+    ((...args: Parameters<F>) => {
+      try {
+        const value = fn(...args)
+        return value instanceof Promise
+          ? value.catch((error: unknown) => {
+              lastError = error
+              throw error
+            })
+          : value
+      } catch (error) {
+        lastError = error
+        throw error
+      }
+    }) as F
   const h = o.handlers
   const handlers: PluginHandlers = {
     ...h,
-    eventType: (id) => { const e = h.eventType(id); return e && { ...e, run: catching(e.run) } },
-    query: (id) => { const e = h.query(id); return e && { ...e, fn: catching(e.fn) } },
+    eventType: (id) => {
+      const e = h.eventType(id)
+      return e && { ...e, run: catching(e.run) }
+    },
+    query: (id) => {
+      const e = h.query(id)
+      return e && { ...e, fn: catching(e.fn) }
+    },
     action: (uid) => {
       const e = h.action(uid)
       const fn = e && catching(e.fn)
-      return e && { ...e, fn: (bot, settings, matches, non) => { onMatches?.(matches); return fn!(bot, settings, matches, non) } }
+      return (
+        e && {
+          ...e,
+          fn: (bot, settings, matches, non) => {
+            onMatches?.(matches)
+            return fn!(bot, settings, matches, non)
+          },
+        }
+      )
     },
-    pluginJob: (type) => { const e = h.pluginJob(type); return e && { ...e, handler: catching(e.handler) } },
+    pluginJob: (type) => {
+      const e = h.pluginJob(type)
+      return e && { ...e, handler: catching(e.handler) }
+    },
     hooks: (type) => h.hooks(type).map((e) => ({ ...e, handler: catching(e.handler) })),
   }
-  const runner = createJobRunner({ handlers, services: o.services, runtime: o.runtime, log: o.logger, timeoutMs: o.timeoutMs, current: new Float64Array(3), where: o.where, stopping: () => false })
+  const runner = createJobRunner({
+    handlers,
+    services: o.services,
+    runtime: o.runtime,
+    log: o.logger,
+    timeoutMs: o.timeoutMs,
+    current: new Float64Array(3),
+    where: o.where,
+    stopping: () => false,
+  })
   const fire = createScheduleFirer(o.runtime)
   const toRun = (job: ClaimedJob, r: JobResult): JobRun => ({
-    id: job.id, eventType: job.eventType, description: job.description, outcome: r.outcome === 'done' ? 'done' : 'failed', error: r.error ?? null,
+    id: job.id,
+    eventType: job.eventType,
+    description: job.description,
+    outcome: r.outcome === 'done' ? 'done' : 'failed',
+    error: r.error ?? null,
     willRetry: r.outcome === 'failed' && !r.permanent && r.attempt < o.maxAttempts,
   })
 
   /** Claims and runs the jobs due at `at` (of `types`, and bot runs) until none is left, completing each batch as a worker does. */
   async function runDue(types: string[], at: number): Promise<JobRun[]> {
-    const queue = createJobQueue(o.runtime, { owner: o.owner, leaseMs: o.timeoutMs * 2, maxAttempts: o.maxAttempts, clock: () => Math.max(at, Date.now()) })
+    const queue = createJobQueue(o.runtime, {
+      owner: o.owner,
+      leaseMs: o.timeoutMs * 2,
+      maxAttempts: o.maxAttempts,
+      clock: () => Math.max(at, Date.now()),
+    })
     const runs: JobRun[] = []
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const claimed = await queue.claim(20, JSON.stringify(types))

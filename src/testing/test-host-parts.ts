@@ -15,7 +15,9 @@ import type { Db } from '../store/open-database.ts'
 export async function addResources(runtime: Db, list: unknown[]): Promise<void> {
   const result = await importResources(runtime, list)
   if (result.rejected.length) {
-    throw new TypeError(`host.resources.add: ${result.rejected.length} problem(s), so those resources were not added:\n${result.rejected.map((r) => `  #${r.index}${r.id ? ` ("${r.id}")` : ''}: ${r.field}: ${r.message}`).join('\n')}\nA resource is { id, type, cloud?, account?, region?, name?, state?, tags?, properties? }.`)
+    throw new TypeError(
+      `host.resources.add: ${result.rejected.length} problem(s), so those resources were not added:\n${result.rejected.map((r) => `  #${r.index}${r.id ? ` ("${r.id}")` : ''}: ${r.field}: ${r.message}`).join('\n')}\nA resource is { id, type, cloud?, account?, region?, name?, state?, tags?, properties? }.`,
+    )
   }
 }
 
@@ -40,7 +42,10 @@ export function setPluginSettings(runtime: Db, plugin: string, manifest: Record<
     if (problem) problems.push(`${key}: expected ${problem.expected}; found ${problem.found}`)
     else changes.push({ key, value: value as SettingValue | null })
   }
-  if (problems.length) throw new TypeError(`host.settings.set: ${problems.length} problem(s) with the settings of plugin "${plugin}", so none was changed:\n${problems.map((p) => `  ${p}`).join('\n')}`)
+  if (problems.length)
+    throw new TypeError(
+      `host.settings.set: ${problems.length} problem(s) with the settings of plugin "${plugin}", so none was changed:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    )
   writePluginSettings(runtime, plugin, changes)
 }
 
@@ -50,8 +55,15 @@ export function fullResource(input: ResourceInput, what: string): Resource {
     throw new TypeError(`${what}: expected a resource { id, type, ... }; found ${JSON.stringify(input)?.slice(0, 120)}`)
   }
   return {
-    id: input.id, type: input.type, cloud: input.cloud ?? '', account: input.account ?? '', region: input.region ?? '', name: input.name ?? '', state: input.state ?? '',
-    tags: withoutNulls(input.tags ?? {}), properties: withoutNulls(input.properties ?? {}),
+    id: input.id,
+    type: input.type,
+    cloud: input.cloud ?? '',
+    account: input.account ?? '',
+    region: input.region ?? '',
+    name: input.name ?? '',
+    state: input.state ?? '',
+    tags: withoutNulls(input.tags ?? {}),
+    properties: withoutNulls(input.properties ?? {}),
   }
 }
 

@@ -19,7 +19,9 @@ function sameSiteReferer(c: Context): string | null {
     const from = new URL(referer)
     if (from.host !== new URL(c.req.url).host) return null
     return `${from.pathname}${from.search}${from.pathname === LANDING ? '#warnings' : ''}`
-  } catch { return null }
+  } catch {
+    return null
+  }
 }
 
 /**
@@ -34,7 +36,14 @@ export function addActionRoutes(app: Hono, deps: WebDeps): void {
     const s = await deps.snapshots.get()
     return s.report.plugins.some((p) => p.name === name) || name in s.disabled
   }
-  const notFound = (c: Context, name: string) => refusal(c, deps, { status: 404, code: 'PLUGIN_NOT_FOUND', title: 'No such plugin', message: `No plugin named "${name}" in the current generation, and none disabled by that name.`, back: [LANDING, 'All plugins'] })
+  const notFound = (c: Context, name: string) =>
+    refusal(c, deps, {
+      status: 404,
+      code: 'PLUGIN_NOT_FOUND',
+      title: 'No such plugin',
+      message: `No plugin named "${name}" in the current generation, and none disabled by that name.`,
+      back: [LANDING, 'All plugins'],
+    })
 
   const queue = (action: PluginAction) => async (c: Context) => {
     const name = c.req.param('name')!
@@ -46,7 +55,13 @@ export function addActionRoutes(app: Hono, deps: WebDeps): void {
       const good = [...new Set((await deps.store.history(name)).filter((h) => h.status !== 'error').map((h) => h.version))]
       version = form.version?.trim() || null
       if (!version || !good.includes(version)) {
-        return refusal(c, deps, { status: 400, code: 'BAD_FORM', title: 'Roll back refused', message: `version must be one of the stored versions of ${name} that passed validation: ${good.join(', ') || 'none'}; found "${version ?? ''}"`, back: [`${pluginPath(name)}#history`, 'Version history'] })
+        return refusal(c, deps, {
+          status: 400,
+          code: 'BAD_FORM',
+          title: 'Roll back refused',
+          message: `version must be one of the stored versions of ${name} that passed validation: ${good.join(', ') || 'none'}; found "${version ?? ''}"`,
+          back: [`${pluginPath(name)}#history`, 'Version history'],
+        })
       }
     }
     const request = requestPluginAction(deps.runtime, { plugin: name, action, version, by: deps.auth.actorFor(c) })
@@ -65,12 +80,25 @@ export function addActionRoutes(app: Hono, deps: WebDeps): void {
     const back = safeNext(form.next ?? sameSiteReferer(c) ?? pluginPath(name))
     const plugin = name === '-' ? null : name
     const warning = (await deps.snapshots.get()).report.warnings.find((w) => w.plugin === plugin && warningId(w) === id)
-    if (!warning) return refusal(c, deps, { status: 404, code: 'WARNING_NOT_FOUND', title: 'No such warning', message: `No current warning of ${plugin ?? 'no plugin'} has the id ${id}: it may have gone with a new generation.`, back: [back, 'Back'] })
+    if (!warning)
+      return refusal(c, deps, {
+        status: 404,
+        code: 'WARNING_NOT_FOUND',
+        title: 'No such warning',
+        message: `No current warning of ${plugin ?? 'no plugin'} has the id ${id}: it may have gone with a new generation.`,
+        back: [back, 'Back'],
+      })
     const note = (form.note ?? '').trim()
-    if (!note || note.length > MAX_NOTE) return refusal(c, deps, { status: 400, code: 'BAD_FORM', title: 'Not acknowledged', message: `note must say why the warning can wait (1 to ${MAX_NOTE} characters); found ${note.length} characters`, back: [back, 'Back'] })
+    if (!note || note.length > MAX_NOTE)
+      return refusal(c, deps, {
+        status: 400,
+        code: 'BAD_FORM',
+        title: 'Not acknowledged',
+        message: `note must say why the warning can wait (1 to ${MAX_NOTE} characters); found ${note.length} characters`,
+        back: [back, 'Back'],
+      })
     const ack = ackWarning(deps.runtime, { warningId: id, plugin, code: warning.code, note, by: deps.auth.actorFor(c) })
     if (wantsJson(c)) return c.json({ ack })
     return c.redirect(back, 303)
   })
 }
-

@@ -65,12 +65,14 @@ export function createSnapshotSource(options: SnapshotOptions) {
   const runtimeVersion = runtime.prepare("SELECT (SELECT data_version FROM pragma_data_version) || '/' || total_changes()").pluck()
   // Run-time errors count up rows rather than add them: their total count changes with each one recorded.
   // Plugin settings: a set or unset changes SETTINGS_INVALID warnings.
-  const runtimeState = runtime.prepare(`SELECT (SELECT count(*) || '/' || ifnull(max(updated_at), '') FROM load_reports) || '|' ||
+  const runtimeState = runtime
+    .prepare(`SELECT (SELECT count(*) || '/' || ifnull(max(updated_at), '') FROM load_reports) || '|' ||
     (SELECT count(*) || '/' || ifnull(sum(count), 0) FROM runtime_errors) || '|' ||
     (SELECT count(*) || '/' || ifnull(max(updated_at), '') FROM plugin_settings) || '|' ||
     (SELECT count(*) || '/' || ifnull(max(acked_at), '') FROM warning_acks) || '|' ||
     (SELECT ifnull(max(id), 0) || '/' || ifnull(max(finished_at), '') FROM plugin_requests) || '|' ||
-    ifnull((SELECT group_concat(id || '/' || ifnull(generation, '-') || '/' || (heartbeat_at >= ?), ',') FROM processes WHERE stopped_at IS NULL), '')`).pluck()
+    ifnull((SELECT group_concat(id || '/' || ifnull(generation, '-') || '/' || (heartbeat_at >= ?), ',') FROM processes WHERE stopped_at IS NULL), '')`)
+    .pluck()
   let cached: { key: string; snapshot: Promise<AdminSnapshot> } | null = null
   let checked = { versions: '', at: 0, state: '' }
 
@@ -86,7 +88,10 @@ export function createSnapshotSource(options: SnapshotOptions) {
   async function build(): Promise<AdminSnapshot> {
     const report = await buildPluginReport(store, runtime)
     const processes = await listProcesses(runtime)
-    const current = report.generation === null ? null : { id: report.generation, createdAt: report.generatedAt ?? '', reason: '', plugins: report.plugins.map((p) => p.entry) }
+    const current =
+      report.generation === null
+        ? null
+        : { id: report.generation, createdAt: report.generatedAt ?? '', reason: '', plugins: report.plugins.map((p) => p.entry) }
     const restart = await restartGuidance(store, runtime, processes, current)
     const restartNeeded = restart.map((r) => r.process)
     const frontend: FrontendFile[] = []
@@ -109,8 +114,14 @@ export function createSnapshotSource(options: SnapshotOptions) {
     }
     const memos = new Map<string, { at: number; value: Promise<unknown> }>()
     return {
-      report, processes, restartNeeded, restart, frontend,
-      acks: readWarningAcks(runtime), disabled: await readDisabledPlugins(store), pending: pendingPluginNames(runtime),
+      report,
+      processes,
+      restartNeeded,
+      restart,
+      frontend,
+      acks: readWarningAcks(runtime),
+      disabled: await readDisabledPlugins(store),
+      pending: pendingPluginNames(runtime),
       memo<T>(key: string, maxAgeMs: number, make: () => Promise<T>): Promise<T> {
         const now = Date.now()
         const hit = memos.get(key)
@@ -131,7 +142,9 @@ export function createSnapshotSource(options: SnapshotOptions) {
       if (cached?.key === key) return cached.snapshot
       const snapshot = build()
       cached = { key, snapshot }
-      snapshot.catch(() => { if (cached?.snapshot === snapshot) cached = null })
+      snapshot.catch(() => {
+        if (cached?.snapshot === snapshot) cached = null
+      })
       return snapshot
     },
   }

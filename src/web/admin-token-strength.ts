@@ -15,7 +15,8 @@ export function tokenWeakness(token: string): string | null {
   if (chars.length <= 4096 && /^([\s\S]+?)\1+$/.test(token)) return 'is one short piece repeated'
   if (runShare(chars) >= 0.75) return 'is mostly a run of consecutive characters (like abcd or 1234)'
   const bits = estimatedBits(chars)
-  if (bits < MIN_ESTIMATED_BITS) return `uses so few distinct characters that its estimated entropy is ${Math.floor(bits)} bits (at least ${MIN_ESTIMATED_BITS} needed)`
+  if (bits < MIN_ESTIMATED_BITS)
+    return `uses so few distinct characters that its estimated entropy is ${Math.floor(bits)} bits (at least ${MIN_ESTIMATED_BITS} needed)`
   return null
 }
 

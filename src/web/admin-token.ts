@@ -1,5 +1,17 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { AppError, ExitCode } from '../errors/app-error.ts'
 import { MIN_TOKEN_LENGTH, tokenWeakness } from './admin-token-strength.ts'
@@ -27,7 +39,16 @@ export function resolveAdminToken(dataDir: string, env: NodeJS.ProcessEnv = proc
   mkdirSync(dataDir, { recursive: true, mode: 0o700 }) // owner-only, like the databases beside it
   const file = join(dataDir, ADMIN_TOKEN_FILE)
   const existing = readTokenFile(file)
-  if (existing !== null) return { token: checked(existing, file, `Write a random value into ${file} (mode 0600), delete the file to have one generated, or set APP_ADMIN_TOKEN`), from: file, generated: false }
+  if (existing !== null)
+    return {
+      token: checked(
+        existing,
+        file,
+        `Write a random value into ${file} (mode 0600), delete the file to have one generated, or set APP_ADMIN_TOKEN`,
+      ),
+      from: file,
+      generated: false,
+    }
   const token = randomBytes(32).toString('base64url')
   // Written whole to a private file, then linked into place: a second web process starting at the same
   // moment gets EEXIST and reads the complete winner, never a half-written or overwritten token.
@@ -71,7 +92,11 @@ function readTokenFile(file: string): string | null {
     if (!stat.isFile()) throw unsafe(file, 'is not a regular file')
     if ((stat.mode & 0o077) !== 0) {
       // Someone loosened it: only the owner may read the token. Not when the inode is shared or not ours.
-      if (stat.nlink > 1 || (process.getuid && stat.uid !== process.getuid())) throw unsafe(file, `has mode ${(stat.mode & 0o777).toString(8)} and is ${stat.nlink > 1 ? 'hard-linked elsewhere' : 'owned by another user'}`)
+      if (stat.nlink > 1 || (process.getuid && stat.uid !== process.getuid()))
+        throw unsafe(
+          file,
+          `has mode ${(stat.mode & 0o777).toString(8)} and is ${stat.nlink > 1 ? 'hard-linked elsewhere' : 'owned by another user'}`,
+        )
       fchmodSync(fd, 0o600)
     }
     return readFileSync(fd, 'utf8').trim()
@@ -81,14 +106,22 @@ function readTokenFile(file: string): string | null {
 }
 
 function unsafe(file: string, what: string, cause?: unknown): AppError {
-  return new AppError('ADMIN_TOKEN_FILE_UNSAFE', `${file} ${what}. Expected a regular file with mode 0600 owned by the user running app. Replace it with one (or delete it to have a token generated), or set APP_ADMIN_TOKEN.`, { exitCode: ExitCode.usage, cause })
+  return new AppError(
+    'ADMIN_TOKEN_FILE_UNSAFE',
+    `${file} ${what}. Expected a regular file with mode 0600 owned by the user running app. Replace it with one (or delete it to have a token generated), or set APP_ADMIN_TOKEN.`,
+    { exitCode: ExitCode.usage, cause },
+  )
 }
 
 /** The token if it is strong enough; the refusal names where it came from, never the token itself. */
 function checked(token: string, from: string, fix: string): string {
   const weakness = tokenWeakness(token)
   if (weakness) {
-    throw new AppError('ADMIN_TOKEN_WEAK', `the admin token from ${from} ${weakness}; expected at least ${MIN_TOKEN_LENGTH} characters that are random (not a repetition, a run like 1234, or a few characters repeated). ${fix}: ${HOW_TO_MAKE_ONE}.`, { exitCode: ExitCode.usage })
+    throw new AppError(
+      'ADMIN_TOKEN_WEAK',
+      `the admin token from ${from} ${weakness}; expected at least ${MIN_TOKEN_LENGTH} characters that are random (not a repetition, a run like 1234, or a few characters repeated). ${fix}: ${HOW_TO_MAKE_ONE}.`,
+      { exitCode: ExitCode.usage },
+    )
   }
   return token
 }

@@ -13,15 +13,36 @@ import { isAcknowledged, parseWarningQuery, queryKey, queryParams, selectWarning
 import { jsonError, type WebDeps } from './web-deps.ts'
 
 const warningJson = (w: StoredWarning, acks?: Map<string, WarningAck>) => ({
-  id: warningId(w), ...(acks && { state: isAcknowledged(w, acks) ? 'acknowledged' : 'open', acknowledgement: acks.get(warningId(w)) ?? null }), code: w.code, severity: w.severity, plugin: w.plugin, version: w.version, message: w.message, detail: w.detail,
-  where: w.where, generation: w.generation, firstSeen: w.firstSeen, lastSeen: w.lastSeen, count: w.count,
+  id: warningId(w),
+  ...(acks && { state: isAcknowledged(w, acks) ? 'acknowledged' : 'open', acknowledgement: acks.get(warningId(w)) ?? null }),
+  code: w.code,
+  severity: w.severity,
+  plugin: w.plugin,
+  version: w.version,
+  message: w.message,
+  detail: w.detail,
+  where: w.where,
+  generation: w.generation,
+  firstSeen: w.firstSeen,
+  lastSeen: w.lastSeen,
+  count: w.count,
 })
 
 const pluginJson = (p: PluginSummary) => {
-  const meta = (typeof p.entry.manifest.metadata === 'object' && p.entry.manifest.metadata ? p.entry.manifest.metadata : {}) as Record<string, unknown>
+  const meta = (typeof p.entry.manifest.metadata === 'object' && p.entry.manifest.metadata ? p.entry.manifest.metadata : {}) as Record<
+    string,
+    unknown
+  >
   return {
-    name: p.name, version: p.version, status: p.status, source: p.source, origin: p.origin, sha256: p.sha256,
-    nickname: meta.nickname ?? null, signature: p.entry.signature, publishedAt: p.entry.publishedAt,
+    name: p.name,
+    version: p.version,
+    status: p.status,
+    source: p.source,
+    origin: p.origin,
+    sha256: p.sha256,
+    nickname: meta.nickname ?? null,
+    signature: p.entry.signature,
+    publishedAt: p.entry.publishedAt,
     warnings: p.warnings.map((w) => ({ code: w.code, severity: w.severity, message: w.message })),
   }
 }
@@ -36,36 +57,81 @@ const MAX_LIMIT = 1000
 function pageOf(limit: string | undefined, offset: string | undefined): { limit: number; offset: number } | { error: string } {
   const l = limit === undefined ? WARNINGS_LIMIT : Number(limit)
   const o = offset === undefined ? 0 : Number(offset)
-  if (!Number.isSafeInteger(l) || l < 1 || l > MAX_LIMIT) return { error: `limit must be an integer from 1 to ${MAX_LIMIT}; found "${limit}"` }
+  if (!Number.isSafeInteger(l) || l < 1 || l > MAX_LIMIT)
+    return { error: `limit must be an integer from 1 to ${MAX_LIMIT}; found "${limit}"` }
   if (!Number.isSafeInteger(o) || o < 0) return { error: `offset must be an integer of 0 or more; found "${offset}"` }
   return { limit: l, offset: o }
 }
 
 /** The JSON twins of the pages under /api/v1 (same snapshot, same data). Long lists come in pages: follow `next`. */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the JSON API's routes, each a few lines, registered on one app
 export function addApiRoutes(app: Hono, deps: WebDeps): void {
   const jobs = createJobAdmin(deps.runtime)
 
   // Built once per snapshot: a script polling these does not re-serialize hundreds of plugins each time.
   app.get('/api/v1/plugins', async (c) => {
     const s = await deps.snapshots.get()
-    const body = await s.memo('api:plugins', Infinity, async () => bytes({ generation: s.report.generation, generatedAt: s.report.generatedAt, plugins: s.report.plugins.map(pluginJson) }))
+    const body = await s.memo('api:plugins', Infinity, async () =>
+      bytes({ generation: s.report.generation, generatedAt: s.report.generatedAt, plugins: s.report.plugins.map(pluginJson) }),
+    )
     return c.body(body, 200, JSON_TYPE)
   })
 
   app.get('/api/v1/plugins/:name', async (c) => {
     const snapshot = await deps.snapshots.get()
     const d = await readPluginDetail(snapshot, deps.store, deps.runtime, c.req.param('name'))
-    if (!d) return c.json(jsonError('PLUGIN_NOT_FOUND', `no plugin named "${c.req.param('name')}" in generation ${snapshot.report.generation ?? 'none'}; GET /api/v1/plugins lists them`), 404)
+    if (!d)
+      return c.json(
+        jsonError(
+          'PLUGIN_NOT_FOUND',
+          `no plugin named "${c.req.param('name')}" in generation ${snapshot.report.generation ?? 'none'}; GET /api/v1/plugins lists them`,
+        ),
+        404,
+      )
     return c.json({
-      generation: d.generation, ...pluginJson(d.plugin), disabled: d.disabled, warnings: d.plugin.warnings.map((w) => warningJson(w, snapshot.acks)),
-      manifest: d.plugin.entry.manifest, registered: d.plugin.entry.registered,
+      generation: d.generation,
+      ...pluginJson(d.plugin),
+      disabled: d.disabled,
+      warnings: d.plugin.warnings.map((w) => warningJson(w, snapshot.acks)),
+      manifest: d.plugin.entry.manifest,
+      registered: d.plugin.entry.registered,
       // Declared settings with their values; a secret as its reference, never resolved here.
       settings: pluginSettingsView(deps.runtime, d.plugin.entry),
-      rejected: d.plugin.entry.rejected ? { version: d.plugin.entry.rejected.version, origin: d.plugin.entry.rejected.origin, publishedAt: d.plugin.entry.rejected.publishedAt } : null,
-      frontend: d.frontend, files: d.files,
-      history: d.history.map((h) => ({ version: h.version, status: h.status, sha256: h.bundleSha256, source: h.source, origin: h.origin, publishedAt: h.publishedAt, generations: h.generations })),
-      processes: d.running.map((r) => ({ id: r.process.id, role: r.process.role, host: r.process.host, pid: r.process.pid, generation: r.process.generation, version: r.version, sha256: r.sha256, load: r.load })),
-      failedIn: d.failedIn.map((r) => ({ id: r.process.id, role: r.process.role, host: r.process.host, pid: r.process.pid, version: r.version })),
+      rejected: d.plugin.entry.rejected
+        ? {
+            version: d.plugin.entry.rejected.version,
+            origin: d.plugin.entry.rejected.origin,
+            publishedAt: d.plugin.entry.rejected.publishedAt,
+          }
+        : null,
+      frontend: d.frontend,
+      files: d.files,
+      history: d.history.map((h) => ({
+        version: h.version,
+        status: h.status,
+        sha256: h.bundleSha256,
+        source: h.source,
+        origin: h.origin,
+        publishedAt: h.publishedAt,
+        generations: h.generations,
+      })),
+      processes: d.running.map((r) => ({
+        id: r.process.id,
+        role: r.process.role,
+        host: r.process.host,
+        pid: r.process.pid,
+        generation: r.process.generation,
+        version: r.version,
+        sha256: r.sha256,
+        load: r.load,
+      })),
+      failedIn: d.failedIn.map((r) => ({
+        id: r.process.id,
+        role: r.process.role,
+        host: r.process.host,
+        pid: r.process.pid,
+        version: r.version,
+      })),
       requests: d.requests,
     })
   })
@@ -83,7 +149,15 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
       const end = page.offset + page.limit
       const params = queryParams(query)
       const next = end < all.length ? `/api/v1/warnings?${params}${params.size ? '&' : ''}offset=${end}&limit=${page.limit}` : null
-      return bytes({ generation: s.report.generation, query, total: all.length, offset: page.offset, limit: page.limit, next, warnings: all.slice(page.offset, end).map((w) => warningJson(w, s.acks)) })
+      return bytes({
+        generation: s.report.generation,
+        query,
+        total: all.length,
+        offset: page.offset,
+        limit: page.limit,
+        next,
+        warnings: all.slice(page.offset, end).map((w) => warningJson(w, s.acks)),
+      })
     })
     return c.body(body, 200, JSON_TYPE)
   })
@@ -91,10 +165,13 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
   app.get('/api/v1/processes', async (c) => {
     const s = await deps.snapshots.get()
     const restart = new Map(s.restart.map((r) => [r.process.id, r]))
-    return c.json({ generation: s.report.generation, processes: (await listProcesses(deps.runtime)).map((p) => {
-      const r = restart.get(p.id)
-      return { ...p, restartNeeded: Boolean(r), restartPlugins: r ? r.changes : [] }
-    }) })
+    return c.json({
+      generation: s.report.generation,
+      processes: (await listProcesses(deps.runtime)).map((p) => {
+        const r = restart.get(p.id)
+        return { ...p, restartNeeded: Boolean(r), restartPlugins: r ? r.changes : [] }
+      }),
+    })
   })
 
   // Every operator action, newest first: who, when, what, outcome.
@@ -113,9 +190,22 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
     }
     const page = pageOf(q.limit, undefined)
     if ('error' in page) return c.json(jsonError('BAD_QUERY', page.error), 400)
-    const filter: JobFilter = { status: q.status as JobStatus | undefined, eventType: q.eventType || undefined, bot: q.bot || undefined, limit: page.limit }
+    const filter: JobFilter = {
+      status: q.status as JobStatus | undefined,
+      eventType: q.eventType || undefined,
+      bot: q.bot || undefined,
+      limit: page.limit,
+    }
     return c.json({ counts: await jobs.counts(), events: await jobs.list(filter) })
   })
 
-  app.all('/api/*', (c) => c.json(jsonError('NOT_FOUND', `no API route ${c.req.method} ${new URL(c.req.url).pathname}; routes: GET /api/v1/plugins, /api/v1/plugins/:name, /api/v1/warnings, /api/v1/processes, /api/v1/events, /api/v1/audit`), 404))
+  app.all('/api/*', (c) =>
+    c.json(
+      jsonError(
+        'NOT_FOUND',
+        `no API route ${c.req.method} ${new URL(c.req.url).pathname}; routes: GET /api/v1/plugins, /api/v1/plugins/:name, /api/v1/warnings, /api/v1/processes, /api/v1/events, /api/v1/audit`,
+      ),
+      404,
+    ),
+  )
 }

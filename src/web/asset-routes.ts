@@ -47,10 +47,21 @@ export function addAssetRoutes(app: Hono, deps: WebDeps): void {
   app.get('/plugins/:name/assets/*', async (c) => {
     const [, , rawName = '', , ...rest] = rawPathname(c.req.url).split('/')
     let name: string
-    try { name = decodeURIComponent(rawName) } catch { name = '' }
+    try {
+      name = decodeURIComponent(rawName)
+    } catch {
+      name = ''
+    }
     if (!PLUGIN_NAME.test(name)) return c.json(jsonError('ASSET_PATH_REFUSED', `"${rawName}" is not a plugin name`), 400)
     const checked = safeAssetPath(rest.join('/'))
-    if (!checked.ok) return c.json(jsonError('ASSET_PATH_REFUSED', `asset path refused: ${checked.reason}. Frontend files are addressed by their path inside the plugin, e.g. /plugins/${name}/assets/frontend/init.js`), 400)
+    if (!checked.ok)
+      return c.json(
+        jsonError(
+          'ASSET_PATH_REFUSED',
+          `asset path refused: ${checked.reason}. Frontend files are addressed by their path inside the plugin, e.g. /plugins/${name}/assets/frontend/init.js`,
+        ),
+        400,
+      )
     const bundle = await bundleOf(deps, name)
     if (!bundle) return c.json(jsonError('ASSET_NOT_FOUND', `plugin "${name}" is not loaded here, so it serves no frontend files`), 404)
     const file = bundle.files.get(checked.path)
@@ -65,7 +76,12 @@ async function bundleOf(deps: WebDeps, name: string): Promise<{ files: Map<strin
     const entry = deps.host.frontend().find((e) => e.plugin === name)
     if (!entry) return null
     const files = (await deps.store.bundle(entry.sha256))?.files ?? []
-    return { files: servable(files, entry.files.map((f) => f.path)) }
+    return {
+      files: servable(
+        files,
+        entry.files.map((f) => f.path),
+      ),
+    }
   }
   const p = (await deps.snapshots.get()).report.plugins.find((x) => x.name === name)
   if (!p || p.status === 'error') return null

@@ -10,7 +10,9 @@ import { jsonError, type WebDeps, type WebPluginHost } from './web-deps.ts'
 export const ROUTE_TIMEOUT_MS = 30_000
 
 /** Who calls a plugin route, as its handler sees it: `c.get('user')`. */
-export interface RouteUser { kind: 'admin' | 'anonymous' }
+export interface RouteUser {
+  kind: 'admin' | 'anonymous'
+}
 
 /** A request to /plugin/<name>/<rest>: the plugin, the URL its app gets, and the path its Hono app will route on. */
 export function pluginRouteOf(rawUrl: string): { name: string; url: URL; path: string } | null {
@@ -18,7 +20,11 @@ export function pluginRouteOf(rawUrl: string): { name: string; url: URL; path: s
   const segments = url.pathname.split('/')
   if (segments[1] !== 'plugin' || segments[2] === undefined) return null
   let name: string
-  try { name = decodeURIComponent(segments[2]) } catch { return null }
+  try {
+    name = decodeURIComponent(segments[2])
+  } catch {
+    return null
+  }
   url.pathname = `/${segments.slice(3).join('/')}` // drop '', 'plugin', '<name>' (possibly encoded)
   return { name, url, path: getPath({ url: url.href } as Request) }
 }
@@ -29,7 +35,10 @@ export function isPublicPluginRoute(host: WebPluginHost | null, rawUrl: string):
   return !!route && host!.blueprints().some((b) => b.plugin === route.name && matchesPublicPath(b.public, route.path))
 }
 
-interface RouteEnv { user: RouteUser; seen: { c?: Context } }
+interface RouteEnv {
+  user: RouteUser
+  seen: { c?: Context }
+}
 const outers = new WeakMap<Hono, { routes: number; app: Hono<{ Bindings: RouteEnv; Variables: { user: RouteUser } }> }>()
 
 /**
@@ -42,7 +51,9 @@ function outerOf(app: Hono) {
   const known = outers.get(app)
   if (known && known.routes === app.routes.length) return known.app
   // The plugin's own path reading (a `strict: false` app ignores a trailing slash), so both route alike.
-  const outer = new Hono<{ Bindings: RouteEnv; Variables: { user: RouteUser } }>({ getPath: (app as unknown as { getPath?: (req: Request) => string }).getPath })
+  const outer = new Hono<{ Bindings: RouteEnv; Variables: { user: RouteUser } }>({
+    getPath: (app as unknown as { getPath?: (req: Request) => string }).getPath,
+  })
   outer.use('*', async (c, next) => {
     c.env.seen.c = c
     c.set('user', c.env.user)
@@ -81,7 +92,13 @@ export function addBlueprintRoutes(app: Hono, deps: WebDeps): void {
     const all = deps.host?.blueprints().filter((b) => b.plugin === name) ?? []
     if (!route || !all.length) {
       const serving = [...new Set(deps.host?.blueprints().map((b) => b.plugin) ?? [])]
-      return c.json(jsonError('PLUGIN_ROUTE_NOT_FOUND', `plugin "${name}" has no routes here${serving.length ? `; plugins with routes: ${serving.join(', ')}` : deps.host ? '; no loaded plugin registers routes' : '; this web process has no plugins loaded'}`), 404)
+      return c.json(
+        jsonError(
+          'PLUGIN_ROUTE_NOT_FOUND',
+          `plugin "${name}" has no routes here${serving.length ? `; plugins with routes: ${serving.join(', ')}` : deps.host ? '; no loaded plugin registers routes' : '; this web process has no plugins loaded'}`,
+        ),
+        404,
+      )
     }
     // On a public path the caller may be anyone; the plugin is told whether it is the admin. Elsewhere sign-in was required.
     const open = all.filter((b) => matchesPublicPath(b.public, route.path))
@@ -91,7 +108,10 @@ export function addBlueprintRoutes(app: Hono, deps: WebDeps): void {
     headers.delete('authorization')
     const cookies = headers.get('cookie')
     if (cookies) {
-      const kept = cookies.split(';').map((s) => s.trim()).filter((s) => s && !ADMIN_COOKIES.includes(s.slice(0, Math.max(0, s.indexOf('='))).trim()))
+      const kept = cookies
+        .split(';')
+        .map((s) => s.trim())
+        .filter((s) => s && !ADMIN_COOKIES.includes(s.slice(0, Math.max(0, s.indexOf('='))).trim()))
       if (kept.length) headers.set('cookie', kept.join('; '))
       else headers.delete('cookie')
     }
@@ -106,13 +126,18 @@ export function addBlueprintRoutes(app: Hono, deps: WebDeps): void {
         seen.c = undefined
         const request = new Request(route.url, { method: c.req.method, headers, body })
         const call = () => outerOf(b.app).fetch(request, { user, seen })
-        const timeout = new Promise<'timeout'>((res) => { timer = setTimeout(() => res('timeout'), timeoutMs) })
+        const timeout = new Promise<'timeout'>((res) => {
+          timer = setTimeout(() => res('timeout'), timeoutMs)
+        })
         const res = await Promise.race([Promise.resolve(b.enter ? b.enter(call) : call()), timeout])
         clearTimeout(timer)
         if (res === 'timeout') {
           deps.logger?.warn({ plugin: name, version: b.version, path: route.path, timeoutMs }, 'plugin route timed out')
           fail(b, `route ${where()} did not answer within ${timeoutMs / 1000} s; make it answer sooner (long work belongs in a job)`, null)
-          return c.json(jsonError('PLUGIN_ROUTE_TIMEOUT', `plugin "${name}" did not answer ${c.req.method} ${route.path} within ${timeoutMs / 1000} s`), 504)
+          return c.json(
+            jsonError('PLUGIN_ROUTE_TIMEOUT', `plugin "${name}" did not answer ${c.req.method} ${route.path} within ${timeoutMs / 1000} s`),
+            504,
+          )
         }
         if (res.status !== 404 || i === apps.length - 1) return withoutAdminCookies(res)
       }
@@ -121,7 +146,13 @@ export function addBlueprintRoutes(app: Hono, deps: WebDeps): void {
       const e = describeError(error)
       deps.logger?.warn({ plugin: name, version: current.version, path: route.path, err: error }, 'plugin route failed')
       fail(current, `route ${where()} threw ${e.message}`, e.detail)
-      return c.json(jsonError('PLUGIN_ROUTE_FAILED', `plugin "${name}" failed to answer ${c.req.method} ${route.path}: ${(error as Error)?.message ?? String(error)}`), 500)
+      return c.json(
+        jsonError(
+          'PLUGIN_ROUTE_FAILED',
+          `plugin "${name}" failed to answer ${c.req.method} ${route.path}: ${(error as Error)?.message ?? String(error)}`,
+        ),
+        500,
+      )
     }
     return c.notFound()
   }

@@ -42,12 +42,18 @@ export async function compareBundles(store: Pick<StoreReader, 'bundle' | 'blob'>
   return out
 }
 
-async function lineDiff(store: Pick<StoreReader, 'blob'>, before: BundleFile, after: BundleFile): Promise<{ hunks: Hunk[] | null; note: string | null }> {
-  if (before.size > MAX_DIFF_BYTES || after.size > MAX_DIFF_BYTES) return { hunks: null, note: `larger than ${MAX_DIFF_BYTES / 1024} KiB: no line diff` }
+async function lineDiff(
+  store: Pick<StoreReader, 'blob'>,
+  before: BundleFile,
+  after: BundleFile,
+): Promise<{ hunks: Hunk[] | null; note: string | null }> {
+  if (before.size > MAX_DIFF_BYTES || after.size > MAX_DIFF_BYTES)
+    return { hunks: null, note: `larger than ${MAX_DIFF_BYTES / 1024} KiB: no line diff` }
   const [x, y] = [await textOf(store, before), await textOf(store, after)]
   if (!x || !y) return { hunks: null, note: 'binary: no line diff' }
   const lines = diffLines(x, y)
   if (!lines) return { hunks: null, note: 'too many changed lines to show a diff' }
-  if (before.mode !== after.mode && lines.every((l) => l.op === ' ')) return { hunks: [], note: `mode changed from ${before.mode.toString(8)} to ${after.mode.toString(8)}` }
+  if (before.mode !== after.mode && lines.every((l) => l.op === ' '))
+    return { hunks: [], note: `mode changed from ${before.mode.toString(8)} to ${after.mode.toString(8)}` }
   return { hunks: hunks(lines), note: null }
 }

@@ -44,7 +44,13 @@ export function createAuth(token: string, runtime: Db, limits: SessionLimits = {
   const throttle = createSignInThrottle()
   const found = new WeakMap<Context, Session | null>() // one lookup per request, however often it is asked
   const session = (c: Context): Session | null => {
-    if (!found.has(c)) found.set(c, cookieValues(c, SESSION_COOKIE).map((id) => sessions.find(id)).find((s) => s !== null) ?? null)
+    if (!found.has(c))
+      found.set(
+        c,
+        cookieValues(c, SESSION_COOKIE)
+          .map((id) => sessions.find(id))
+          .find((s) => s !== null) ?? null,
+      )
     return found.get(c)!
   }
   const tokenMatches = (c: Context, candidate: string) => {

@@ -82,7 +82,13 @@ export function createWebApp(options: WebAppOptions): Hono {
     if (deps.auth.check(c)) return next()
     if (MACHINE.test(c.req.path)) {
       c.header('WWW-Authenticate', 'Bearer realm="app"')
-      return c.json(jsonError('UNAUTHORIZED', 'missing or wrong admin token: send "Authorization: Bearer <token>" (APP_ADMIN_TOKEN, or data/admin-token), or sign in at /login'), 401)
+      return c.json(
+        jsonError(
+          'UNAUTHORIZED',
+          'missing or wrong admin token: send "Authorization: Bearer <token>" (APP_ADMIN_TOKEN, or data/admin-token), or sign in at /login',
+        ),
+        401,
+      )
     }
     const url = new URL(c.req.url)
     return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 302)
@@ -97,10 +103,12 @@ export function createWebApp(options: WebAppOptions): Hono {
   addAssetRoutes(app, deps)
   addBlueprintRoutes(app, deps)
 
-  app.notFound((c) => MACHINE.test(c.req.path) ? c.json(jsonError('NOT_FOUND', `nothing at ${c.req.path}`), 404) : notFoundPage(c, deps))
+  app.notFound((c) => (MACHINE.test(c.req.path) ? c.json(jsonError('NOT_FOUND', `nothing at ${c.req.path}`), 404) : notFoundPage(c, deps)))
   app.onError((error, c) => {
     logger?.error({ err: error, method: c.req.method, path: c.req.path }, 'web request failed')
-    return MACHINE.test(c.req.path) ? c.json(jsonError('INTERNAL', 'the request failed; the server log has the details'), 500) : c.text('The request failed; the server log has the details.\n', 500)
+    return MACHINE.test(c.req.path)
+      ? c.json(jsonError('INTERNAL', 'the request failed; the server log has the details'), 500)
+      : c.text('The request failed; the server log has the details.\n', 500)
   })
   return app
 }

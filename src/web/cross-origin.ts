@@ -36,7 +36,8 @@ export function refuseCrossOrigin(options: { machine: RegExp; skip: Set<string> 
     if (SAFE_METHODS.has(c.req.method) || options.skip.has(c.req.path)) return next()
     const reason = crossOriginReason(c)
     if (!reason) return next()
-    const message = `refused: ${c.req.method} ${c.req.path} came from another origin (${reason}); this admin accepts changes only from its own pages at ${ownOrigins(c)[0]}. ` +
+    const message =
+      `refused: ${c.req.method} ${c.req.path} came from another origin (${reason}); this admin accepts changes only from its own pages at ${ownOrigins(c)[0]}. ` +
       'Scripts: send "Authorization: Bearer <token>" and no Origin header. If operators reach the admin through a proxy, it must keep the Host header.'
     return options.machine.test(c.req.path) ? c.json(jsonError('CROSS_ORIGIN', message), 403) : c.text(`${message}\n`, 403)
   }

@@ -15,23 +15,38 @@ const EVENTS = '/settings/events'
 /** ?status, ?type and ?plugin of the events page; a status outside the list is a 400 naming the allowed ones. */
 function parseEventsQuery(q: Record<string, string>): EventsQuery | string {
   const status = q.status || null
-  if (status && !JOB_STATUSES.includes(status as JobStatus)) return `status must be one of ${JOB_STATUSES.join(', ')}; found "${status.slice(0, 40)}"`
+  if (status && !JOB_STATUSES.includes(status as JobStatus))
+    return `status must be one of ${JOB_STATUSES.join(', ')}; found "${status.slice(0, 40)}"`
   return { status: status as JobStatus | null, type: q.type || null, plugin: q.plugin || null }
 }
 
 /** /settings/events (DESIGN section 8): events with status, type and plugin filters, the schedules, and retry and cancel as POST forms. */
 export function addEventsRoutes(app: Hono, deps: WebDeps): void {
   const jobs = createJobAdmin(deps.runtime)
-  const distinct = (column: 'event_type' | 'owner') => (deps.runtime.prepare(`SELECT DISTINCT ${column} FROM jobs WHERE ${column} IS NOT NULL ORDER BY 1 LIMIT 200`).pluck().all() as string[])
+  const distinct = (column: 'event_type' | 'owner') =>
+    deps.runtime.prepare(`SELECT DISTINCT ${column} FROM jobs WHERE ${column} IS NOT NULL ORDER BY 1 LIMIT 200`).pluck().all() as string[]
 
   app.get(EVENTS, async (c) => {
     const query = parseEventsQuery(c.req.query())
-    if (typeof query === 'string') return refusal(c, deps, { status: 400, code: 'BAD_QUERY', title: 'Events', message: query, back: [EVENTS, 'All events'] })
-    const events = await jobs.list({ status: query.status ?? undefined, eventType: query.type ?? undefined, owner: query.plugin ?? undefined, limit: 200 })
+    if (typeof query === 'string')
+      return refusal(c, deps, { status: 400, code: 'BAD_QUERY', title: 'Events', message: query, back: [EVENTS, 'All events'] })
+    const events = await jobs.list({
+      status: query.status ?? undefined,
+      eventType: query.type ?? undefined,
+      owner: query.plugin ?? undefined,
+      limit: 200,
+    })
     const url = new URL(c.req.url)
     const body = eventsPage({
-      query, statuses: JOB_STATUSES, counts: await jobs.counts(), events, types: distinct('event_type'), owners: distinct('owner'),
-      schedules: await listSchedules(deps.runtime), csrf: deps.auth.csrfFor(c), here: `${EVENTS}${url.search}`,
+      query,
+      statuses: JOB_STATUSES,
+      counts: await jobs.counts(),
+      events,
+      types: distinct('event_type'),
+      owners: distinct('owner'),
+      schedules: await listSchedules(deps.runtime),
+      csrf: deps.auth.csrfFor(c),
+      here: `${EVENTS}${url.search}`,
     })
     return pageResponse(c, deps, { title: 'Events', active: 'events', crumbs: [['Settings'], ['Events']], body })
   })
@@ -45,13 +60,33 @@ export function addEventsRoutes(app: Hono, deps: WebDeps): void {
     try {
       if (!Number.isSafeInteger(id) || id < 1) throw new AppError('EVENT_NOT_FOUND', `no event with id ${c.req.param('id')}`)
       const job = action === 'retry' ? await jobs.retry(id) : (await jobs.cancel(id)).job
-      recordAudit(deps.runtime, { actor, action: `event.${action}`, plugin: job.owner, detail: `event ${id} (${job.eventType})`, outcome: 'done', message: `now ${job.status}` })
+      recordAudit(deps.runtime, {
+        actor,
+        action: `event.${action}`,
+        plugin: job.owner,
+        detail: `event ${id} (${job.eventType})`,
+        outcome: 'done',
+        message: `now ${job.status}`,
+      })
       return wantsJson(c) ? c.json({ event: job }) : c.redirect(back, 303)
     } catch (error) {
       if (!(error instanceof AppError)) throw error
-      recordAudit(deps.runtime, { actor, action: `event.${action}`, plugin: null, detail: `event ${c.req.param('id')}`, outcome: 'failed', message: error.message })
+      recordAudit(deps.runtime, {
+        actor,
+        action: `event.${action}`,
+        plugin: null,
+        detail: `event ${c.req.param('id')}`,
+        outcome: 'failed',
+        message: error.message,
+      })
       const status = error.code === 'EVENT_NOT_FOUND' ? 404 : 409
-      return refusal(c, deps, { status, code: status === 404 ? 'EVENT_NOT_FOUND' : 'EVENT_CONFLICT', title: `Could not ${action} event ${c.req.param('id')}`, message: error.message, back: [back, 'Back to the events'] })
+      return refusal(c, deps, {
+        status,
+        code: status === 404 ? 'EVENT_NOT_FOUND' : 'EVENT_CONFLICT',
+        title: `Could not ${action} event ${c.req.param('id')}`,
+        message: error.message,
+        back: [back, 'Back to the events'],
+      })
     }
   }
   app.post(`${EVENTS}/:id/retry`, smallForm, act('retry'))

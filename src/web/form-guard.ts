@@ -6,7 +6,10 @@ import { refusal } from './page-response.ts'
 import type { WebDeps } from './web-deps.ts'
 
 /** Operator forms are small: a note, a version, a few settings. */
-export const smallForm: MiddlewareHandler = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('form too large (64 KiB at most)\n', 413) })
+export const smallForm: MiddlewareHandler = bodyLimit({
+  maxSize: 64 * 1024,
+  onError: (c) => c.text('form too large (64 KiB at most)\n', 413),
+})
 
 /**
  * The fields of an operator's POST. A signed-in browser's form must carry its
@@ -21,7 +24,13 @@ export async function readForm(c: Context, deps: WebDeps): Promise<Record<string
   if (c.req.header('authorization') !== undefined) return form
   const expected = deps.auth.csrfFor(c)
   if (!expected || typeof form.csrf !== 'string' || !constantTimeEqual(expected, form.csrf)) {
-    return refusal(c, deps, { status: 403, code: 'CSRF_INVALID', title: 'Form refused', message: 'The form did not carry this session\'s CSRF token (it expired, or came from an old page). Reload the page and try again.', back: [safeNext(form.next), 'Back'] })
+    return refusal(c, deps, {
+      status: 403,
+      code: 'CSRF_INVALID',
+      title: 'Form refused',
+      message: "The form did not carry this session's CSRF token (it expired, or came from an old page). Reload the page and try again.",
+      back: [safeNext(form.next), 'Back'],
+    })
   }
   return form
 }

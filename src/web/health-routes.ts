@@ -7,7 +7,10 @@ export function addHealthRoutes(app: Hono, deps: WebDeps): void {
   const ready = async () => {
     if (!deps.isReady()) return { ok: false, body: { status: 'starting', reason: 'plugins are still loading' } }
     try {
-      return { ok: true, body: { status: 'ready', generation: await deps.store.currentGenerationId(), pluginsGeneration: deps.host?.generation ?? null } }
+      return {
+        ok: true,
+        body: { status: 'ready', generation: await deps.store.currentGenerationId(), pluginsGeneration: deps.host?.generation ?? null },
+      }
     } catch (error) {
       return { ok: false, body: { status: 'unavailable', reason: `cannot read the plugin store: ${(error as Error).message}` } }
     }

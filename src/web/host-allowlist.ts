@@ -9,7 +9,11 @@ export function allowedHostNames(listenHost: string, extra: string[] = []): stri
   return [...new Set(names.map(normalize))]
 }
 
-const normalize = (host: string) => host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')
+const normalize = (host: string) =>
+  host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
 
 /** The host name of a Host header value (`name`, `name:port`, `[v6]:port`), lower case, without brackets or port. */
 export function hostNameOf(value: string): string {
@@ -34,9 +38,15 @@ export function hostAllowlist(names: string[]): MiddlewareHandler {
     const urlHost = normalize(new URL(c.req.url).hostname)
     const host = header === undefined ? urlHost : hostNameOf(header)
     if (header !== undefined && host !== urlHost) {
-      return c.text(`The request target names host "${urlHost}" but its Host header says "${host}"; they must agree. Send an origin-form target (GET /path) with Host set to one of: ${[...allowed].join(', ')}.\n`, 421)
+      return c.text(
+        `The request target names host "${urlHost}" but its Host header says "${host}"; they must agree. Send an origin-form target (GET /path) with Host set to one of: ${[...allowed].join(', ')}.\n`,
+        421,
+      )
     }
     if (allowed.has(host)) return next()
-    return c.text(`Host "${host}" is not allowed here. Allowed: ${[...allowed].join(', ')}. If operators reach this admin under that name, add it to allowedHosts in app.toml.\n`, 421)
+    return c.text(
+      `Host "${host}" is not allowed here. Allowed: ${[...allowed].join(', ')}. If operators reach this admin under that name, add it to allowedHosts in app.toml.\n`,
+      421,
+    )
   }
 }

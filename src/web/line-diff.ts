@@ -1,8 +1,17 @@
 /** One line of a diff: kept, removed from the old text, or added in the new one, with its line numbers. */
-export interface DiffLine { op: ' ' | '-' | '+'; text: string; a: number | null; b: number | null }
+export interface DiffLine {
+  op: ' ' | '-' | '+'
+  text: string
+  a: number | null
+  b: number | null
+}
 
 /** A run of changes with a few kept lines around it. */
-export interface Hunk { aStart: number; bStart: number; lines: DiffLine[] }
+export interface Hunk {
+  aStart: number
+  bStart: number
+  lines: DiffLine[]
+}
 
 /**
  * The shortest line edit script from `a` to `b` (Myers' O(ND) algorithm), as
@@ -22,9 +31,15 @@ export function diffLines(a: string[], b: string[], maxEdits = 4000): DiffLine[]
     for (let k = -d; k <= d; k += 2) {
       let x = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1
       let y = x - k
-      while (x < n && y < m && a[x] === b[y]) { x++; y++ }
+      while (x < n && y < m && a[x] === b[y]) {
+        x++
+        y++
+      }
       v[offset + k] = x
-      if (x >= n && y >= m) { found = d; break }
+      if (x >= n && y >= m) {
+        found = d
+        break
+      }
     }
   }
   if (found < 0) return null
@@ -39,10 +54,24 @@ export function diffLines(a: string[], b: string[], maxEdits = 4000): DiffLine[]
     const pk = down ? k + 1 : k - 1
     const px = prev[offset + pk]!
     const py = px - pk
-    while (x > px + (down ? 0 : 1) && y > py + (down ? 1 : 0)) { x--; y--; out.push({ op: ' ', text: a[x]!, a: x + 1, b: y + 1 }) }
-    if (down) { y--; out.push({ op: '+', text: b[y]!, a: null, b: y + 1 }) } else { x--; out.push({ op: '-', text: a[x]!, a: x + 1, b: null }) }
+    while (x > px + (down ? 0 : 1) && y > py + (down ? 1 : 0)) {
+      x--
+      y--
+      out.push({ op: ' ', text: a[x]!, a: x + 1, b: y + 1 })
+    }
+    if (down) {
+      y--
+      out.push({ op: '+', text: b[y]!, a: null, b: y + 1 })
+    } else {
+      x--
+      out.push({ op: '-', text: a[x]!, a: x + 1, b: null })
+    }
   }
-  while (x > 0 && y > 0) { x--; y--; out.push({ op: ' ', text: a[x]!, a: x + 1, b: y + 1 }) }
+  while (x > 0 && y > 0) {
+    x--
+    y--
+    out.push({ op: ' ', text: a[x]!, a: x + 1, b: y + 1 })
+  }
   return out.reverse()
 }
 
@@ -56,7 +85,10 @@ export function hunks(lines: DiffLine[], context = 3): Hunk[] {
   const out: Hunk[] = []
   let current: Hunk | null = null
   lines.forEach((line, i) => {
-    if (!shown[i]) { current = null; return }
+    if (!shown[i]) {
+      current = null
+      return
+    }
     if (!current) out.push((current = { aStart: 0, bStart: 0, lines: [] }))
     current.lines.push(line)
   })

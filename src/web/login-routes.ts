@@ -5,7 +5,13 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { constantTimeEqual } from './constant-time-equal.ts'
 import { crossOriginReason } from './cross-origin.ts'
 import { loginPage } from './pages/login-page.ts'
-import { clearStraySessionCookies, LOGIN_CSRF_COOKIE, secureCookies as secure, SESSION_COOKIE, setSessionCookie } from './session-cookies.ts'
+import {
+  clearStraySessionCookies,
+  LOGIN_CSRF_COOKIE,
+  secureCookies as secure,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from './session-cookies.ts'
 import type { WebDeps } from './web-deps.ts'
 
 export const LANDING = '/settings/integrations/plugins'
@@ -18,7 +24,10 @@ export function safeNext(next: unknown): string {
 /** The optional "Your name": one line of at most 80 printable characters, or null. */
 export function displayNameOf(value: unknown): string | null {
   if (typeof value !== 'string') return null
-  const name = value.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').trim().slice(0, 80)
+  const name = value
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '')
+    .trim()
+    .slice(0, 80)
   return name || null
 }
 
@@ -42,7 +51,9 @@ export function addLoginRoutes(app: Hono, { auth }: WebDeps): void {
     return c.html(await loginPage({ csrf, next, error }), status)
   }
 
-  app.get('/login', async (c) => (auth.check(c) ? c.redirect(safeNext(c.req.query('next')), 302) : showForm(c, 200, safeNext(c.req.query('next')))))
+  app.get('/login', async (c) =>
+    auth.check(c) ? c.redirect(safeNext(c.req.query('next')), 302) : showForm(c, 200, safeNext(c.req.query('next'))),
+  )
 
   app.post('/login', small, async (c) => {
     const form = await c.req.parseBody()
@@ -70,7 +81,7 @@ export function addLoginRoutes(app: Hono, { auth }: WebDeps): void {
     const form = await c.req.parseBody()
     const expected = auth.csrfFor(c)
     if (crossSite(c) || !expected || typeof form.csrf !== 'string' || !constantTimeEqual(expected, form.csrf)) {
-      return c.text('Sign-out refused: the form did not carry this session\'s CSRF token. Use the Log out button of an admin page.\n', 403)
+      return c.text("Sign-out refused: the form did not carry this session's CSRF token. Use the Log out button of an admin page.\n", 403)
     }
     auth.endSessions(c)
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secure(c) })

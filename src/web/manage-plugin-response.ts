@@ -10,13 +10,47 @@ import { readPluginDetail } from './plugin-detail.ts'
 import type { WebDeps } from './web-deps.ts'
 
 /** The Manage Plugin page (optionally with a refused settings form), or its 404. */
-export async function managePluginResponse(c: Context, deps: WebDeps, name: string, settingsForm?: SettingsFormState, status: PageStatus = 200): Promise<Response> {
+export async function managePluginResponse(
+  c: Context,
+  deps: WebDeps,
+  name: string,
+  settingsForm?: SettingsFormState,
+  status: PageStatus = 200,
+): Promise<Response> {
   const snapshot = await deps.snapshots.get()
   const detail = await readPluginDetail(snapshot, deps.store, deps.runtime, name)
   if (!detail) {
-    return pageResponse(c, deps, { title: 'Plugin not found', active: 'plugins', crumbs: [['Settings'], ['Integrations'], ['Plugins', LANDING], [name]], snapshot, body: html`<h1>No plugin named “${name}”</h1>
-<p>The current store generation (${snapshot.report.generation ?? 'none'}) has no such plugin, and none is disabled by that name. <a href="${LANDING}">See every plugin</a>.</p>` }, 404)
+    return pageResponse(
+      c,
+      deps,
+      {
+        title: 'Plugin not found',
+        active: 'plugins',
+        crumbs: [['Settings'], ['Integrations'], ['Plugins', LANDING], [name]],
+        snapshot,
+        body: html`<h1>No plugin named “${name}”</h1>
+<p>The current store generation (${snapshot.report.generation ?? 'none'}) has no such plugin, and none is disabled by that name. <a href="${LANDING}">See every plugin</a>.</p>`,
+      },
+      404,
+    )
   }
-  const body = managePluginPage(detail, { now: Date.now(), csrf: deps.auth.csrfFor(c), acks: snapshot.acks, settings: pluginSettingsView(deps.runtime, detail.plugin.entry), settingsForm })
-  return pageResponse(c, deps, { title: `${name} · Manage Plugin`, active: 'plugins', crumbs: [['Settings'], ['Integrations'], ['Plugins', LANDING], [name, pluginPath(name)]], snapshot, body }, status)
+  const body = managePluginPage(detail, {
+    now: Date.now(),
+    csrf: deps.auth.csrfFor(c),
+    acks: snapshot.acks,
+    settings: pluginSettingsView(deps.runtime, detail.plugin.entry),
+    settingsForm,
+  })
+  return pageResponse(
+    c,
+    deps,
+    {
+      title: `${name} · Manage Plugin`,
+      active: 'plugins',
+      crumbs: [['Settings'], ['Integrations'], ['Plugins', LANDING], [name, pluginPath(name)]],
+      snapshot,
+      body,
+    },
+    status,
+  )
 }

@@ -14,16 +14,29 @@ export async function pageResponse(c: Context, deps: WebDeps, o: PageOptions, st
 }
 
 /** ?safe=1 (or any value but 0): render without plugin frontend files. */
-export const isSafe = (c: Context) => { const v = c.req.query('safe'); return v !== undefined && v !== '0' }
+export const isSafe = (c: Context) => {
+  const v = c.req.query('safe')
+  return v !== undefined && v !== '0'
+}
 
 /** Scripts (Bearer token, or asking for JSON) get JSON; a browser gets a page. */
-export const wantsJson = (c: Context) => c.req.header('authorization') !== undefined || /application\/json/.test(c.req.header('accept') ?? '')
+export const wantsJson = (c: Context) =>
+  c.req.header('authorization') !== undefined || /application\/json/.test(c.req.header('accept') ?? '')
 
 /** A refusal as JSON for scripts, or as a page that says what went wrong and how to go on. */
-export async function refusal(c: Context, deps: WebDeps, o: { status: PageStatus; code: ApiCode; title: string; message: string; back?: [string, string] }): Promise<Response> {
+export async function refusal(
+  c: Context,
+  deps: WebDeps,
+  o: { status: PageStatus; code: ApiCode; title: string; message: string; back?: [string, string] },
+): Promise<Response> {
   if (wantsJson(c)) return c.json(jsonError(o.code, o.message), o.status)
-  return pageResponse(c, deps, {
-    title: o.title,
-    body: html`<h1>${o.title}</h1><p class="banner error" role="alert">${o.message}</p>${o.back ? html`<p><a href="${o.back[0]}">${o.back[1]}</a></p>` : ''}`,
-  }, o.status)
+  return pageResponse(
+    c,
+    deps,
+    {
+      title: o.title,
+      body: html`<h1>${o.title}</h1><p class="banner error" role="alert">${o.message}</p>${o.back ? html`<p><a href="${o.back[0]}">${o.back[1]}</a></p>` : ''}`,
+    },
+    o.status,
+  )
 }

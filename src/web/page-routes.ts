@@ -32,14 +32,25 @@ export function addPageRoutes(app: Hono, deps: WebDeps): void {
 
   app.get('/settings/processes', async (c) => {
     const snapshot = await deps.snapshots.get()
-    return pageResponse(c, deps, { title: 'Processes', active: 'processes', crumbs: [['Settings'], ['Processes']], snapshot, body: processesPage(snapshot, await listProcesses(deps.runtime), Date.now()) })
+    return pageResponse(c, deps, {
+      title: 'Processes',
+      active: 'processes',
+      crumbs: [['Settings'], ['Processes']],
+      snapshot,
+      body: processesPage(snapshot, await listProcesses(deps.runtime), Date.now()),
+    })
   })
 
   app.get('/settings/audit', async (c) => {
     const offset = Math.max(0, Math.trunc(Number(c.req.query('offset') ?? 0)) || 0)
     const plugin = c.req.query('plugin') || null
     const { total, entries } = listAudit(deps.runtime, { limit: 100, offset, plugin: plugin ?? undefined })
-    return pageResponse(c, deps, { title: 'Audit', active: 'audit', crumbs: [['Settings'], ['Audit']], body: auditPage({ entries, total, offset, limit: 100, plugin }) })
+    return pageResponse(c, deps, {
+      title: 'Audit',
+      active: 'audit',
+      crumbs: [['Settings'], ['Audit']],
+      body: auditPage({ entries, total, offset, limit: 100, plugin }),
+    })
   })
 }
 
@@ -50,18 +61,35 @@ export function addPageRoutes(app: Hono, deps: WebDeps): void {
 function landing(deps: WebDeps) {
   return async (c: Context) => {
     const parsed = parseWarningQuery(c.req.query())
-    if ('problem' in parsed) return refusal(c, deps, { status: 400, code: 'BAD_QUERY', title: 'Plugins', message: parsed.problem.message, back: [LANDING, 'All open warnings'] })
+    if ('problem' in parsed)
+      return refusal(c, deps, {
+        status: 400,
+        code: 'BAD_QUERY',
+        title: 'Plugins',
+        message: parsed.problem.message,
+        back: [LANDING, 'All open warnings'],
+      })
     const { query } = parsed
     const snapshot = await deps.snapshots.get()
     const key = queryKey(query)
-    const selected = await snapshot.memo(`select:${key}`, Infinity, async () => selectWarnings(snapshot.report.warnings, snapshot.acks, query))
+    const selected = await snapshot.memo(`select:${key}`, Infinity, async () =>
+      selectWarnings(snapshot.report.warnings, snapshot.acks, query),
+    )
     const rows = snapshot.report.plugins.length + Object.keys(snapshot.disabled).length
     const { wpage, ppage } = landingPages(selected.length, rows, Number(c.req.query('wpage') ?? 1), Number(c.req.query('ppage') ?? 1))
     const csrf = deps.auth.csrfFor(c)
     const safe = isSafe(c)
     const view = `landing:${wpage}:${ppage}:${key}:${csrf ? 'form' : 'bearer'}:${safe}`
     const parts = await snapshot.memo(view, 1000, async () => {
-      const page = await renderPage({ title: 'Plugins', active: 'plugins', crumbs: PLUGINS_CRUMBS, snapshot, safe, csrf: csrf ? CSRF_SLOT : null, body: pluginsPage(snapshot, { wpage, ppage, now: Date.now(), query, selected, csrf: csrf ? CSRF_SLOT : null }) })
+      const page = await renderPage({
+        title: 'Plugins',
+        active: 'plugins',
+        crumbs: PLUGINS_CRUMBS,
+        snapshot,
+        safe,
+        csrf: csrf ? CSRF_SLOT : null,
+        body: pluginsPage(snapshot, { wpage, ppage, now: Date.now(), query, selected, csrf: csrf ? CSRF_SLOT : null }),
+      })
       // Kept as bytes: encoding 60 KiB of text per request was a fifth of the CPU under load.
       return page.split(CSRF_SLOT).map((part) => Buffer.from(part))
     })
@@ -81,7 +109,14 @@ async function compare(c: Context, deps: WebDeps): Promise<Response> {
   const name = c.req.param('name')!
   const versions = await deps.store.history(name)
   const crumbs: Array<[string, string?]> = [['Settings'], ['Integrations'], ['Plugins', LANDING], [name, pluginPath(name)], ['Compare']]
-  if (!versions.length) return refusal(c, deps, { status: 404, code: 'PLUGIN_NOT_FOUND', title: 'No such plugin', message: `The store keeps no version of a plugin named "${name}".`, back: [LANDING, 'All plugins'] })
+  if (!versions.length)
+    return refusal(c, deps, {
+      status: 404,
+      code: 'PLUGIN_NOT_FOUND',
+      title: 'No such plugin',
+      message: `The store keeps no version of a plugin named "${name}".`,
+      back: [LANDING, 'All plugins'],
+    })
   const pick = (param: 'from' | 'to', fallback: number) => {
     const v = c.req.query(param)
     if (!v) return { version: versions[Math.min(fallback, versions.length - 1)]!, given: false }
@@ -89,20 +124,42 @@ async function compare(c: Context, deps: WebDeps): Promise<Response> {
   }
   const from = pick('from', 1)
   const to = pick('to', 0)
-  for (const [param, p] of [['from', from], ['to', to]] as const) {
+  for (const [param, p] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
     if (!p.version) {
       const list = [...new Set(versions.map((h) => h.version))].join(', ')
-      return refusal(c, deps, { status: 404, code: 'VERSION_NOT_FOUND', title: `Compare versions of ${name}`, message: `${param}: the store keeps no version "${'asked' in p ? p.asked : ''}" of ${name}; versions kept: ${list}`, back: [`${pluginPath(name)}/compare`, 'Choose versions'] })
+      return refusal(c, deps, {
+        status: 404,
+        code: 'VERSION_NOT_FOUND',
+        title: `Compare versions of ${name}`,
+        message: `${param}: the store keeps no version "${'asked' in p ? p.asked : ''}" of ${name}; versions kept: ${list}`,
+        back: [`${pluginPath(name)}/compare`, 'Choose versions'],
+      })
     }
   }
   const chosen = from.given || to.given || versions.length > 1
   const changes = chosen ? await compareBundles(deps.store, from.version!.bundleSha256, to.version!.bundleSha256) : null
-  return pageResponse(c, deps, { title: `Compare · ${name}`, active: 'plugins', crumbs, body: comparePage({ plugin: name, versions, from: from.version, to: to.version, changes }) })
+  return pageResponse(c, deps, {
+    title: `Compare · ${name}`,
+    active: 'plugins',
+    crumbs,
+    body: comparePage({ plugin: name, versions, from: from.version, to: to.version, changes }),
+  })
 }
 
 /** The 404 of an unknown admin URL, in the layout with its navigation. */
 export async function notFoundPage(c: Context, deps: WebDeps): Promise<Response> {
   const path = new URL(c.req.url).pathname
-  return pageResponse(c, deps, { title: 'Not found', body: html`<h1>Not found</h1><p>Nothing is at <code>${path}</code>.</p>
-<p>Try <a href="${LANDING}">Plugins</a>, <a href="/settings/events">Events</a>, <a href="/settings/processes">Processes</a> or <a href="/settings/audit">Audit</a>.</p>` }, 404)
+  return pageResponse(
+    c,
+    deps,
+    {
+      title: 'Not found',
+      body: html`<h1>Not found</h1><p>Nothing is at <code>${path}</code>.</p>
+<p>Try <a href="${LANDING}">Plugins</a>, <a href="/settings/events">Events</a>, <a href="/settings/processes">Processes</a> or <a href="/settings/audit">Audit</a>.</p>`,
+    },
+    404,
+  )
 }

@@ -41,7 +41,16 @@ export interface PluginDetail {
 function disabledSummary(name: string, history: PluginDetail['history'], d: DisabledPlugin): PluginSummary | null {
   const v = history.find((h) => h.version === d.version && h.status !== 'error') ?? history[0]
   if (!v) return null
-  return { name, version: v.version, status: v.status, source: v.source, origin: v.origin, sha256: v.bundleSha256, warnings: [], entry: { ...v, rejected: null } }
+  return {
+    name,
+    version: v.version,
+    status: v.status,
+    source: v.source,
+    origin: v.origin,
+    sha256: v.bundleSha256,
+    warnings: [],
+    entry: { ...v, rejected: null },
+  }
 }
 
 /** Everything about one plugin for the Manage Plugin page and its JSON twin; null when neither the generation nor the disabled list has it. */
@@ -56,13 +65,28 @@ export async function readPluginDetail(s: AdminSnapshot, store: StoreReader, run
     const file = byPath.get(path)
     return { path, present: Boolean(file), url: file ? assetUrl(name, path, file.sha256) : null }
   })
-  const loads = new Map((runtime.prepare('SELECT process_id, version, status, duration_ms FROM load_reports WHERE plugin = ?').all(name) as Array<{ process_id: string; version: string | null; status: string; duration_ms: number | null }>)
-    .map((r) => [r.process_id, r]))
-  const all = s.processes.filter((p) => p.live && p.role !== 'scheduler').map((process): ProcessLoad => {
-    const l = loads.get(process.id)
-    const there = process.generation === null ? undefined : history.find((h) => h.generations.includes(process.generation!))
-    return { process, version: l?.version ?? there?.version ?? null, sha256: there?.bundleSha256 ?? null, load: l ? { status: l.status, durationMs: l.duration_ms } : null }
-  })
+  const loads = new Map(
+    (
+      runtime.prepare('SELECT process_id, version, status, duration_ms FROM load_reports WHERE plugin = ?').all(name) as Array<{
+        process_id: string
+        version: string | null
+        status: string
+        duration_ms: number | null
+      }>
+    ).map((r) => [r.process_id, r]),
+  )
+  const all = s.processes
+    .filter((p) => p.live && p.role !== 'scheduler')
+    .map((process): ProcessLoad => {
+      const l = loads.get(process.id)
+      const there = process.generation === null ? undefined : history.find((h) => h.generations.includes(process.generation!))
+      return {
+        process,
+        version: l?.version ?? there?.version ?? null,
+        sha256: there?.bundleSha256 ?? null,
+        load: l ? { status: l.status, durationMs: l.duration_ms } : null,
+      }
+    })
   const sources = new Map<string, SourceExcerpt>()
   for (const w of plugin.warnings) {
     const bundle = history.find((h) => h.version === w.version)?.bundleSha256 ?? plugin.sha256
@@ -70,7 +94,12 @@ export async function readPluginDetail(s: AdminSnapshot, store: StoreReader, run
     if (excerpt) sources.set(warningId(w), excerpt)
   }
   return {
-    plugin, generation: s.report.generation, disabled, history, files, frontend,
+    plugin,
+    generation: s.report.generation,
+    disabled,
+    history,
+    files,
+    frontend,
     running: all.filter((r) => r.load?.status === 'loaded'),
     failedIn: all.filter((r) => r.load?.status === 'failed'),
     requests: pluginRequestsFor(runtime, name),

@@ -16,7 +16,11 @@ export function safeAssetPath(encoded: string): AssetPath {
   const segments: string[] = []
   for (const raw of encoded.split('/')) {
     let segment: string
-    try { segment = decodeURIComponent(raw) } catch { return { ok: false, reason: 'malformed percent-encoding' } }
+    try {
+      segment = decodeURIComponent(raw)
+    } catch {
+      return { ok: false, reason: 'malformed percent-encoding' }
+    }
     if (segment === '' || segment === '.' || segment === '..') return { ok: false, reason: `"${segment}" path segment` }
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(segment)) return { ok: false, reason: 'control character' }

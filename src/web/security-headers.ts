@@ -11,7 +11,11 @@ export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next()
     // Response.redirect() and fetched responses have immutable headers: copy those first.
-    try { c.res.headers.set('X-Content-Type-Options', 'nosniff') } catch { c.res = new Response(c.res.body, c.res) }
+    try {
+      c.res.headers.set('X-Content-Type-Options', 'nosniff')
+    } catch {
+      c.res = new Response(c.res.body, c.res)
+    }
     const h = c.res.headers
     for (const name of [...h.keys()]) if (name.startsWith('access-control-')) h.delete(name)
     h.set('Content-Security-Policy', CONTENT_SECURITY_POLICY)

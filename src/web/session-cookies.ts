@@ -22,7 +22,12 @@ export function cookieValues(c: Context, name: string): string[] {
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=')
     if (eq < 0 || pair.slice(0, eq).trim() !== name) continue
-    values.push(pair.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1'))
+    values.push(
+      pair
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1'),
+    )
     if (values.length === MAX_SAME_NAME) break
   }
   return values
@@ -36,7 +41,17 @@ export function setSessionCookie(c: Context, id: string, maxAgeS: number): void 
 }
 
 /** The admin's own paths (and their parents), where a stray cookie of our name would shadow the session. */
-const ADMIN_PATHS = ['/settings/integrations/plugins', '/settings/processes', '/settings/events', '/api/v1', '/plugin', '/plugins', '/login', '/static', '/metrics']
+const ADMIN_PATHS = [
+  '/settings/integrations/plugins',
+  '/settings/processes',
+  '/settings/events',
+  '/api/v1',
+  '/plugin',
+  '/plugins',
+  '/login',
+  '/static',
+  '/metrics',
+]
 
 /**
  * Expires `app_session` on every path but `/` under which a stray one may sit:
@@ -60,7 +75,15 @@ export function clearStraySessionCookies(c: Context, alsoUnder: string[] = []): 
 /** Drops Set-Cookie lines that name one of ADMIN_COOKIES (any case); returns the response with the rest. */
 export function withoutAdminCookies(res: Response): Response {
   const all = res.headers.getSetCookie()
-  const kept = all.filter((line) => !ADMIN_COOKIES.includes(line.slice(0, Math.max(0, line.indexOf('='))).trim().toLowerCase()))
+  const kept = all.filter(
+    (line) =>
+      !ADMIN_COOKIES.includes(
+        line
+          .slice(0, Math.max(0, line.indexOf('=')))
+          .trim()
+          .toLowerCase(),
+      ),
+  )
   if (kept.length === all.length) return res
   const headers = new Headers(res.headers)
   headers.delete('set-cookie')

@@ -42,8 +42,12 @@ export function createSessionStore(db: Db, adminToken: string, limits: SessionLi
   const absoluteMs = limits.absoluteMs ?? DEFAULT_ABSOLUTE_MS
   const touchEveryMs = Math.min(TOUCH_EVERY_MS, Math.floor(idleMs / 4))
   const keyOf = (id: string) => createHmac('sha256', adminToken).update(`session.${id}`).digest('base64url')
-  const insert = db.prepare('INSERT INTO web_sessions (key, csrf, created_at, last_seen_at, expires_at, display_name) VALUES (?, ?, ?, ?, ?, ?)')
-  const select = db.prepare('SELECT csrf, last_seen_at AS lastSeenAt, expires_at AS expiresAt, display_name AS displayName FROM web_sessions WHERE key = ?')
+  const insert = db.prepare(
+    'INSERT INTO web_sessions (key, csrf, created_at, last_seen_at, expires_at, display_name) VALUES (?, ?, ?, ?, ?, ?)',
+  )
+  const select = db.prepare(
+    'SELECT csrf, last_seen_at AS lastSeenAt, expires_at AS expiresAt, display_name AS displayName FROM web_sessions WHERE key = ?',
+  )
   const touch = db.prepare('UPDATE web_sessions SET last_seen_at = ? WHERE key = ?')
   const remove = db.prepare('DELETE FROM web_sessions WHERE key = ?')
   const purge = db.prepare('DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen_at <= ?')
@@ -51,7 +55,12 @@ export function createSessionStore(db: Db, adminToken: string, limits: SessionLi
     absoluteMs,
     create(displayName = null) {
       const now = Date.now()
-      const session = { id: randomBytes(32).toString('base64url'), csrf: randomBytes(24).toString('base64url'), expiresAt: now + absoluteMs, displayName: displayName || null }
+      const session = {
+        id: randomBytes(32).toString('base64url'),
+        csrf: randomBytes(24).toString('base64url'),
+        expiresAt: now + absoluteMs,
+        displayName: displayName || null,
+      }
       db.transaction(() => {
         purge.run(now, now - idleMs) // sign-ins are rare: the table is swept then
         insert.run(keyOf(session.id), session.csrf, now, now, session.expiresAt, session.displayName)
@@ -65,7 +74,11 @@ export function createSessionStore(db: Db, adminToken: string, limits: SessionLi
       const now = Date.now()
       if (!row || row.expiresAt <= now || row.lastSeenAt <= now - idleMs) return null
       if (now - row.lastSeenAt >= touchEveryMs) {
-        try { touch.run(now, key) } catch { /* runtime.db busy: the next request records the activity */ }
+        try {
+          touch.run(now, key)
+        } catch {
+          /* runtime.db busy: the next request records the activity */
+        }
       }
       return { id, csrf: row.csrf, expiresAt: row.expiresAt, displayName: row.displayName ?? null }
     },

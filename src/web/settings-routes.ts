@@ -24,7 +24,14 @@ export async function saveSettingsForm(c: Context, deps: WebDeps): Promise<Respo
   const form = await readForm(c, deps)
   if (form instanceof Response) return form
   const entry = (await deps.snapshots.get()).report.plugins.find((p) => p.name === name)?.entry
-  if (!entry) return refusal(c, deps, { status: 404, code: 'PLUGIN_NOT_FOUND', title: 'No such plugin', message: `No plugin named "${name}" in the current generation; settings follow the declarations of the published version.`, back: [LANDING, 'All plugins'] })
+  if (!entry)
+    return refusal(c, deps, {
+      status: 404,
+      code: 'PLUGIN_NOT_FOUND',
+      title: 'No such plugin',
+      message: `No plugin named "${name}" in the current generation; settings follow the declarations of the published version.`,
+      back: [LANDING, 'All plugins'],
+    })
   const declarations = declaredSettings(entry.manifest)
   const current = new Map(pluginSettingsView(deps.runtime, entry).settings.map((s) => [s.name, s]))
   const values: Record<string, string> = {}
@@ -41,13 +48,24 @@ export async function saveSettingsForm(c: Context, deps: WebDeps): Promise<Respo
   }
   const { changes, problems } = parseSettingPairs(declarations, pairs, `${name} ${entry.version}`)
   if (problems.length) {
-    if (wantsJson(c)) return c.json({ error: { code: 'BAD_FORM', message: `${problems.length} problem(s); nothing was saved`, problems } }, 400)
+    if (wantsJson(c))
+      return c.json({ error: { code: 'BAD_FORM', message: `${problems.length} problem(s); nothing was saved`, problems } }, 400)
     return managePluginResponse(c, deps, name, { values, problems }, 400)
   }
   if (changes.length) {
     writePluginSettings(deps.runtime, name, changes)
-    recordAudit(deps.runtime, { actor: deps.auth.actorFor(c), action: 'settings', plugin: name, detail: changes.map((x) => (x.value === null ? `unset ${x.key}` : `set ${x.key}`)).join(', '), outcome: 'done' })
+    recordAudit(deps.runtime, {
+      actor: deps.auth.actorFor(c),
+      action: 'settings',
+      plugin: name,
+      detail: changes.map((x) => (x.value === null ? `unset ${x.key}` : `set ${x.key}`)).join(', '),
+      outcome: 'done',
+    })
   }
-  if (wantsJson(c)) return c.json({ changed: changes.map((x) => ({ key: x.key, action: x.value === null ? 'unset' : 'set' })), settings: pluginSettingsView(deps.runtime, entry) })
+  if (wantsJson(c))
+    return c.json({
+      changed: changes.map((x) => ({ key: x.key, action: x.value === null ? 'unset' : 'set' })),
+      settings: pluginSettingsView(deps.runtime, entry),
+    })
   return c.redirect(`${pluginPath(name)}#settings`, 303)
 }

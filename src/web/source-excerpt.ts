@@ -29,7 +29,12 @@ export function stackPlaces(detail: string, plugin: string): Array<{ path: strin
  * plugin's stored bundle (`bundleSha256`), or null: no such place, a file
  * not in the bundle (a built-in, the platform), or a line past its end.
  */
-export async function sourceExcerpt(store: Pick<StoreReader, 'bundle' | 'blob'>, bundleSha256: string, detail: string | null, plugin: string | null): Promise<SourceExcerpt | null> {
+export async function sourceExcerpt(
+  store: Pick<StoreReader, 'bundle' | 'blob'>,
+  bundleSha256: string,
+  detail: string | null,
+  plugin: string | null,
+): Promise<SourceExcerpt | null> {
   if (!detail || !plugin) return null
   const places = stackPlaces(detail, plugin)
   if (!places.length) return null
@@ -43,7 +48,12 @@ export async function sourceExcerpt(store: Pick<StoreReader, 'bundle' | 'blob'>,
     if (place.line < 1 || place.line > all.length) continue
     const from = Math.max(1, place.line - CONTEXT)
     const to = Math.min(all.length, place.line + CONTEXT)
-    return { where: place.where, path: place.path, line: place.line, lines: all.slice(from - 1, to).map((text, i) => ({ n: from + i, text })) }
+    return {
+      where: place.where,
+      path: place.path,
+      line: place.line,
+      lines: all.slice(from - 1, to).map((text, i) => ({ n: from + i, text })),
+    }
   }
   return null
 }

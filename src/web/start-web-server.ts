@@ -16,15 +16,28 @@ const WILDCARD: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '::1' }
  * fetch gets the Node request as its second argument: pass it on to the app,
  * whose sign-in throttle counts per client address (the socket's peer).
  */
-export function startWebServer(options: { fetch: (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>; host: string; port: number }): Promise<WebServer> {
+export function startWebServer(options: {
+  fetch: (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>
+  host: string
+  port: number
+}): Promise<WebServer> {
   const server = createAdaptorServer({ fetch: options.fetch })
   return new Promise((resolve, reject) => {
     server.once('error', (cause: NodeJS.ErrnoException) => {
-      const hint = cause.code === 'EADDRINUSE' ? `port ${options.port} on ${options.host} is in use by another process; pass --port <n> (or --port 0 for any free port)`
-        : cause.code === 'EADDRNOTAVAIL' ? `${options.host} is not an address of this machine; pass --host 127.0.0.1 or one of its addresses`
-        : cause.code === 'EACCES' ? `not allowed to listen on port ${options.port}; ports below 1024 need privileges, pick a higher --port`
-        : cause.message
-      reject(new AppError('WEB_LISTEN_FAILED', `web: cannot listen on ${options.host}:${options.port}: ${hint}`, { exitCode: ExitCode.runtime, cause }))
+      const hint =
+        cause.code === 'EADDRINUSE'
+          ? `port ${options.port} on ${options.host} is in use by another process; pass --port <n> (or --port 0 for any free port)`
+          : cause.code === 'EADDRNOTAVAIL'
+            ? `${options.host} is not an address of this machine; pass --host 127.0.0.1 or one of its addresses`
+            : cause.code === 'EACCES'
+              ? `not allowed to listen on port ${options.port}; ports below 1024 need privileges, pick a higher --port`
+              : cause.message
+      reject(
+        new AppError('WEB_LISTEN_FAILED', `web: cannot listen on ${options.host}:${options.port}: ${hint}`, {
+          exitCode: ExitCode.runtime,
+          cause,
+        }),
+      )
     })
     server.listen(options.port, options.host, () => {
       const { port } = server.address() as AddressInfo
@@ -33,11 +46,12 @@ export function startWebServer(options: { fetch: (request: Request, env: HttpBin
       resolve({
         url,
         port,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done())
-          // Browsers keep connections open; close them so shutdown does not wait for their timeout.
-          if ('closeAllConnections' in server) server.closeAllConnections()
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done())
+            // Browsers keep connections open; close them so shutdown does not wait for their timeout.
+            if ('closeAllConnections' in server) server.closeAllConnections()
+          }),
       })
     })
   })

@@ -26,7 +26,10 @@ const PLUGIN_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/
 const MAX_Q = 200
 
 /** A bad parameter: its name, and a message naming the values it takes. */
-export interface QueryProblem { param: string; message: string }
+export interface QueryProblem {
+  param: string
+  message: string
+}
 
 /** Reads and checks the parameters; an empty one counts as absent (a form sends every field). */
 export function parseWarningQuery(params: Record<string, string | undefined>): { query: WarningQuery } | { problem: QueryProblem } {
@@ -34,19 +37,43 @@ export function parseWarningQuery(params: Record<string, string | undefined>): {
   const oneOf = <T extends string>(param: string, allowed: readonly T[], fallback: T | null): T | null | QueryProblem => {
     const v = given(param)
     if (v === null) return fallback
-    return (allowed as readonly string[]).includes(v) ? (v as T) : { param, message: `${param} must be one of ${allowed.join(', ')}; found "${v}"` }
+    return (allowed as readonly string[]).includes(v)
+      ? (v as T)
+      : { param, message: `${param} must be one of ${allowed.join(', ')}; found "${v}"` }
   }
   const severity = oneOf('severity', SEVERITIES, null)
   const state = oneOf('state', STATES, 'open')
   const sort = oneOf('sort', SORTS, 'lastSeen')
   const code = oneOf('code', Object.keys(warningCodes) as WarningCode[], null)
   for (const v of [severity, state, sort]) if (v && typeof v === 'object') return { problem: v }
-  if (code && typeof code === 'object') return { problem: { param: 'code', message: `code must be a warning code (docs/errors.md lists them: ${Object.keys(warningCodes).join(', ')}); found "${params.code}"` } }
+  if (code && typeof code === 'object')
+    return {
+      problem: {
+        param: 'code',
+        message: `code must be a warning code (docs/errors.md lists them: ${Object.keys(warningCodes).join(', ')}); found "${params.code}"`,
+      },
+    }
   const plugin = given('plugin')
-  if (plugin !== null && !PLUGIN_NAME.test(plugin)) return { problem: { param: 'plugin', message: `plugin must be a plugin name (lowercase letters, digits, ".", "_" and "-", at most 64, such as "ops-banner"); found "${plugin.slice(0, 80)}"` } }
+  if (plugin !== null && !PLUGIN_NAME.test(plugin))
+    return {
+      problem: {
+        param: 'plugin',
+        message: `plugin must be a plugin name (lowercase letters, digits, ".", "_" and "-", at most 64, such as "ops-banner"); found "${plugin.slice(0, 80)}"`,
+      },
+    }
   const q = given('q')?.trim() || null
-  if (q !== null && q.length > MAX_Q) return { problem: { param: 'q', message: `q must be a search text of at most ${MAX_Q} characters; found ${q.length}` } }
-  return { query: { severity: severity as Severity | null, plugin, code: code as WarningCode | null, q, state: state as WarningState, sort: sort as WarningSort } }
+  if (q !== null && q.length > MAX_Q)
+    return { problem: { param: 'q', message: `q must be a search text of at most ${MAX_Q} characters; found ${q.length}` } }
+  return {
+    query: {
+      severity: severity as Severity | null,
+      plugin,
+      code: code as WarningCode | null,
+      q,
+      state: state as WarningState,
+      sort: sort as WarningSort,
+    },
+  }
 }
 
 /** True when the warning was acknowledged and has not been seen since. */
@@ -71,11 +98,15 @@ export function selectWarnings(all: StoredWarning[], acks: Map<string, WarningAc
     if (query.plugin && w.plugin !== query.plugin) return false
     if (query.code && w.code !== query.code) return false
     if (query.state !== 'all' && (isAcknowledged(w, acks) !== null) !== (query.state === 'acknowledged')) return false
-    if (needle && ![w.code, w.plugin, w.version, w.message, w.detail, ...w.where].some((s) => s?.toLowerCase().includes(needle))) return false
+    if (needle && ![w.code, w.plugin, w.version, w.message, w.detail, ...w.where].some((s) => s?.toLowerCase().includes(needle)))
+      return false
     return true
   })
   const sorter = SORTERS[query.sort]
-  return picked.map((w, i) => ({ w, i })).sort((a, b) => sorter(a.w, b.w) || a.i - b.i).map((x) => x.w)
+  return picked
+    .map((w, i) => ({ w, i }))
+    .sort((a, b) => sorter(a.w, b.w) || a.i - b.i)
+    .map((x) => x.w)
 }
 
 /** The query as URL parameters, defaults left out (so the plain landing page keeps its plain URL). */

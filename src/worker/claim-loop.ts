@@ -55,11 +55,17 @@ export async function claimLoop(w: EventWorkerState): Promise<void> {
     if (!w.poked && !more) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => poke(w), POLL_MS)
-        w.wake = () => { clearTimeout(timer); resolve() }
+        w.wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
       })
     }
     w.poked = false
     const version = w.dataVersion.get()
-    if (version !== lastVersion) { lastVersion = version; w.dirty = true }
+    if (version !== lastVersion) {
+      lastVersion = version
+      w.dirty = true
+    }
   }
 }

@@ -14,21 +14,40 @@ export function createWorkerPool(w: EventWorkerState, generation: number | null)
     logger: log,
     fence: w.fence,
     memoryMb: config.jobs.threadMemoryMb,
-    thread: { dataDir: config.dataDir, generation, loadTimeoutMs: config.loader.loadTimeoutMs, timeoutMs: config.jobs.timeoutMs, logLevel: config.logLevel, storageBytes: config.limits.storageBytes },
+    thread: {
+      dataDir: config.dataDir,
+      generation,
+      loadTimeoutMs: config.loader.loadTimeoutMs,
+      timeoutMs: config.jobs.timeoutMs,
+      logLevel: config.logLevel,
+      storageBytes: config.limits.storageBytes,
+    },
     onReady(thread, ids, reports, loaded) {
       w.threads.set(thread, { ids, reports })
       generationLoaded(w, loaded)
       updateTypes(w)
       if (!w.announced) {
         w.announced = true
-        log.info({ generation: loaded, eventTypes: ids.eventTypes, filters: ids.queries.length, actions: ids.actions.length, threads: config.concurrency }, 'handlers ready')
+        log.info(
+          {
+            generation: loaded,
+            eventTypes: ids.eventTypes,
+            filters: ids.queries.length,
+            actions: ids.actions.length,
+            threads: config.concurrency,
+          },
+          'handlers ready',
+        )
       }
       void reportLoad(w)
       poke(w)
     },
     onReports(thread, reports) {
       const t = w.threads.get(thread)
-      if (t) { t.reports = reports; void reportLoad(w) }
+      if (t) {
+        t.reports = reports
+        void reportLoad(w)
+      }
     },
     onGone(thread) {
       w.threads.delete(thread)
@@ -44,7 +63,9 @@ export function createWorkerPool(w: EventWorkerState, generation: number | null)
     },
     onRuntimeError(failure) {
       log.warn({ code: 'RUNTIME_ERROR', plugin: failure.plugin, version: failure.version }, failure.message)
-      void recordRuntimeError(w.runtime, { ...failure, where: w.where }).then((ok) => { if (!ok) log.warn({ plugin: failure.plugin }, 'could not record a run-time error (database busy)') })
+      void recordRuntimeError(w.runtime, { ...failure, where: w.where }).then((ok) => {
+        if (!ok) log.warn({ plugin: failure.plugin }, 'could not record a run-time error (database busy)')
+      })
     },
   })
 }

@@ -22,8 +22,10 @@ export async function flushResults(w: EventWorkerState): Promise<void> {
     }
     begun.length = 0
     const lost = await queue.complete(batch)
-    if (lost.length) log.warn({ jobs: lost }, 'results dropped: these jobs were cancelled, or their lease expired and another worker took them')
-    for (const r of batch) if (r.outcome === 'failed') log.warn({ job: r.id, attempt: r.attempt, error: r.error?.split('\n')[0] }, 'job failed')
+    if (lost.length)
+      log.warn({ jobs: lost }, 'results dropped: these jobs were cancelled, or their lease expired and another worker took them')
+    for (const r of batch)
+      if (r.outcome === 'failed') log.warn({ job: r.id, attempt: r.attempt, error: r.error?.split('\n')[0] }, 'job failed')
   } catch (error) {
     log.error({ err: error }, 'could not record job results; retrying')
     w.results.unshift(...batch)

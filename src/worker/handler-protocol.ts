@@ -2,7 +2,6 @@ import type { LoadReport } from '../runtime/process-registry.ts'
 import type { ClaimedJob, JobResult } from '../queue/job-types.ts'
 import type { RegisteredHandlerIds } from '../loader/plugin-handlers.ts'
 
-
 /** What a handler thread is started with (structured-cloned into it). */
 export interface HandlerThreadData {
   index: number
@@ -22,13 +21,16 @@ export interface HandlerThreadData {
 }
 
 /** A filter or action of a bot run (`what`: 'filter "id"'), and whose it is: blamed when it never yields and its thread is terminated. */
-export interface PluginCodeOwner { plugin: string; version: string; what: string }
+export interface PluginCodeOwner {
+  plugin: string
+  version: string
+  what: string
+}
 
 /** The plugin and version behind each event type a thread registered: whose warning a crash or timeout becomes. */
 export type { RegisteredHandlerIds }
 
 export type HandlerOwners = Record<string, { plugin: string; version: string }>
-
 
 export type ToThread =
   | { type: 'run'; jobs: ClaimedJob[] }
@@ -41,7 +43,14 @@ export type ToThread =
   | { type: 'stop' }
 
 export type FromThread =
-  | { type: 'ready'; ids: RegisteredHandlerIds; owners: HandlerOwners; reports: LoadReport[]; generation: number | null; code?: PluginCodeOwner[] }
+  | {
+      type: 'ready'
+      ids: RegisteredHandlerIds
+      owners: HandlerOwners
+      reports: LoadReport[]
+      generation: number | null
+      code?: PluginCodeOwner[]
+    }
   | { type: 'results'; results: JobResult[] }
   /** The load reports changed after load (a warning from plugin code at run time). */
   | { type: 'reports'; reports: LoadReport[] }

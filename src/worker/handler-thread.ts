@@ -20,6 +20,7 @@ const FENCE_CHECK_MS = 100
  * job it is on is written to shared memory so the pool can see a handler that
  * never yields and terminate the thread.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the thread's message loop: load, run, reload and stop share the thread's state
 export default async function handlerThread(input: unknown): Promise<void> {
   const data = input as HandlerThreadData
   const port = parentPort!
@@ -31,7 +32,13 @@ export default async function handlerThread(input: unknown): Promise<void> {
   const services = createHostServices(runtime, { role: 'worker', dataDir: data.dataDir, storageBytes: data.storageBytes })
   let handlers: PluginHandlers
   try {
-    handlers = await loadPluginHandlers({ dataDir: data.dataDir, generation: data.generation, services, loadTimeoutMs: data.loadTimeoutMs, logger: log })
+    handlers = await loadPluginHandlers({
+      dataDir: data.dataDir,
+      generation: data.generation,
+      services,
+      loadTimeoutMs: data.loadTimeoutMs,
+      logger: log,
+    })
   } catch (error) {
     post({ type: 'fatal', error: (error as Error)?.stack ?? String(error) })
     runtime.close()
@@ -41,7 +48,14 @@ export default async function handlerThread(input: unknown): Promise<void> {
   let code = codeOwners(handlers)
   const ready = () => {
     code = codeOwners(handlers)
-    post({ type: 'ready', ids: handlers.ids(), owners: ownersOf(handlers), reports: handlers.host.reports(), generation: handlers.host.generation, code })
+    post({
+      type: 'ready',
+      ids: handlers.ids(),
+      owners: ownersOf(handlers),
+      reports: handlers.host.reports(),
+      generation: handlers.host.generation,
+      code,
+    })
   }
   // A warning recorded after load (an unhandled rejection from plugin code) reaches the process's load reports.
   handlers.host.onChange(() => post({ type: 'reports', reports: handlers.host.reports() }))
@@ -52,7 +66,17 @@ export default async function handlerThread(input: unknown): Promise<void> {
   let running = false
   let stopping = false
   let reloadTo: number | null = null
-  const runner = createJobRunner({ handlers, services, runtime, log, timeoutMs: data.timeoutMs, current, where: placeOf('worker'), stopping: () => stopping, codeIndex: (what) => code.findIndex((c) => c.what === what) })
+  const runner = createJobRunner({
+    handlers,
+    services,
+    runtime,
+    log,
+    timeoutMs: data.timeoutMs,
+    current,
+    where: placeOf('worker'),
+    stopping: () => stopping,
+    codeIndex: (what) => code.findIndex((c) => c.what === what),
+  })
   const flush = () => {
     if (results.length) post({ type: 'results', results })
     results = []
@@ -61,7 +85,8 @@ export default async function handlerThread(input: unknown): Promise<void> {
   // The worker stopped confirming its claims (or confirmed after a gap): the scheduler may hand this job to another worker.
   const fenceTimer = setInterval(() => {
     const job = runner.active()
-    if (job && !fence.valid(job.epoch)) runner.abort(new ClaimLost(`this worker's claim on the job lapsed (no heartbeat for ${fence.age()} ms)`))
+    if (job && !fence.valid(job.epoch))
+      runner.abort(new ClaimLost(`this worker's claim on the job lapsed (no heartbeat for ${fence.age()} ms)`))
   }, FENCE_CHECK_MS)
   fenceTimer.unref()
 
@@ -85,7 +110,14 @@ export default async function handlerThread(input: unknown): Promise<void> {
       if (!queue.length || stopping) break
       const job = queue.shift()!
       // Never start a job whose claim may have been handed to another worker: give it back, unstarted.
-      if (!fence.valid(job.epoch)) results.push({ id: job.id, token: job.token, attempt: job.attempt, outcome: 'released', error: 'not started: the worker\'s claim lapsed' })
+      if (!fence.valid(job.epoch))
+        results.push({
+          id: job.id,
+          token: job.token,
+          attempt: job.attempt,
+          outcome: 'released',
+          error: "not started: the worker's claim lapsed",
+        })
       else results.push(await runner.run(job))
       if (Date.now() - lastFlush >= FLUSH_MS) flush()
     }
@@ -100,7 +132,10 @@ export default async function handlerThread(input: unknown): Promise<void> {
     post({ type: 'stopped' })
     clearInterval(fenceTimer)
     port.close()
-    void handlers.host.unloadAll().catch(() => {}).finally(() => runtime.close())
+    void handlers.host
+      .unloadAll()
+      .catch(() => {})
+      .finally(() => runtime.close())
   }
 
   port.on('message', (msg: ToThread) => {
@@ -134,7 +169,9 @@ function codeOwners(handlers: PluginHandlers): PluginCodeOwner[] {
   return [
     ...ids.queries.map((id) => ({ entry: handlers.query(id), what: `filter "${id}"` })),
     ...ids.actions.map((uid) => ({ entry: handlers.action(uid), what: `action "${uid}"` })),
-  ].filter((c) => c.entry).map((c) => ({ plugin: c.entry!.plugin, version: c.entry!.version, what: c.what }))
+  ]
+    .filter((c) => c.entry)
+    .map((c) => ({ plugin: c.entry!.plugin, version: c.entry!.version, what: c.what }))
 }
 
 function ownersOf(handlers: PluginHandlers): HandlerOwners {

@@ -14,7 +14,10 @@ import { isPermanentError } from '../sdk/permanent-error.ts'
 /** Why a handler's AbortSignal fired when this worker's claim on the job is gone: not the handler's failure. */
 export class ClaimLost extends Error {}
 
-interface Owner { plugin: string; version: string }
+interface Owner {
+  plugin: string
+  version: string
+}
 
 export interface JobRunnerOptions {
   handlers: PluginHandlers
@@ -37,6 +40,7 @@ export interface JobRunnerOptions {
  * (once its run(ctx) was called) is recorded as a RUNTIME_ERROR of that plugin;
  * a handler stopped by a shutdown or a lapsed claim is `released`, not failed.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: runs every kind of job (event, bot run, plugin job, hook) with one set of timeouts and results
 export function createJobRunner(o: JobRunnerOptions) {
   let active: { job: ClaimedJob; ac: AbortController } | null = null
 
@@ -55,6 +59,7 @@ export function createJobRunner(o: JobRunnerOptions) {
     })
   }
 
+  // biome-ignore lint/complexity/noExcessiveLinesPerFunction: runs every kind of job (event, bot run, plugin job, hook) with one set of timeouts and results
   const run = async (job: ClaimedJob): Promise<JobResult> => {
     const ac = new AbortController()
     active = { job, ac }
@@ -62,20 +67,66 @@ export function createJobRunner(o: JobRunnerOptions) {
     const timer = setTimeout(() => ac.abort(new Error(`timed out after ${o.timeoutMs} ms`)), o.timeoutMs)
     const jobLog = () => o.log.child({ job: job.id, eventType: job.eventType, attempt: job.attempt })
     const started = Date.now()
-    const result = (outcome: JobResult['outcome'], error?: string): JobResult => ({ id: job.id, token: job.token, attempt: job.attempt, outcome, error, ms: Date.now() - started })
+    const result = (outcome: JobResult['outcome'], error?: string): JobResult => ({
+      id: job.id,
+      token: job.token,
+      attempt: job.attempt,
+      outcome,
+      error,
+      ms: Date.now() - started,
+    })
     // Stopped by a shutdown, or its claim lapsed: not a failure of the handler, and not an attempt.
     const released = () => (o.stopping() && ac.signal.aborted) || ac.signal.reason instanceof ClaimLost
     o.current[1] = started
     o.current[0] = job.id
     try {
-      if (job.eventType === BOT_RUN) await runBot(job, { handlers: o.handlers, services: o.services, log: jobLog(), signal: ac.signal, mark: (what) => { o.current[2] = what ? (o.codeIndex?.(what) ?? -1) + 1 : 0 } })
-      else if (isPluginJob(job.eventType)) await runPluginJob(job, { handlers: o.handlers, runtime: o.runtime, log: o.log, signal: ac.signal, onHandler: (h) => { owner = h } })
-      else if (isHookJob(job.eventType)) await runHookJob(job, { handlers: o.handlers, runtime: o.runtime, log: o.log, signal: ac.signal, onHandler: (h) => { owner = h } })
-      else await runEventJob(job, { handlers: o.handlers, services: o.services, log: o.log, signal: ac.signal, onHandler: (h) => { owner = h } })
+      if (job.eventType === BOT_RUN)
+        await runBot(job, {
+          handlers: o.handlers,
+          services: o.services,
+          log: jobLog(),
+          signal: ac.signal,
+          mark: (what) => {
+            o.current[2] = what ? (o.codeIndex?.(what) ?? -1) + 1 : 0
+          },
+        })
+      else if (isPluginJob(job.eventType))
+        await runPluginJob(job, {
+          handlers: o.handlers,
+          runtime: o.runtime,
+          log: o.log,
+          signal: ac.signal,
+          onHandler: (h) => {
+            owner = h
+          },
+        })
+      else if (isHookJob(job.eventType))
+        await runHookJob(job, {
+          handlers: o.handlers,
+          runtime: o.runtime,
+          log: o.log,
+          signal: ac.signal,
+          onHandler: (h) => {
+            owner = h
+          },
+        })
+      else
+        await runEventJob(job, {
+          handlers: o.handlers,
+          services: o.services,
+          log: o.log,
+          signal: ac.signal,
+          onHandler: (h) => {
+            owner = h
+          },
+        })
       if (released()) return result('released')
       if (ac.signal.aborted) {
         if (owner) record(owner, job, undefined, true)
-        return result('failed', `${job.eventType}: ${(ac.signal.reason as Error).message}; the handler returned after its AbortSignal fired, so the job is not counted as done`)
+        return result(
+          'failed',
+          `${job.eventType}: ${(ac.signal.reason as Error).message}; the handler returned after its AbortSignal fired, so the job is not counted as done`,
+        )
       }
       return result('done')
     } catch (error) {
@@ -84,10 +135,27 @@ export function createJobRunner(o: JobRunnerOptions) {
       const permanent = !ac.signal.aborted && permanentIn(error)
       // A bot's filter or action failed: its plugin is named in the log line, the job error and a RUNTIME_ERROR.
       const failed = error instanceof PluginCodeError ? error : null
-      const message = failed ? (failed.timedOut ? failed.message : `${failed.message}\n${describe(failed.cause)}`)
-        : ac.signal.aborted ? `${job.eventType}: ${(ac.signal.reason as Error).message}: ${describe(error)}` : describe(error)
-      jobLog().warn({ err: failed && !failed.timedOut ? failed.cause : error, permanent, ...(failed && { plugin: failed.plugin, version: failed.version }) }, permanent ? 'handler failed with PermanentError: not retried' : failed ? failed.message : 'handler failed')
-      if (failed) save({ plugin: failed.plugin, version: failed.version }, failed.warning, failed.timedOut ? null : describeError(failed.cause).detail)
+      const message = failed
+        ? failed.timedOut
+          ? failed.message
+          : `${failed.message}\n${describe(failed.cause)}`
+        : ac.signal.aborted
+          ? `${job.eventType}: ${(ac.signal.reason as Error).message}: ${describe(error)}`
+          : describe(error)
+      jobLog().warn(
+        {
+          err: failed && !failed.timedOut ? failed.cause : error,
+          permanent,
+          ...(failed && { plugin: failed.plugin, version: failed.version }),
+        },
+        permanent ? 'handler failed with PermanentError: not retried' : failed ? failed.message : 'handler failed',
+      )
+      if (failed)
+        save(
+          { plugin: failed.plugin, version: failed.version },
+          failed.warning,
+          failed.timedOut ? null : describeError(failed.cause).detail,
+        )
       else if (owner) record(owner, job, error, ac.signal.aborted)
       return permanent ? { ...result('failed', `not retried (PermanentError): ${message}`), permanent } : result('failed', message)
     } finally {

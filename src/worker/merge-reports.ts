@@ -10,7 +10,10 @@ export function mergeReports(perThread: LoadReport[][]): LoadReport[] {
   for (const reports of perThread) {
     for (const r of reports) {
       const seen = byPlugin.get(r.plugin)
-      if (!seen) { byPlugin.set(r.plugin, { ...r, warnings: [...r.warnings] }); continue }
+      if (!seen) {
+        byPlugin.set(r.plugin, { ...r, warnings: [...r.warnings] })
+        continue
+      }
       for (const w of r.warnings) {
         if (!seen.warnings.some((x) => x.code === w.code && x.message === w.message)) seen.warnings.push(w)
       }

@@ -20,11 +20,17 @@ export function orphanReports(reports: LoadReport[], orphans: Map<string, Orphan
   for (const o of orphans.values()) {
     const plugin = o.owner && out.some((r) => r.plugin === o.owner) ? o.owner : '(events)'
     let report = out.find((r) => r.plugin === plugin)
-    if (!report) out.push(report = { plugin, version: null, status: 'skipped', durationMs: null, warnings: [] })
+    if (!report) out.push((report = { plugin, version: null, status: 'skipped', durationMs: null, warnings: [] }))
     const warning: Warning & { firstSeen: string; lastSeen: string; count: number } = {
-      code: 'ORPHANED_EVENTS', severity: 'warning', plugin, version: report.version,
+      code: 'ORPHANED_EVENTS',
+      severity: 'warning',
+      plugin,
+      version: report.version,
       message: `events of type "${o.eventType}"${o.owner ? ` scheduled by ${o.owner}` : ''} are orphaned: no plugin loaded by this worker registers "${o.eventType}". They are kept, and run when a worker loads a plugin that registers the type; \`app events list --status orphaned\` shows them, \`app events cancel <id>\` drops one.`,
-      detail: null, firstSeen: o.firstSeen, lastSeen: o.lastSeen, count: o.count,
+      detail: null,
+      firstSeen: o.firstSeen,
+      lastSeen: o.lastSeen,
+      count: o.count,
     }
     report.warnings.push(warning)
   }

@@ -15,7 +15,8 @@ export const BUSY_MS = 100
 /** Fewer, larger messages: a thread gets at least this many of the queued jobs at a time (each post costs the main thread). */
 const MIN_SHARE = 32
 
-export const capacity = (state: PoolState) => 1 + Math.max(1, Math.min(JOBS_PER_THREAD - 1, Math.floor(PREFETCH_WINDOW_MS / Math.max(state.avgMs, 0.001))))
+export const capacity = (state: PoolState) =>
+  1 + Math.max(1, Math.min(JOBS_PER_THREAD - 1, Math.floor(PREFETCH_WINDOW_MS / Math.max(state.avgMs, 0.001))))
 const load = (slot: Slot) => slot.jobs.size
 export const busy = (slot: Slot, now = Date.now()) => slot.current[0] !== 0 && now - slot.current[1]! > BUSY_MS
 const open = (slot: Slot) => slot.ready && !busy(slot)

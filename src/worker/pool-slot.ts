@@ -8,11 +8,30 @@ import type { PoolState, Slot } from './pool-state.ts'
 export function spawnSlot(state: PoolState, index: number): void {
   const { base, fence, log } = state
   const current = new Float64Array(new SharedArrayBuffer(24))
-  const data: HandlerThreadData = { ...base, generation: state.generation, index, current: current.buffer as SharedArrayBuffer, claims: fence.buffer, fenceMs: fence.fenceMs }
+  const data: HandlerThreadData = {
+    ...base,
+    generation: state.generation,
+    index,
+    current: current.buffer as SharedArrayBuffer,
+    claims: fence.buffer,
+    fenceMs: fence.fenceMs,
+  }
   const thread = spawnThread('event-handler', data, { resourceLimits: state.resourceLimits })
   const slot: Slot = {
-    index, thread, current, ready: false, loaded: false, stopped: false, givingBack: false, jobs: new Map(), started: new Set(), owners: {}, code: [],
-    exitReason: null, measuring: false, exited: new Promise((r) => thread.once('exit', () => r())),
+    index,
+    thread,
+    current,
+    ready: false,
+    loaded: false,
+    stopped: false,
+    givingBack: false,
+    jobs: new Map(),
+    started: new Set(),
+    owners: {},
+    code: [],
+    exitReason: null,
+    measuring: false,
+    exited: new Promise((r) => thread.once('exit', () => r())),
   }
   state.slots[index] = slot
   slot.thread.on('message', (msg: FromThread) => onMessage(state, slot, msg))

@@ -6,7 +6,12 @@ import type { ClaimFence } from './claim-fence.ts'
 import type { HandlerOwners, HandlerThreadData, PluginCodeOwner, RegisteredHandlerIds } from './handler-protocol.ts'
 import type { ExitReason } from './thread-failures.ts'
 
-export interface RuntimeFailure { plugin: string; version: string; message: string; detail: string | null }
+export interface RuntimeFailure {
+  plugin: string
+  version: string
+  message: string
+  detail: string | null
+}
 
 export interface HandlerPoolOptions {
   size: number

@@ -36,7 +36,10 @@ function watch(state: PoolState, now: number): void {
     }
     if (!doomed.has(id) && !state.fence.valid(job.epoch, now)) doomed.set(id, now)
     if (doomed.has(id) && slot.ready && now - doomed.get(id)! >= FENCE_GRACE_MS) {
-      log.warn({ job: id, eventType: job.eventType, thread: slot.index }, 'the claim on this job lapsed and its handler did not stop on its AbortSignal: terminating its thread')
+      log.warn(
+        { job: id, eventType: job.eventType, thread: slot.index },
+        'the claim on this job lapsed and its handler did not stop on its AbortSignal: terminating its thread',
+      )
       end(slot, 'fenced')
     } else if (slot.ready && now - slot.current[1]! >= state.base.timeoutMs + ABORT_GRACE_MS) {
       timedOut(state, slot, job)
@@ -57,7 +60,10 @@ function end(slot: Slot, reason: ExitReason): void {
 
 function timedOut(state: PoolState, slot: Slot, job: ClaimedJob): void {
   const { base, options } = state
-  state.log.error({ job: job.id, eventType: job.eventType, timeoutMs: base.timeoutMs, thread: slot.index }, 'handler did not stop at its timeout: terminating its thread')
+  state.log.error(
+    { job: job.id, eventType: job.eventType, timeoutMs: base.timeoutMs, thread: slot.index },
+    'handler did not stop at its timeout: terminating its thread',
+  )
   slot.jobs.delete(job.id)
   const running = runningCode(slot, job)
   const failure = threadFailure(job, { reason: 'timeout', memoryMb: options.memoryMb, timeoutMs: base.timeoutMs }, running)
@@ -72,13 +78,22 @@ function measure(state: PoolState, slot: Slot): void {
   const { memoryMb } = state.options
   if (slot.measuring) return
   slot.measuring = true
-  slot.thread.getHeapStatistics().then((s) => {
-    const mb = (s.used_heap_size + s.external_memory) / 1048576
-    if (mb > memoryMb && state.slots[slot.index] === slot && slot.ready) {
-      state.log.error({ thread: slot.index, usedMb: Math.round(mb), memoryMb }, 'handler thread passed its memory cap (jobs.threadMemoryMb): replacing it')
-      end(slot, 'memory')
-    }
-  }).catch(() => {}).finally(() => { slot.measuring = false })
+  slot.thread
+    .getHeapStatistics()
+    .then((s) => {
+      const mb = (s.used_heap_size + s.external_memory) / 1048576
+      if (mb > memoryMb && state.slots[slot.index] === slot && slot.ready) {
+        state.log.error(
+          { thread: slot.index, usedMb: Math.round(mb), memoryMb },
+          'handler thread passed its memory cap (jobs.threadMemoryMb): replacing it',
+        )
+        end(slot, 'memory')
+      }
+    })
+    .catch(() => {})
+    .finally(() => {
+      slot.measuring = false
+    })
 }
 
 /** See HandlerPool.revoke: drop the jobs if queued, abort their handlers, and doom them (their thread ends after FENCE_GRACE_MS). */

@@ -8,14 +8,42 @@ import type { PluginHandlers } from '../loader/plugin-handlers.ts'
  * `onHandler` is told whose code runs from the moment run(ctx) is called: a failure
  * after that is the plugin's (a RUNTIME_ERROR), one before it is the host's.
  */
-export async function runEventJob(job: ClaimedJob, { handlers, services, log, signal, onHandler }: { handlers: PluginHandlers; services: HostServices; log: Logger; signal: AbortSignal; onHandler?: (owner: { plugin: string; version: string }) => void }): Promise<void> {
+export async function runEventJob(
+  job: ClaimedJob,
+  {
+    handlers,
+    services,
+    log,
+    signal,
+    onHandler,
+  }: {
+    handlers: PluginHandlers
+    services: HostServices
+    log: Logger
+    signal: AbortSignal
+    onHandler?: (owner: { plugin: string; version: string }) => void
+  },
+): Promise<void> {
   const handler = handlers.eventType(job.eventType)
   // Claims take the types any thread registered; during a --reload one thread may not have it yet.
-  if (!handler) throw new Error(`no loaded plugin registers event type "${job.eventType}" in this handler thread; registered: ${handlers.ids().eventTypes.join(', ') || 'none'}`)
+  if (!handler)
+    throw new Error(
+      `no loaded plugin registers event type "${job.eventType}" in this handler thread; registered: ${handlers.ids().eventTypes.join(', ') || 'none'}`,
+    )
   const resource: Resource | null = job.resource ? await services.resources.get(job.resource) : null
-  if (job.resource && !resource) log.warn({ job: job.id, eventType: job.eventType, resource: job.resource }, 'the resource of this event is no longer in the inventory')
+  if (job.resource && !resource)
+    log.warn({ job: job.id, eventType: job.eventType, resource: job.resource }, 'the resource of this event is no longer in the inventory')
   const ctx = {
-    event: { id: job.id, eventType: job.eventType, description: job.description, bot: job.bot, resource: job.resource, payload: job.payload, attempt: job.attempt, runAt: new Date(job.runAt).toISOString() },
+    event: {
+      id: job.id,
+      eventType: job.eventType,
+      description: job.description,
+      bot: job.bot,
+      resource: job.resource,
+      payload: job.payload,
+      attempt: job.attempt,
+      runAt: new Date(job.runAt).toISOString(),
+    },
     resources: resource ? [resource] : [],
     resource,
     // The same tags as the plugin's own `log` (plugin, version), plus the job.

@@ -18,8 +18,14 @@ const lastDone = new WeakMap<Db, { get(id: number): unknown }>()
 /** When the last successful run of this job's schedule started (finished jobs are kept for jobs.retentionMs). */
 function lastRunAt(runtime: Db, jobId: number): string | null {
   let q = lastDone.get(runtime)
-  if (!q) lastDone.set(runtime, (q = runtime.prepare(`SELECT max(started_at) FROM jobs
-    WHERE schedule_id = (SELECT schedule_id FROM jobs WHERE id = ?) AND status = 'done'`).pluck()))
+  if (!q)
+    lastDone.set(
+      runtime,
+      (q = runtime
+        .prepare(`SELECT max(started_at) FROM jobs
+    WHERE schedule_id = (SELECT schedule_id FROM jobs WHERE id = ?) AND status = 'done'`)
+        .pluck()),
+    )
   const at = q.get(jobId) as number | null
   return at === null ? null : new Date(at).toISOString()
 }
@@ -39,10 +45,18 @@ export function jobLabel(eventType: string): string {
  */
 export async function runPluginJob(job: ClaimedJob, o: RunOptions): Promise<void> {
   const entry = o.handlers.pluginJob(job.eventType)
-  if (!entry) throw new Error(`no loaded plugin registers the job behind "${job.eventType}" in this handler thread (the plugin is not loaded here, or no longer calls jobs.schedule for it)`)
+  if (!entry)
+    throw new Error(
+      `no loaded plugin registers the job behind "${job.eventType}" in this handler thread (the plugin is not loaded here, or no longer calls jobs.schedule for it)`,
+    )
   const ctx = Object.freeze({
-    id: entry.id, jobId: job.id, attempt: job.attempt, runAt: new Date(job.runAt).toISOString(), lastRunAt: lastRunAt(o.runtime, job.id),
-    log: o.log.child({ job: job.id, plugin: entry.plugin, pluginJob: entry.id, attempt: job.attempt }), signal: o.signal,
+    id: entry.id,
+    jobId: job.id,
+    attempt: job.attempt,
+    runAt: new Date(job.runAt).toISOString(),
+    lastRunAt: lastRunAt(o.runtime, job.id),
+    log: o.log.child({ job: job.id, plugin: entry.plugin, pluginJob: entry.id, attempt: job.attempt }),
+    signal: o.signal,
   })
   o.onHandler?.({ plugin: entry.plugin, version: entry.version })
   await entry.handler(ctx)
@@ -55,12 +69,19 @@ export async function runPluginJob(job: ClaimedJob, o: RunOptions): Promise<void
  */
 export async function runHookJob(job: ClaimedJob, o: RunOptions): Promise<void> {
   const entries = o.handlers.hooks(job.eventType)
-  if (!entries.length) throw new Error(`no loaded plugin handles the hook delivery "${job.eventType}" in this handler thread (the plugin is not loaded here, or no longer calls hooks.on for it)`)
+  if (!entries.length)
+    throw new Error(
+      `no loaded plugin handles the hook delivery "${job.eventType}" in this handler thread (the plugin is not loaded here, or no longer calls hooks.on for it)`,
+    )
   const payload = job.payload as ResourceChange & { by?: string | null }
   const first = entries[0]!
   const ctx = Object.freeze({
-    hook: first.hook, jobId: job.id, attempt: job.attempt, changedBy: payload.by ?? null,
-    log: o.log.child({ job: job.id, plugin: first.plugin, hook: first.hook, resource: payload.resource?.id, attempt: job.attempt }), signal: o.signal,
+    hook: first.hook,
+    jobId: job.id,
+    attempt: job.attempt,
+    changedBy: payload.by ?? null,
+    log: o.log.child({ job: job.id, plugin: first.plugin, hook: first.hook, resource: payload.resource?.id, attempt: job.attempt }),
+    signal: o.signal,
   })
   o.onHandler?.({ plugin: first.plugin, version: first.version })
   const change = { resource: payload.resource, previous: payload.previous, changes: payload.changes }

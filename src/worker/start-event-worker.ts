@@ -44,7 +44,14 @@ export function startEventWorker({ config, logger, runtime, proc, generation, st
   const { heartbeatTimeoutMs, leaseMs } = config.jobs
   const fence = claimFence(Math.round(FENCE_SHARE * Math.min(heartbeatTimeoutMs, leaseMs)))
   const parts: Omit<EventWorkerState, 'pool'> = {
-    config, log, runtime, proc, queue, fence, store, host,
+    config,
+    log,
+    runtime,
+    proc,
+    queue,
+    fence,
+    store,
+    host,
     where: placeOf('worker'),
     dataVersion: runtime.prepare('PRAGMA data_version').pluck(),
     types: null,
@@ -69,7 +76,9 @@ export function startEventWorker({ config, logger, runtime, proc, generation, st
 
   const confirmTimer = startConfirming(w)
   // The reader role rewrites the reports when its host changes; this listener runs after it and merges ours back in.
-  const offHost = host?.onChange(() => { void reportLoad(w) })
+  const offHost = host?.onChange(() => {
+    void reportLoad(w)
+  })
 
   void confirmClaims(w) // the loop claims once this first confirmation has landed
   const running = claimLoop(w)

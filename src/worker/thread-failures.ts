@@ -9,7 +9,11 @@ export type ExitReason = 'memory' | 'timeout' | 'fenced' | null
  * while running a job. The warning message names no job, so repeats of one
  * failure count up one warning; the job error says what happened to the job.
  */
-export function threadFailure(job: ClaimedJob, how: { reason: 'memory' | 'crash' | 'timeout'; memoryMb: number; timeoutMs: number; code?: number; error?: string }, running: PluginCodeOwner | null = null) {
+export function threadFailure(
+  job: ClaimedJob,
+  how: { reason: 'memory' | 'crash' | 'timeout'; memoryMb: number; timeoutMs: number; code?: number; error?: string },
+  running: PluginCodeOwner | null = null,
+) {
   const type = job.eventType
   // A bot's filter or action was running: the warning names it (and its plugin gets it), not the bot-run job type.
   if (running) return botCodeFailure(job, how, running)
@@ -34,10 +38,11 @@ export function threadFailure(job: ClaimedJob, how: { reason: 'memory' | 'crash'
 
 function botCodeFailure(job: ClaimedJob, how: Parameters<typeof threadFailure>[1], running: PluginCodeOwner) {
   const subject = `bot "${job.bot}": ${running.what}`
-  const warning = how.reason === 'memory'
-    ? `${subject} took its handler thread past the memory cap of ${how.memoryMb} MB (jobs.threadMemoryMb); the thread was replaced and the job failed. Fix the leak, or raise jobs.threadMemoryMb`
-    : how.reason === 'timeout'
-      ? `${subject} did not return within jobs.timeoutMs (${how.timeoutMs} ms) and never yielded (a loop?), so its handler thread was terminated; the job failed. Make it return sooner`
-      : `${subject} crashed its handler thread (exit code ${how.code}); the job failed${how.error ? `: ${how.error.split('\n')[0]}` : ''}`
+  const warning =
+    how.reason === 'memory'
+      ? `${subject} took its handler thread past the memory cap of ${how.memoryMb} MB (jobs.threadMemoryMb); the thread was replaced and the job failed. Fix the leak, or raise jobs.threadMemoryMb`
+      : how.reason === 'timeout'
+        ? `${subject} did not return within jobs.timeoutMs (${how.timeoutMs} ms) and never yielded (a loop?), so its handler thread was terminated; the job failed. Make it return sooner`
+        : `${subject} crashed its handler thread (exit code ${how.code}); the job failed${how.error ? `: ${how.error.split('\n')[0]}` : ''}`
   return { job: `${subject} (plugin ${running.plugin} ${running.version}): ${warning.slice(subject.length + 1)}`, warning }
 }

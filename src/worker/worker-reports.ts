@@ -3,8 +3,12 @@ import { mergeReports } from './merge-reports.ts'
 import { orphanReports } from './orphan-reports.ts'
 
 /** The process's load reports: the host's (if any) and every thread's, merged, with the orphaned event types added. */
-export const reportLoad = (w: EventWorkerState) => w.proc.reportLoad(orphanReports(mergeReports([...(w.host ? [w.host.reports()] : []), ...[...w.threads.values()].map((t) => t.reports)]), w.orphans))
-  .catch((error) => w.log.warn({ err: error }, 'could not record load reports'))
+export const reportLoad = (w: EventWorkerState) =>
+  w.proc
+    .reportLoad(
+      orphanReports(mergeReports([...(w.host ? [w.host.reports()] : []), ...[...w.threads.values()].map((t) => t.reports)]), w.orphans),
+    )
+    .catch((error) => w.log.warn({ err: error }, 'could not record load reports'))
 
 /** The types any loaded thread runs; every thread loads the same generation, except briefly during a --reload. */
 export function updateTypes(w: EventWorkerState): void {
@@ -23,6 +27,9 @@ export async function checkOrphans(w: EventWorkerState, known: string): Promise<
     w.orphans.set(key, o)
   }
   const byType = Object.groupBy(marked, (m) => m.eventType)
-  w.log.warn({ code: 'ORPHANED_EVENTS', events: Object.fromEntries(Object.entries(byType).map(([t, l]) => [t, l!.length])) }, 'due events of types no loaded plugin registers are kept as orphaned; they run when a worker that has the type claims them')
+  w.log.warn(
+    { code: 'ORPHANED_EVENTS', events: Object.fromEntries(Object.entries(byType).map(([t, l]) => [t, l!.length])) },
+    'due events of types no loaded plugin registers are kept as orphaned; they run when a worker that has the type claims them',
+  )
   await reportLoad(w)
 }

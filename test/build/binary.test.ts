@@ -39,7 +39,9 @@ for (const { name, command, prefix } of commands) {
     const sync = await run(command, [...prefix, 'plugins', 'sync', '--data-dir', data, '--plugins-dir', plugins], { cwd, env: {} })
     assert.equal(sync.code, 0, sync.stderr)
     const app = start(command, [...prefix, '--role=all', '--data-dir', data, '--plugins-dir', plugins, '--port', '0'], { cwd, env: {} })
-    t.onTestFinished(async () => { await app.stop('SIGKILL') })
+    t.onTestFinished(async () => {
+      await app.stop('SIGKILL')
+    })
     const [, port] = await app.waitFor(/http:\/\/127\.0\.0\.1:(\d+)/)
     const base = `http://127.0.0.1:${port}`
     await waitUntil('/readyz to answer 200', async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200, 60_000)
@@ -54,13 +56,20 @@ for (const { name, command, prefix } of commands) {
     const route = await fetch(`${base}/plugin/ops-banner/status`, { headers: { authorization: `Bearer ${token}` } })
     assert.equal(route.status, 200)
     assert.equal(((await route.json()) as { onCall: string }).onCall, 'platform-team')
-    assert.notEqual((await fetch(`${base}/settings/integrations/plugins`, { redirect: 'manual' })).status, 200, 'the page needs the admin token')
+    assert.notEqual(
+      (await fetch(`${base}/settings/integrations/plugins`, { redirect: 'manual' })).status,
+      200,
+      'the page needs the admin token',
+    )
 
     const list = await run(command, [...prefix, 'plugins', 'list', '--json', '--data-dir', data], { cwd, env: {} })
     assert.equal(list.code, 0, list.stderr)
     const listed = JSON.parse(list.stdout) as { generation: number; plugins: Array<{ name: string; status: string }> }
     assert.deepEqual(listed.plugins.map((p) => p.name).sort(), SAMPLES)
-    assert.ok(listed.plugins.every((p) => p.status === 'ok'), list.stdout)
+    assert.ok(
+      listed.plugins.every((p) => p.status === 'ok'),
+      list.stdout,
+    )
 
     assert.equal(await app.stop('SIGTERM'), 0, app.output())
     assert.match(app.output(), /"msg":"stopped"/)
@@ -85,7 +94,9 @@ test('dist/app runs plugin code in worker threads: the seed flow (bot -> events 
   const { root, data, plugins, cwd } = install(t)
   const env = { APP_SETTLE_MS: '0' }
   const app = start(DIST_APP, ['--role=all', '--data-dir', data, '--plugins-dir', plugins, '--port', '0'], { cwd, env })
-  t.onTestFinished(async () => { await app.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await app.stop('SIGKILL')
+  })
   await app.waitFor(/handlers ready/)
   const cli = (...args: string[]) => run(DIST_APP, [...args, '--data-dir', data], { cwd, env })
   const imported = await cli('resources', 'import', join(ROOT, 'examples/resources.json'))
@@ -93,11 +104,17 @@ test('dist/app runs plugin code in worker threads: the seed flow (bot -> events 
   writeFileSync(join(root, 'bots.json'), JSON.stringify([SEED_BOT]))
   const applied = await cli('bots', 'apply', join(root, 'bots.json'))
   assert.equal(applied.code, 0, applied.stderr)
-  await waitUntil('the stopped instances to be started by the plugin handler', async () => {
-    const listed = await cli('resources', 'list', '--json')
-    const states = Object.fromEntries((JSON.parse(listed.stdout).resources as Array<{ id: string; state: string }>).map((r) => [r.id, r.state]))
-    return states['i-0a1'] === 'running' && states['i-0b7'] === 'running' ? states : null
-  }, 90_000)
+  await waitUntil(
+    'the stopped instances to be started by the plugin handler',
+    async () => {
+      const listed = await cli('resources', 'list', '--json')
+      const states = Object.fromEntries(
+        (JSON.parse(listed.stdout).resources as Array<{ id: string; state: string }>).map((r) => [r.id, r.state]),
+      )
+      return states['i-0a1'] === 'running' && states['i-0b7'] === 'running' ? states : null
+    },
+    90_000,
+  )
   assert.equal(await app.stop('SIGTERM'), 0, app.output())
 })
 
@@ -107,7 +124,8 @@ test('dist/app on a noexec data dir: a clear error naming APP_NATIVE_DIR and a d
   const nativeDir = join(root, 'native')
   mkdirSync(mount)
   const data = join(mount, 'data')
-  const inNoexecMount = (script: string, env: Record<string, string> = {}) => shellInTmpfs('noexec', mount, script, { APP: DIST_APP, DATA: data, PLUGINS: plugins, ...env })
+  const inNoexecMount = (script: string, env: Record<string, string> = {}) =>
+    shellInTmpfs('noexec', mount, script, { APP: DIST_APP, DATA: data, PLUGINS: plugins, ...env })
 
   const refused = await inNoexecMount('exec "$APP" plugins sync --data-dir "$DATA" --plugins-dir "$PLUGINS"')
   assert.equal(refused.code, 1, refused.stderr)
@@ -116,11 +134,16 @@ test('dist/app on a noexec data dir: a clear error naming APP_NATIVE_DIR and a d
   assert.match(refused.stderr, /Set APP_NATIVE_DIR=\/\S+/, 'names a directory to use instead')
   const doctor = await inNoexecMount('mkdir -p "$DATA" && exec "$APP" doctor --json --data-dir "$DATA"')
   assert.equal(doctor.code, 1, doctor.stderr)
-  const native = (JSON.parse(doctor.stdout).checks as Array<{ name: string; status: string; fix: string }>).find((c) => c.name === 'native dir')
+  const native = (JSON.parse(doctor.stdout).checks as Array<{ name: string; status: string; fix: string }>).find(
+    (c) => c.name === 'native dir',
+  )
   assert.equal(native?.status, 'fail')
   assert.match(native!.fix, /APP_NATIVE_DIR=\/\S+/)
 
-  const fixed = await inNoexecMount('"$APP" plugins sync --data-dir "$DATA" --plugins-dir "$PLUGINS" >/dev/null && exec "$APP" plugins list --json --data-dir "$DATA"', { APP_NATIVE_DIR: nativeDir })
+  const fixed = await inNoexecMount(
+    '"$APP" plugins sync --data-dir "$DATA" --plugins-dir "$PLUGINS" >/dev/null && exec "$APP" plugins list --json --data-dir "$DATA"',
+    { APP_NATIVE_DIR: nativeDir },
+  )
   assert.equal(fixed.code, 0, fixed.stderr)
   assert.deepEqual((JSON.parse(fixed.stdout).plugins as Array<{ name: string }>).map((p) => p.name).sort(), SAMPLES)
   assert.equal(readdirSync(nativeDir).length, 1, 'the addon went to APP_NATIVE_DIR')

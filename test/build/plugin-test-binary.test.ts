@@ -17,13 +17,19 @@ test('dist/app with env {}: plugin init --ts, then plugin test passes; a failing
   const root = tempDir(t, 'app-bin-plugin-test-')
   const init = await run(DIST_APP, ['plugin', 'init', 'cost-guard', '--ts'], { cwd: root, env: {} })
   assert.equal(init.code, 0, init.stderr)
-  assert.equal(readFileSync(join(root, 'cost-guard/types/app-plugin-testing.d.ts'), 'utf8'), sdkTestingDeclarations(), 'the test host\'s declarations come from the executable')
+  assert.equal(
+    readFileSync(join(root, 'cost-guard/types/app-plugin-testing.d.ts'), 'utf8'),
+    sdkTestingDeclarations(),
+    "the test host's declarations come from the executable",
+  )
   const passing = await run(DIST_APP, ['plugin', 'test', 'cost-guard'], { cwd: root, env: {} })
   assert.equal(passing.code, 0, passing.stdout + passing.stderr)
   assert.match(passing.stdout, /▶ cost-guard\n {2}✔ publishes and loads with no warning/)
   assert.match(passing.stdout, /ℹ pass 2\nℹ fail 0/)
 
-  appendFileSync(join(root, 'cost-guard/index.test.ts'), `
+  appendFileSync(
+    join(root, 'cost-guard/index.test.ts'),
+    `
 test('the filter also takes running instances', async () => {
   const host = await createTestHost()
   await host.resources.add({ id: 'i-3', type: 'instance', state: 'running' })
@@ -31,7 +37,8 @@ test('the filter also takes running instances', async () => {
   await host.close()
   assert.deepEqual(run.matches.map((r) => r.id), ['i-3'])
 })
-`)
+`,
+  )
   const failing = await run(DIST_APP, ['plugin', 'test', 'cost-guard'], { cwd: root, env: {} })
   assert.equal(failing.code, 1, failing.stdout + failing.stderr)
   assert.match(failing.stdout, /✖ the filter also takes running instances/)

@@ -62,26 +62,55 @@ test('dist/app with env {}: a TypeScript plugin is compiled by `plugins sync`, r
 
   const sync = await app('plugins', 'sync', '--plugins-dir', plugins)
   assert.equal(sync.code, 0, sync.stderr)
-  const list = JSON.parse((await app('plugins', 'list', '--json')).stdout) as { plugins: Array<{ name: string; status: string; warnings: unknown[] }> }
-  assert.deepEqual(list.plugins.map((p) => [p.name, p.status, p.warnings]), [['ts-starter', 'ok', []]])
+  const list = JSON.parse((await app('plugins', 'list', '--json')).stdout) as {
+    plugins: Array<{ name: string; status: string; warnings: unknown[] }>
+  }
+  assert.deepEqual(
+    list.plugins.map((p) => [p.name, p.status, p.warnings]),
+    [['ts-starter', 'ok', []]],
+  )
   // The compiler came out of the executable, once, named by its hash.
-  const native = readdirSync(join(data, 'native')).map((d) => readdirSync(join(data, 'native', d))).flat().sort()
+  const native = readdirSync(join(data, 'native'))
+    .flatMap((d) => readdirSync(join(data, 'native', d)))
+    .sort()
   assert.deepEqual(native, ['better_sqlite3.node', 'esbuild'])
 
   const worker = start(DIST_APP, ['--role=worker', '--data-dir', data, '--concurrency', '1'], { cwd, env: {} })
-  t.onTestFinished(async () => { await worker.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await worker.stop('SIGKILL')
+  })
   await worker.waitFor(/handlers ready/, 60_000)
   assert.equal((await app('resources', 'import', join(ROOT, 'examples/resources.json'))).code, 0)
-  writeFileSync(join(root, 'bots.json'), JSON.stringify([{ name: 'ts-bot', resourceTypes: ['instance'], filters: [{ queryId: 'ts.filter.stopped', settings: {} }], action: { uid: 'ts.action.start_now', settings: {} } }]))
+  writeFileSync(
+    join(root, 'bots.json'),
+    JSON.stringify([
+      {
+        name: 'ts-bot',
+        resourceTypes: ['instance'],
+        filters: [{ queryId: 'ts.filter.stopped', settings: {} }],
+        action: { uid: 'ts.action.start_now', settings: {} },
+      },
+    ]),
+  )
   const applied = await app('bots', 'apply', join(root, 'bots.json'))
   assert.equal(applied.code, 0, applied.stderr)
   assert.equal((await app('bots', 'run', 'ts-bot')).code, 0)
 
-  const failed = await waitUntil('a ts.start_resource event to fail', async () => {
-    const events = JSON.parse((await app('events', 'list', '--type', 'ts.start_resource', '--json')).stdout).events as Array<{ resource: string; lastError: string | null }>
-    return events.find((e) => e.resource === 'i-0a1' && e.lastError) ?? null
-  }, 60_000)
-  assert.match(failed.lastError!, /Error: cannot start i-0a1: the cloud API said no\n\s+at startResource \(ts-starter\/lib\/x\.ts:6:9\)\n\s+at StartResourceJob\.run \(ts-starter\/index\.ts:7:5\)/)
+  const failed = await waitUntil(
+    'a ts.start_resource event to fail',
+    async () => {
+      const events = JSON.parse((await app('events', 'list', '--type', 'ts.start_resource', '--json')).stdout).events as Array<{
+        resource: string
+        lastError: string | null
+      }>
+      return events.find((e) => e.resource === 'i-0a1' && e.lastError) ?? null
+    },
+    60_000,
+  )
+  assert.match(
+    failed.lastError!,
+    /Error: cannot start i-0a1: the cloud API said no\n\s+at startResource \(ts-starter\/lib\/x\.ts:6:9\)\n\s+at StartResourceJob\.run \(ts-starter\/index\.ts:7:5\)/,
+  )
   assert.doesNotMatch(failed.lastError!, /cache|\.app-build/)
   // The worker's log names the same place.
   await worker.waitFor(/ts-starter\/lib\/x\.ts:6:9/)

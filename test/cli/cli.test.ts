@@ -42,16 +42,22 @@ test('app version matches package.json', async () => {
 
 test('config precedence: defaults < app.toml < APP_* env < flags', async (t) => {
   const root = tempDir(t)
-  for (const d of ['toml', 'env', 'flag']) writePlugin(join(root, `plugins-${d}`), d, manifest(d), { 'index.js': 'export function load() {}' })
+  for (const d of ['toml', 'env', 'flag'])
+    writePlugin(join(root, `plugins-${d}`), d, manifest(d), { 'index.js': 'export function load() {}' })
   writeFileSync(join(root, 'app.toml'), `dataDir = "data-toml"\npluginsDir = "plugins-toml"\n`)
   const names = async (env: Record<string, string>, flags: string[]) => {
     const sync = await runCli(['plugins', 'sync', ...flags], { cwd: root, env: { APP_SETTLE_MS: '0', ...env } })
     assert.equal(sync.code, 0, sync.stderr)
-    return JSON.parse((await runCli(['plugins', 'list', '--json', ...flags], { cwd: root, env })).stdout).plugins.map((p: { name: string }) => p.name)
+    return JSON.parse((await runCli(['plugins', 'list', '--json', ...flags], { cwd: root, env })).stdout).plugins.map(
+      (p: { name: string }) => p.name,
+    )
   }
   assert.deepEqual(await names({}, []), ['toml'])
   assert.deepEqual(await names({ APP_PLUGINS_DIR: 'plugins-env', APP_DATA_DIR: 'data-env' }, []), ['env'])
-  assert.deepEqual(await names({ APP_PLUGINS_DIR: 'plugins-env', APP_DATA_DIR: 'data-env' }, ['--plugins-dir', 'plugins-flag', '--data-dir', 'data-flag']), ['flag'])
+  assert.deepEqual(
+    await names({ APP_PLUGINS_DIR: 'plugins-env', APP_DATA_DIR: 'data-env' }, ['--plugins-dir', 'plugins-flag', '--data-dir', 'data-flag']),
+    ['flag'],
+  )
 })
 
 test('invalid config exits 2 naming the key, what was expected and what was found', async (t) => {

@@ -11,8 +11,15 @@ async function bigInventory(t: Parameters<typeof tempDir>[0]) {
   const root = tempDir(t)
   const data = join(root, 'data')
   const rows = Array.from({ length: 3000 }, (_, i) => ({
-    id: `i-${i}`, type: 'instance', cloud: 'aws', account: '111122223333', region: 'us-east-1', name: `web-${i}`,
-    state: 'stopped', tags: { env: 'prod' }, properties: { instanceType: 't3.micro', note: 'x'.repeat(400) },
+    id: `i-${i}`,
+    type: 'instance',
+    cloud: 'aws',
+    account: '111122223333',
+    region: 'us-east-1',
+    name: `web-${i}`,
+    state: 'stopped',
+    tags: { env: 'prod' },
+    properties: { instanceType: 't3.micro', note: 'x'.repeat(400) },
   }))
   writeFileSync(join(root, 'resources.json'), JSON.stringify(rows))
   const imported = await runCli(['resources', 'import', join(root, 'resources.json'), '--data-dir', data])
@@ -31,7 +38,9 @@ test('--json output larger than a pipe buffer arrives whole through a pipe, a sh
 
   // A shell pipeline into another program, and a redirect into a file.
   const shell = `"${process.execPath}" "${APP_BIN}" resources list --json --data-dir "${data}"`
-  const counted = await runCommand('sh', ['-c', `${shell} | wc -c; ${shell} > "${join(root, 'out.json')}"`], { env: { ...process.env, APP_LOG_LEVEL: 'warn' } })
+  const counted = await runCommand('sh', ['-c', `${shell} | wc -c; ${shell} > "${join(root, 'out.json')}"`], {
+    env: { ...process.env, APP_LOG_LEVEL: 'warn' },
+  })
   assert.equal(counted.code, 0, counted.stderr)
   assert.equal(Number(counted.stdout.trim()), Buffer.byteLength(piped.stdout))
   assert.equal(readFileSync(join(root, 'out.json'), 'utf8'), piped.stdout)

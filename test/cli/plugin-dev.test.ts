@@ -14,7 +14,9 @@ test('plugin dev: URL and token printed, a saved change republished and reloaded
   mkdirSync(tmp)
   assert.equal((await runCli(['plugin', 'init', 'dev-one'], { cwd: root })).code, 0)
   const dev = startCli(['plugin', 'dev', 'dev-one', '--port', '0', '--log-level', 'warn'], { cwd: root, env: { TMPDIR: tmp } })
-  t.onTestFinished(async () => { await dev.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await dev.stop('SIGKILL')
+  })
   const [, url] = await dev.waitFor(/dev: admin (http:\/\/127\.0\.0\.1:\d+)\/settings\/integrations\/plugins/)
   const [, token] = await dev.waitFor(/dev: token (\S+)/)
   await dev.waitFor(/dev: generation 1 published: dev-one 0\.1\.0 \(ok\)/)
@@ -26,13 +28,24 @@ test('plugin dev: URL and token printed, a saved change republished and reloaded
   // A save: a route, and a deprecated name the publish dry run reports.
   const file = join(root, 'dev-one/index.js')
   const source = readFileSync(file, 'utf8')
-    .replace("import { BotFactoryRegistryWrapper,", "import { DivvyDbObjects, Hono, registerApiBlueprint, BotFactoryRegistryWrapper,")
-    .replace('export function load() {', "export function load() {\n  void DivvyDbObjects.resources\n  registerApiBlueprint(new Hono().get('/version', (c) => c.text('saved')))")
+    .replace('import { BotFactoryRegistryWrapper,', 'import { DivvyDbObjects, Hono, registerApiBlueprint, BotFactoryRegistryWrapper,')
+    .replace(
+      'export function load() {',
+      "export function load() {\n  void DivvyDbObjects.resources\n  registerApiBlueprint(new Hono().get('/version', (c) => c.text('saved')))",
+    )
   writeFileSync(file, source)
   await dev.waitFor(/dev: generation 2 published: dev-one 0\.1\.0 \(warning\)/)
   await dev.waitFor(/dev: warning DEPRECATED_API dev-one 0\.1\.0: DivvyDbObjects is deprecated/)
-  await waitUntil('the web role to serve the saved version\'s route', async () => (await fetch(`${url}/plugin/dev-one/version`, { headers: { authorization: `Bearer ${token}` } })).status === 200, 15_000)
-  assert.equal(await (await fetch(`${url}/plugin/dev-one/version`, { headers: { authorization: `Bearer ${token}` } })).text(), 'saved', 'the web role reloaded the saved version')
+  await waitUntil(
+    "the web role to serve the saved version's route",
+    async () => (await fetch(`${url}/plugin/dev-one/version`, { headers: { authorization: `Bearer ${token}` } })).status === 200,
+    15_000,
+  )
+  assert.equal(
+    await (await fetch(`${url}/plugin/dev-one/version`, { headers: { authorization: `Bearer ${token}` } })).text(),
+    'saved',
+    'the web role reloaded the saved version',
+  )
 
   assert.equal(await dev.stop('SIGINT'), 0, dev.output())
   assert.equal(dev.output().match(/DEPRECATED_API/g)?.length, 1, 'each warning is printed once')

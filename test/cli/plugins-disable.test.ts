@@ -12,14 +12,21 @@ test('disable and enable through a running scheduler; unknown names exit 1; with
   for (const name of ['alpha', 'beta']) writePlugin(plugins, name, manifest(name), { 'index.js': 'export function load() {}\n' })
   const args = ['--data-dir', data, '--plugins-dir', plugins]
   const scheduler = startCli(['--role=scheduler', ...args], { cwd: root, env: { APP_SETTLE_MS: '0' } })
-  t.onTestFinished(async () => { await scheduler.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await scheduler.stop('SIGKILL')
+  })
   await scheduler.waitFor(/"msg":"scheduler started"/, 60_000)
 
   const off = await runCli(['plugins', 'disable', 'alpha', ...args], { cwd: root })
   assert.equal(off.code, 0, off.stderr)
   assert.match(off.stdout, /^disabled alpha 1\.0\.0: generation 2 leaves it out until it is enabled; .* \(request #1\)\n$/)
-  const list = JSON.parse((await runCli(['plugins', 'list', '--json', ...args], { cwd: root })).stdout) as { plugins: Array<{ name: string }> }
-  assert.deepEqual(list.plugins.map((p) => p.name), ['beta'])
+  const list = JSON.parse((await runCli(['plugins', 'list', '--json', ...args], { cwd: root })).stdout) as {
+    plugins: Array<{ name: string }>
+  }
+  assert.deepEqual(
+    list.plugins.map((p) => p.name),
+    ['beta'],
+  )
 
   const on = await runCli(['plugins', 'enable', 'alpha', '--json', ...args], { cwd: root })
   assert.equal(on.code, 0, on.stderr)
@@ -35,9 +42,14 @@ test('disable and enable through a running scheduler; unknown names exit 1; with
   assert.equal(await scheduler.stop(), 0)
   const queued = await runCli(['plugins', 'disable', 'beta', '--wait', '1', ...args], { cwd: root })
   assert.equal(queued.code, 0, queued.stderr)
-  assert.match(queued.stdout, /request #3 to disable beta is queued: no scheduler applied it within 1 s\. The scheduler \(app --role=scheduler\) applies it when it runs/)
+  assert.match(
+    queued.stdout,
+    /request #3 to disable beta is queued: no scheduler applied it within 1 s\. The scheduler \(app --role=scheduler\) applies it when it runs/,
+  )
   // The next scheduler applies it as it starts up.
   const next = startCli(['--role=scheduler', ...args], { cwd: root, env: { APP_SETTLE_MS: '0' } })
-  t.onTestFinished(async () => { await next.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await next.stop('SIGKILL')
+  })
   await next.waitFor(/plugin request done: disabled beta 1\.0\.0/, 30_000)
 })

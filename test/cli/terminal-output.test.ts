@@ -18,14 +18,21 @@ test('resources list and plugins warnings strip escape sequences and control cha
     assert.equal(r.code, 0, `${a.join(' ')}: ${r.stderr}`)
     return r
   }
-  writeFileSync(join(root, 'resources.json'), JSON.stringify([{ id: 'i-1', type: 'instance', cloud: 'aws', account: '111122223333', region: 'us-east-1', name: HOSTILE, state: 'running' }]))
+  writeFileSync(
+    join(root, 'resources.json'),
+    JSON.stringify([
+      { id: 'i-1', type: 'instance', cloud: 'aws', account: '111122223333', region: 'us-east-1', name: HOSTILE, state: 'running' },
+    ]),
+  )
   await cli('resources', 'import', join(root, 'resources.json'))
   const table = await cli('resources', 'list')
   assert.ok(!CONTROLS.test(table.stdout + table.stderr), JSON.stringify(table.stdout))
   assert.match(table.stdout, /\bABCDEFG\b/, 'the printable text stays')
   assert.equal(JSON.parse((await cli('resources', 'list', '--json')).stdout).resources[0].name, HOSTILE)
 
-  writePlugin(join(root, 'plugins'), 'noisy', manifest('noisy'), { 'index.js': `export function load() { throw new Error(${JSON.stringify(`boom ${HOSTILE}`)}) }\n` })
+  writePlugin(join(root, 'plugins'), 'noisy', manifest('noisy'), {
+    'index.js': `export function load() { throw new Error(${JSON.stringify(`boom ${HOSTILE}`)}) }\n`,
+  })
   await cli('plugins', 'sync')
   const warnings = await cli('plugins', 'warnings')
   assert.match(warnings.stdout, /LOAD_FAILED.*boom ABCDEFG/)
@@ -33,7 +40,10 @@ test('resources list and plugins warnings strip escape sequences and control cha
   const shown = await cli('plugins', 'show', 'noisy')
   assert.ok(!CONTROLS.test(shown.stdout), JSON.stringify(shown.stdout))
   const json = JSON.parse((await cli('plugins', 'warnings', '--json')).stdout).warnings
-  assert.ok(json.some((w: { code: string; message: string }) => w.code === 'LOAD_FAILED' && w.message.includes(`boom ${HOSTILE}`)), JSON.stringify(json))
+  assert.ok(
+    json.some((w: { code: string; message: string }) => w.code === 'LOAD_FAILED' && w.message.includes(`boom ${HOSTILE}`)),
+    JSON.stringify(json),
+  )
 
   const missing = await runCli(['plugins', 'show', `ghost${HOSTILE}`, ...args], { cwd: root })
   assert.equal(missing.code, 1)

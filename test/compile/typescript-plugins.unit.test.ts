@@ -41,7 +41,14 @@ function install(t: { onTestFinished(fn: () => unknown): void }) {
   return { root, plugins, data, publish: () => publishInProcess(data, plugins) }
 }
 
-const event = (payload: Record<string, unknown>) => ({ event: { id: 1, eventType: 'custom.start_resource', description: null, bot: null, resource: null, payload, attempt: 1 }, resources: [], resource: null, log: console, signal: new AbortController().signal }) as never
+const event = (payload: Record<string, unknown>) =>
+  ({
+    event: { id: 1, eventType: 'custom.start_resource', description: null, bot: null, resource: null, payload, attempt: 1 },
+    resources: [],
+    resource: null,
+    log: console,
+    signal: new AbortController().signal,
+  }) as never
 
 test('a TypeScript plugin (decorator, enum, a second module) is compiled once at publish and runs from the stored output; its stacks name lib/x.ts:5', async (t) => {
   const s = install(t)
@@ -55,7 +62,15 @@ test('a TypeScript plugin (decorator, enum, a second module) is compiled once at
   assert.equal(entry.status, 'ok', JSON.stringify(entry.warnings))
   // The stored bundle keeps the sources and adds the compiled files (with maps) under one content address.
   const paths = (await store.bundle(entry.bundleSha256))!.files.map((f) => f.path).sort()
-  assert.deepEqual(paths, ['.app-build/index.ts.js', '.app-build/index.ts.js.map', '.app-build/lib/x.ts.js', '.app-build/lib/x.ts.js.map', 'index.ts', 'lib/x.ts', 'plugin.json'])
+  assert.deepEqual(paths, [
+    '.app-build/index.ts.js',
+    '.app-build/index.ts.js.map',
+    '.app-build/lib/x.ts.js',
+    '.app-build/lib/x.ts.js.map',
+    'index.ts',
+    'lib/x.ts',
+    'plugin.json',
+  ])
   assert.notEqual(entry.sourceSha256, entry.bundleSha256)
   assert.deepEqual(entry.registered?.eventTypes, ['custom.start_resource'], 'the dry run loaded the compiled output')
 
@@ -66,8 +81,14 @@ test('a TypeScript plugin (decorator, enum, a second module) is compiled once at
   await job!.run(event(payload))
   assert.equal(payload.started, 'High', 'the enum compiled to its values')
 
-  const thrown = await job!.run(event({ id: 'i-2', fail: true })).then(() => null, (e: Error) => e)
-  assert.match(String(thrown?.stack), /cannot start i-2\n\s+at startResource \(ts-seed\/lib\/x\.ts:5:\d+\)\n\s+at StartResourceJob\.run \(ts-seed\/index\.ts:7:\d+\)/)
+  const thrown = await job!.run(event({ id: 'i-2', fail: true })).then(
+    () => null,
+    (e: Error) => e,
+  )
+  assert.match(
+    String(thrown?.stack),
+    /cannot start i-2\n\s+at startResource \(ts-seed\/lib\/x\.ts:5:\d+\)\n\s+at StartResourceJob\.run \(ts-seed\/index\.ts:7:\d+\)/,
+  )
   assert.doesNotMatch(String(thrown?.stack), /data\/cache|\.app-build/)
 
   // Unchanged sources: found by the tree the source offers, not compiled or published again.
@@ -98,16 +119,23 @@ test('a compile error is COMPILE_FAILED naming file, line and column; a failed u
   assert.match(plugin.warnings.find((w) => w.code === 'UPDATE_REJECTED')!.message, /rejected, so 1\.0\.0 stays loaded: COMPILE_FAILED/)
 })
 
-test('imports other than app/plugin, Node built-ins and the plugin\'s own files fail at publish with MODULE_NOT_FOUND, even where node_modules could resolve them', async (t) => {
+test("imports other than app/plugin, Node built-ins and the plugin's own files fail at publish with MODULE_NOT_FOUND, even where node_modules could resolve them", async (t) => {
   const s = install(t)
   // A package Node would find from the data dir: it must not count.
   for (const pkg of ['lodash', 'hono']) {
     mkdirSync(join(s.root, 'node_modules', pkg), { recursive: true })
-    writeFileSync(join(s.root, 'node_modules', pkg, 'package.json'), JSON.stringify({ name: pkg, main: 'index.js', exports: { '.': './index.js', './html': './index.js' } }))
+    writeFileSync(
+      join(s.root, 'node_modules', pkg, 'package.json'),
+      JSON.stringify({ name: pkg, main: 'index.js', exports: { '.': './index.js', './html': './index.js' } }),
+    )
     writeFileSync(join(s.root, 'node_modules', pkg, 'index.js'), 'module.exports = { html: () => "" }')
   }
-  writePlugin(s.plugins, 'ts-lodash', manifest('ts-lodash', { modules: ['index.ts'] }), { 'index.ts': `import 'node:fs'\nimport 'lodash'\nexport function load(): void {}\n` })
-  writePlugin(s.plugins, 'js-hono', manifest('js-hono'), { 'index.js': `import { html } from 'hono/html'\nexport function load() { html\`x\` }\n` })
+  writePlugin(s.plugins, 'ts-lodash', manifest('ts-lodash', { modules: ['index.ts'] }), {
+    'index.ts': `import 'node:fs'\nimport 'lodash'\nexport function load(): void {}\n`,
+  })
+  writePlugin(s.plugins, 'js-hono', manifest('js-hono'), {
+    'index.js': `import { html } from 'hono/html'\nexport function load() { html\`x\` }\n`,
+  })
   writePlugin(s.plugins, 'ts-vendored', manifest('ts-vendored', { modules: ['index.ts'] }), {
     'index.ts': `import pad from 'left-pad'\nimport { padded } from './lib/pad'\nexport function load(): void { pad(padded, 3) }\n`,
     'lib/pad.ts': `export const padded: string = 'x'\n`,
@@ -121,14 +149,26 @@ test('imports other than app/plugin, Node built-ins and the plugin\'s own files 
 
   const ts = byName['ts-lodash']!
   assert.equal(ts.status, 'error')
-  assert.deepEqual(ts.warnings.map((w) => w.code), ['MODULE_NOT_FOUND'])
-  assert.match(ts.warnings[0]!.message, /index\.ts:2:8 imports "lodash", a package the plugin does not contain\. .*Bundle lodash into the plugin .*or use what app\/plugin re-exports \(Hono, html\)/)
+  assert.deepEqual(
+    ts.warnings.map((w) => w.code),
+    ['MODULE_NOT_FOUND'],
+  )
+  assert.match(
+    ts.warnings[0]!.message,
+    /index\.ts:2:8 imports "lodash", a package the plugin does not contain\. .*Bundle lodash into the plugin .*or use what app\/plugin re-exports \(Hono, html\)/,
+  )
   assert.equal(ts.warnings[0]!.detail, 'ts-lodash/index.ts:2:8')
 
   const js = byName['js-hono']!
   assert.equal(js.status, 'error')
-  assert.deepEqual(js.warnings.map((w) => w.code), ['MODULE_NOT_FOUND'])
-  assert.match(js.warnings[0]!.message, /js-hono\/index\.js imports "hono\/html", a package the plugin does not contain\. .*use what app\/plugin re-exports \(Hono, html\)/)
+  assert.deepEqual(
+    js.warnings.map((w) => w.code),
+    ['MODULE_NOT_FOUND'],
+  )
+  assert.match(
+    js.warnings[0]!.message,
+    /js-hono\/index\.js imports "hono\/html", a package the plugin does not contain\. .*use what app\/plugin re-exports \(Hono, html\)/,
+  )
 
   // What the plugin carries itself is its own: a bundled package and an extensionless TypeScript import.
   assert.equal(byName['ts-vendored']!.status, 'ok', JSON.stringify(byName['ts-vendored']!.warnings))
@@ -136,13 +176,19 @@ test('imports other than app/plugin, Node built-ins and the plugin\'s own files 
 
 test('plain JavaScript plugins get source-true stacks too: <plugin>/<file>:<line>, never a cache path', async (t) => {
   const s = install(t)
-  writePlugin(s.plugins, 'js-throws', manifest('js-throws'), { 'index.js': `import { helper } from './lib/helper.js'\n\nexport function load() {\n  helper()\n}\n`, 'lib/helper.js': `export function helper() {\n  throw new TypeError('bad settings')\n}\n` })
+  writePlugin(s.plugins, 'js-throws', manifest('js-throws'), {
+    'index.js': `import { helper } from './lib/helper.js'\n\nexport function load() {\n  helper()\n}\n`,
+    'lib/helper.js': `export function helper() {\n  throw new TypeError('bad settings')\n}\n`,
+  })
   await s.publish()
   const store = await openReadonlyStore(s.data)
   t.onTestFinished(() => store.close())
   const failed = (await store.currentGeneration())!.plugins[0]!.warnings.find((w) => w.code === 'LOAD_FAILED')
   assert.ok(failed)
-  assert.match(failed.detail!, /TypeError: bad settings\n\s+at helper \(js-throws\/lib\/helper\.js:2:9\)\n\s+at load \(js-throws\/index\.js:4:3\)/)
+  assert.match(
+    failed.detail!,
+    /TypeError: bad settings\n\s+at helper \(js-throws\/lib\/helper\.js:2:9\)\n\s+at load \(js-throws\/index\.js:4:3\)/,
+  )
   assert.doesNotMatch(failed.detail!, /cache/)
 })
 
@@ -156,6 +202,9 @@ test('.cts (CommonJS, an extensionless require, parameter properties), .mts (a n
   })
   await s.publish()
   const { host } = await loadCurrent(t, s.data)
-  assert.deepEqual(host.reports().map((r) => [r.plugin, r.status, r.warnings]), [['ts-flavours', 'loaded', []]])
+  assert.deepEqual(
+    host.reports().map((r) => [r.plugin, r.status, r.warnings]),
+    [['ts-flavours', 'loaded', []]],
+  )
   for (const id of ['flavour.cts', 'flavour.mts', 'flavour.tsx']) assert.equal(await host.queries.get(id)?.fn({} as never, {}), true, id)
 })

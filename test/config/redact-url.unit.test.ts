@@ -3,7 +3,10 @@ import { test } from 'vitest'
 import { redactedKey, redactUrl, redactUrlsIn } from '../../src/config/redact-url.ts'
 
 test('redactUrl hides user, password and every query value, and keeps what says where', () => {
-  assert.equal(redactUrl('https://ops:hunter2@plugins.example.com:8443/a/index.json?api_key=k-1&v=2&flag#top'), 'https://***:***@plugins.example.com:8443/a/index.json?api_key=***&v=***&***#top')
+  assert.equal(
+    redactUrl('https://ops:hunter2@plugins.example.com:8443/a/index.json?api_key=k-1&v=2&flag#top'),
+    'https://***:***@plugins.example.com:8443/a/index.json?api_key=***&v=***&***#top',
+  )
   assert.equal(redactUrl('https://plugins.example.com/index.json'), 'https://plugins.example.com/index.json')
   assert.equal(redactUrl(new URL('http://token@127.0.0.1/x.tgz')), 'http://***@127.0.0.1/x.tgz')
 })
@@ -17,6 +20,9 @@ test('redactedKey tells apart URLs that differ only in a query value, and ignore
 })
 
 test('redactUrlsIn redacts every URL inside free text, parseable or not', () => {
-  assert.equal(redactUrlsIn('fetch ftp://u:pw@h/x and https://h/i?token=t failed'), 'fetch ftp://***:***@h/x and https://h/i?token=*** failed')
+  assert.equal(
+    redactUrlsIn('fetch ftp://u:pw@h/x and https://h/i?token=t failed'),
+    'fetch ftp://***:***@h/x and https://h/i?token=*** failed',
+  )
   assert.equal(redactUrlsIn('bad http://u:pw@[::1/x?k=v'), 'bad http://***@[::1/x?k=***')
 })

@@ -11,7 +11,15 @@ import { ROOT, runCli, tempDir } from '../helpers/cli.ts'
 
 const DOC = join(ROOT, 'docs/plugin-authoring.md')
 
-interface Example { lang: string; line: number; code: string; plugin?: string; file?: string; single: boolean; marked: boolean }
+interface Example {
+  lang: string
+  line: number
+  code: string
+  plugin?: string
+  file?: string
+  single: boolean
+  marked: boolean
+}
 
 /** The fenced code blocks of a markdown page, indented ones (in a list item) included. */
 function examples(text: string): Example[] {
@@ -22,8 +30,16 @@ function examples(text: string): Example[] {
     const words = info.trim().split(/\s+/).filter(Boolean)
     const attr = (key: string) => words.find((w) => w.startsWith(`${key}=`))?.slice(key.length + 1)
     out.push({
-      lang, line: text.slice(0, m.index).split('\n').length, code: body.split('\n').map((l) => l.slice(indent!.length)).join('\n'),
-      plugin: attr('plugin'), file: attr('file'), single: words.includes('single'), marked: words.includes('test'),
+      lang,
+      line: text.slice(0, m.index).split('\n').length,
+      code: body
+        .split('\n')
+        .map((l) => l.slice(indent!.length))
+        .join('\n'),
+      plugin: attr('plugin'),
+      file: attr('file'),
+      single: words.includes('single'),
+      marked: words.includes('test'),
     })
   }
   return out
@@ -54,7 +70,10 @@ describe.each([...plugins.keys()])('the example plugin %s', (name) => {
       writeFileSync(join(dir, f.file!), f.code)
     }
     const single = files.find((f) => f.single)
-    const host = await createTestHost({ plugin: single ? join(dir, single.file!) : dir, settings: name === 'change-notifier' ? { webhookUrl: 'http://127.0.0.1:9/' } : undefined })
+    const host = await createTestHost({
+      plugin: single ? join(dir, single.file!) : dir,
+      settings: name === 'change-notifier' ? { webhookUrl: 'http://127.0.0.1:9/' } : undefined,
+    })
     try {
       assert.deepEqual(host.warnings, [])
       assert.equal(host.plugin.name, name)

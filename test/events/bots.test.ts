@@ -37,32 +37,65 @@ test('a bot run applies all filters to the resources of its types and calls the 
   const { install, applyAndRun } = await setup(t)
   await install.startWorker()
   const file = join(install.root, 'actions.jsonl')
-  const filters = [{ queryId: 'test.filter.env', settings: {} }, { queryId: 'test.filter.stopped', settings: {} }]
+  const filters = [
+    { queryId: 'test.filter.env', settings: {} },
+    { queryId: 'test.filter.stopped', settings: {} },
+  ]
   const ids = await applyAndRun([
     { name: 'bulk', resourceTypes: ['instance'], filters, action: { uid: 'test.action.bulk', settings: { file } } },
-    { name: 'bulk-no-complement', resourceTypes: ['instance', 'database'], filters, action: { uid: 'test.action.bulk_no_complement', settings: { file } } },
-    { name: 'each', resourceTypes: ['instance'], filters: [{ queryId: 'test.filter.env', settings: { env: 'prod' } }], action: { uid: 'test.action.each', settings: { file } } },
+    {
+      name: 'bulk-no-complement',
+      resourceTypes: ['instance', 'database'],
+      filters,
+      action: { uid: 'test.action.bulk_no_complement', settings: { file } },
+    },
+    {
+      name: 'each',
+      resourceTypes: ['instance'],
+      filters: [{ queryId: 'test.filter.env', settings: { env: 'prod' } }],
+      action: { uid: 'test.action.each', settings: { file } },
+    },
   ])
   for (const id of ids) assert.equal((await install.waitForStatus(id, ['done', 'failed'])).status, 'done')
-  const calls = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  const calls = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
   const of = (kind: string) => calls.filter((c) => c.kind === kind)
   // env defaults to "prod" from the filter's settingsConfig; both filters must match.
   assert.deepEqual(of('bulk'), [{ kind: 'bulk', matches: ['i-1'], nonMatches: ['i-2', 'i-3'] }])
   assert.deepEqual(of('bulk-no-complement'), [{ kind: 'bulk-no-complement', matches: ['db-1', 'i-1'], nonMatches: [] }])
-  assert.deepEqual(of('each').map((c) => c.matches).sort(), [['i-1'], ['i-2']], 'a non-bulk action runs once per match')
+  assert.deepEqual(
+    of('each')
+      .map((c) => c.matches)
+      .sort(),
+    [['i-1'], ['i-2']],
+    'a non-bulk action runs once per match',
+  )
 })
 
 test('a bot run with ids no plugin registers fails naming them; apply warns about them first', async (t) => {
   const { install, app } = await setup(t)
   await install.startWorker()
-  writeFileSync(join(install.root, 'bots.json'), JSON.stringify([{ name: 'typo', resourceTypes: ['instance'], filters: [{ queryId: 'test.filter.envv' }], action: { uid: 'test.action.bulkk' } }]))
+  writeFileSync(
+    join(install.root, 'bots.json'),
+    JSON.stringify([
+      { name: 'typo', resourceTypes: ['instance'], filters: [{ queryId: 'test.filter.envv' }], action: { uid: 'test.action.bulkk' } },
+    ]),
+  )
   const applied = await app('bots', 'apply', 'bots.json')
   assert.equal(applied.code, 0, 'unknown ids are warnings: the plugin may arrive later')
-  assert.match(applied.stderr, /warning: bot "typo": filter "test\.filter\.envv" is not registered by any plugin of generation \d+.*Registered filters: .*test\.filter\.env/)
+  assert.match(
+    applied.stderr,
+    /warning: bot "typo": filter "test\.filter\.envv" is not registered by any plugin of generation \d+.*Registered filters: .*test\.filter\.env/,
+  )
   assert.match(applied.stderr, /warning: bot "typo": action "test\.action\.bulkk" is not registered/)
   const run = JSON.parse((await app('bots', 'run', 'typo', '--json')).stdout)
   const job = await install.waitForStatus(run.id, ['failed'])
-  assert.match(job.lastError ?? '', /bot "typo" uses filter "test\.filter\.envv" and action "test\.action\.bulkk", which no loaded plugin registers/)
+  assert.match(
+    job.lastError ?? '',
+    /bot "typo" uses filter "test\.filter\.envv" and action "test\.action\.bulkk", which no loaded plugin registers/,
+  )
 })
 
 test('ScheduledEventTracker writes the events of a block together, or none when the block throws', async (t) => {
@@ -70,15 +103,31 @@ test('ScheduledEventTracker writes the events of a block together, or none when 
   await install.startWorker()
   const file = join(install.root, 'unused.jsonl')
   const [good, bad] = await applyAndRun([
-    { name: 'tracked', resourceTypes: ['instance'], filters: [{ queryId: 'test.filter.stopped', settings: {} }], action: { uid: 'test.action.schedule', settings: { file } } },
-    { name: 'tracked-throws', resourceTypes: ['database'], filters: [], action: { uid: 'test.action.schedule', settings: { file, throwAfter: true } } },
+    {
+      name: 'tracked',
+      resourceTypes: ['instance'],
+      filters: [{ queryId: 'test.filter.stopped', settings: {} }],
+      action: { uid: 'test.action.schedule', settings: { file } },
+    },
+    {
+      name: 'tracked-throws',
+      resourceTypes: ['database'],
+      filters: [],
+      action: { uid: 'test.action.schedule', settings: { file, throwAfter: true } },
+    },
   ])
   assert.equal((await install.waitForStatus(good!, ['done', 'failed'])).status, 'done')
   const failed = await install.waitForStatus(bad!, ['done', 'failed'])
   assert.match(failed.lastError ?? '', /the action failed after scheduling 1 event\(s\)/)
   const events = await install.admin.list({ eventType: 'test.record' })
-  assert.deepEqual(events.map((e) => [e.bot, e.resource, e.status]).sort(), [['tracked', 'i-1', 'pending'], ['tracked', 'i-3', 'pending']])
-  assert.ok(events.every((e) => e.owner === 'test-jobs'), 'events remember the plugin that scheduled them')
+  assert.deepEqual(events.map((e) => [e.bot, e.resource, e.status]).sort(), [
+    ['tracked', 'i-1', 'pending'],
+    ['tracked', 'i-3', 'pending'],
+  ])
+  assert.ok(
+    events.every((e) => e.owner === 'test-jobs'),
+    'events remember the plugin that scheduled them',
+  )
 })
 
 test('events of a type no loaded plugin registers are orphaned, reported, and run once a worker has the type', async (t) => {

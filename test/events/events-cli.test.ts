@@ -13,12 +13,25 @@ const json = async (root: string, ...args: string[]) => {
 
 test('resources import upserts good rows and reports bad ones by index and field', async (t) => {
   const root = tempDir(t)
-  writeFileSync(join(root, 'resources.json'), JSON.stringify([
-    { id: 'i-0a1', type: 'instance', cloud: 'aws', account: '111122223333', region: 'us-east-1', name: 'web-1', state: 'stopped', tags: { env: 'prod' }, properties: { instanceType: 't3.micro' } },
-    { id: 'i-0a2', type: 'instance', state: 5 },
-    { type: 'instance', tags: { env: 1 } },
-    { id: 'i-0a3', type: 'instance', stat: 'running' },
-  ]))
+  writeFileSync(
+    join(root, 'resources.json'),
+    JSON.stringify([
+      {
+        id: 'i-0a1',
+        type: 'instance',
+        cloud: 'aws',
+        account: '111122223333',
+        region: 'us-east-1',
+        name: 'web-1',
+        state: 'stopped',
+        tags: { env: 'prod' },
+        properties: { instanceType: 't3.micro' },
+      },
+      { id: 'i-0a2', type: 'instance', state: 5 },
+      { type: 'instance', tags: { env: 1 } },
+      { id: 'i-0a3', type: 'instance', stat: 'running' },
+    ]),
+  )
   const r = await app(root, 'resources', 'import', 'resources.json')
   assert.equal(r.code, 1, 'rejected rows make the exit code 1')
   assert.match(r.stdout, /imported 1 of 4 resource\(s\)/)
@@ -30,7 +43,10 @@ test('resources import upserts good rows and reports bad ones by index and field
   writeFileSync(join(root, 'resources.json'), JSON.stringify([{ id: 'i-0a1', type: 'instance', state: 'running' }]))
   assert.equal((await app(root, 'resources', 'import', 'resources.json')).code, 0)
   const list = await json(root, 'resources', 'list')
-  assert.deepEqual(list.resources.map((x: { id: string; state: string }) => [x.id, x.state]), [['i-0a1', 'running']])
+  assert.deepEqual(
+    list.resources.map((x: { id: string; state: string }) => [x.id, x.state]),
+    [['i-0a1', 'running']],
+  )
   const notArray = join(root, 'obj.json')
   writeFileSync(notArray, '{"id": "x"}')
   const bad = await app(root, 'resources', 'import', 'obj.json')
@@ -43,7 +59,9 @@ test('resources import upserts good rows and reports bad ones by index and field
 
 test('bots apply takes JSON or TOML, reports bad bots, and updates existing ones', async (t) => {
   const root = tempDir(t)
-  writeFileSync(join(root, 'bots.toml'), `
+  writeFileSync(
+    join(root, 'bots.toml'),
+    `
 [[bots]]
 name = "start-stopped-prod"
 resourceTypes = ["instance"]
@@ -56,17 +74,33 @@ name = "broken"
 resourceTypes = ["instance"]
 action = { uid = "x" }
 schedule = { cron = "every hour" }
-`)
+`,
+  )
   const r = await app(root, 'bots', 'apply', 'bots.toml')
   assert.equal(r.code, 1)
   assert.match(r.stdout, /applied 1 bot\(s\): 1 created, 0 updated/)
   assert.match(r.stderr, /bot #1 \("broken"\): schedule\.cron: expected a cron expression/)
   assert.match(r.stderr, /no plugin store in this data directory yet, so filter and action ids were not checked/)
-  writeFileSync(join(root, 'bots.json'), JSON.stringify([{ name: 'start-stopped-prod', enabled: false, resourceTypes: ['instance'], filters: [], action: { uid: 'a' } }, { name: 'other', resourceTypes: ['database'], action: { uid: 'a' }, schedule: { intervalSeconds: 60 } }]))
+  writeFileSync(
+    join(root, 'bots.json'),
+    JSON.stringify([
+      { name: 'start-stopped-prod', enabled: false, resourceTypes: ['instance'], filters: [], action: { uid: 'a' } },
+      { name: 'other', resourceTypes: ['database'], action: { uid: 'a' }, schedule: { intervalSeconds: 60 } },
+    ]),
+  )
   const again = await json(root, 'bots', 'apply', 'bots.json')
-  assert.deepEqual(again.applied, [{ name: 'start-stopped-prod', created: false }, { name: 'other', created: true }])
+  assert.deepEqual(again.applied, [
+    { name: 'start-stopped-prod', created: false },
+    { name: 'other', created: true },
+  ])
   const bots = (await json(root, 'bots', 'list')).bots
-  assert.deepEqual(bots.map((b: { name: string; enabled: boolean }) => [b.name, b.enabled]), [['other', true], ['start-stopped-prod', false]])
+  assert.deepEqual(
+    bots.map((b: { name: string; enabled: boolean }) => [b.name, b.enabled]),
+    [
+      ['other', true],
+      ['start-stopped-prod', false],
+    ],
+  )
   const broken = join(root, 'broken.toml')
   writeFileSync(broken, '[[bots]\nname=')
   const parse = await app(root, 'bots', 'apply', 'broken.toml')

@@ -18,14 +18,18 @@ const start = (j: ClaimedJob) => ({ id: j.id, token: j.token, attempt: j.attempt
 async function setup(t: Parameters<typeof tempDir>[0], jobs: number, options: { maxAttempts?: number } = {}) {
   const db = openRuntimeDb(tempDir(t))
   t.onTestFinished(() => db.close())
-  await enqueueJobs(db, Array.from({ length: jobs }, (_, i) => ({ eventType: 'work', runAt: Date.now() - jobs + i })))
+  await enqueueJobs(
+    db,
+    Array.from({ length: jobs }, (_, i) => ({ eventType: 'work', runAt: Date.now() - jobs + i })),
+  )
   const worker = registerProcess(db, 'worker', { heartbeatMs: 3600_000 })
   t.onTestFinished(() => worker.stop())
   const maxAttempts = options.maxAttempts ?? 5
   const queue = createJobQueue(db, { owner: worker.id, leaseMs: 60_000, maxAttempts })
   const maintenance = createQueueMaintenance(db, { maxAttempts, retentionMs: 60_000, heartbeatTimeoutMs: 1000 })
   /** The worker goes silent: its last heartbeat is older than the timeout (as after kill -9). */
-  const silence = () => db.prepare('UPDATE processes SET heartbeat_at = ? WHERE id = ?').run(new Date(Date.now() - 1500).toISOString(), worker.id)
+  const silence = () =>
+    db.prepare('UPDATE processes SET heartbeat_at = ? WHERE id = ?').run(new Date(Date.now() - 1500).toISOString(), worker.id)
   return { db, worker, queue, maintenance, silence, admin: createJobAdmin(db) }
 }
 
@@ -40,7 +44,15 @@ test('a claimed job that never started goes back without using an attempt; one w
   silence()
   assert.equal(await maintenance.hasStale(), true)
   const requeued = await maintenance.requeueExpired()
-  assert.deepEqual(requeued.map((j) => [j.id, j.status]).sort(), [[running!.id, 'failed'], [held!.id, 'pending'], [alsoHeld!.id, 'pending']].sort(), 'with maxAttempts 1 only the started job fails')
+  assert.deepEqual(
+    requeued.map((j) => [j.id, j.status]).sort(),
+    [
+      [running!.id, 'failed'],
+      [held!.id, 'pending'],
+      [alsoHeld!.id, 'pending'],
+    ].sort(),
+    'with maxAttempts 1 only the started job fails',
+  )
   const failed = await admin.get(running!.id)
   assert.match(failed.lastError ?? '', /stopped during attempt 1: no heartbeat for over 1000 ms/)
   const back = await admin.get(held!.id)
@@ -57,24 +69,54 @@ test('after a heartbeat requeue the stale worker cannot complete, fail or start 
   t.onTestFinished(() => fresh.stop())
   const other = createJobQueue(db, { owner: fresh.id, leaseMs: 60_000, maxAttempts: 5 })
   const taken = await other.claim(10, TYPES)
-  assert.deepEqual(taken.map((j) => [j.id, j.attempt]), [[first!.id, 2], [second!.id, 1]], 'the started job is on attempt 2, the unstarted one still on 1')
-  assert.deepEqual(await stale.markStarted([start(second!)]), [second!.id], 'a late start on a lost claim is refused (the worker stops that handler)')
-  assert.deepEqual(await stale.complete([{ id: first!.id, token: first!.token, attempt: 1, outcome: 'done' }, { id: second!.id, token: second!.token, attempt: 1, outcome: 'failed', error: 'late' }]), [first!.id, second!.id])
-  assert.deepEqual((await admin.list()).map((j) => [j.status, j.leaseOwner]), [['running', fresh.id], ['running', fresh.id]])
+  assert.deepEqual(
+    taken.map((j) => [j.id, j.attempt]),
+    [
+      [first!.id, 2],
+      [second!.id, 1],
+    ],
+    'the started job is on attempt 2, the unstarted one still on 1',
+  )
+  assert.deepEqual(
+    await stale.markStarted([start(second!)]),
+    [second!.id],
+    'a late start on a lost claim is refused (the worker stops that handler)',
+  )
+  assert.deepEqual(
+    await stale.complete([
+      { id: first!.id, token: first!.token, attempt: 1, outcome: 'done' },
+      { id: second!.id, token: second!.token, attempt: 1, outcome: 'failed', error: 'late' },
+    ]),
+    [first!.id, second!.id],
+  )
+  assert.deepEqual(
+    (await admin.list()).map((j) => [j.status, j.leaseOwner]),
+    [
+      ['running', fresh.id],
+      ['running', fresh.id],
+    ],
+  )
   assert.deepEqual(await other.complete(taken.map((j) => ({ id: j.id, token: j.token, attempt: j.attempt, outcome: 'done' as const }))), [])
-  assert.deepEqual((await admin.list()).map((j) => [j.status, j.attempts]).sort(), [['done', 1], ['done', 2]])
+  assert.deepEqual((await admin.list()).map((j) => [j.status, j.attempts]).sort(), [
+    ['done', 1],
+    ['done', 2],
+  ])
 })
 
 test('a release (SIGTERM) gives back started and unstarted jobs without using an attempt', async (t) => {
   const { queue, admin } = await setup(t, 3)
   const [a, b, c] = await queue.claim(10, TYPES)
   await queue.markStarted([start(a!)])
-  await queue.complete([{ id: a!.id, token: a!.token, attempt: 1, outcome: 'released' }, { id: b!.id, token: b!.token, attempt: 1, outcome: 'released' }])
+  await queue.complete([
+    { id: a!.id, token: a!.token, attempt: 1, outcome: 'released' },
+    { id: b!.id, token: b!.token, attempt: 1, outcome: 'released' },
+  ])
   assert.equal(await queue.releaseAll(), 1)
-  for (const id of [a!.id, b!.id, c!.id]) assert.deepEqual([(await admin.get(id)).status, (await admin.get(id)).attempts], ['pending', 0], `event ${id}`)
+  for (const id of [a!.id, b!.id, c!.id])
+    assert.deepEqual([(await admin.get(id)).status, (await admin.get(id)).attempts], ['pending', 0], `event ${id}`)
 })
 
-test('confirm beats the worker\'s heartbeat and renews its leases in one commit; a stopped worker cannot confirm', async (t) => {
+test("confirm beats the worker's heartbeat and renews its leases in one commit; a stopped worker cannot confirm", async (t) => {
   const { db, worker, queue } = await setup(t, 1)
   db.prepare('UPDATE processes SET heartbeat_at = ? WHERE id = ?').run('2000-01-01T00:00:00.000Z', worker.id)
   const [job] = await queue.claim(1, TYPES)

@@ -46,10 +46,17 @@ export interface KillExperimentResult {
   settings: Omit<KillExperimentOptions, 'progress'>
 }
 
-interface Trace { id: number; what: 'start' | 'end'; attempt: number; pid: number; t: number }
+interface Trace {
+  id: number
+  what: 'start' | 'end'
+  attempt: number
+  pid: number
+  t: number
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const quantile = (xs: number[], q: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]! : null)
+const quantile = (xs: number[], q: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]! : null
 
 export async function runKillExperiment(options: KillExperimentOptions): Promise<KillExperimentResult> {
   const { progress = () => {} } = options
@@ -60,11 +67,17 @@ export async function runKillExperiment(options: KillExperimentOptions): Promise
     mkdirSync(join(root, 'plugins'))
     writeJobsPlugin(join(root, 'plugins'))
     writeJobsConfig(root, { ...options.jobs })
-    const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env: { ...env, APP_LOG_LEVEL: 'info' } })
+    const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], {
+      cwd: root,
+      env: { ...env, APP_LOG_LEVEL: 'info' },
+    })
     roles.push(scheduler)
     await scheduler.waitFor(/scheduler started/, 60_000)
     const startWorker = async () => {
-      const w = startCli(['--role=worker', '--data-dir', 'data', '--concurrency', String(options.threads)], { cwd: root, env: { ...env, APP_LOG_LEVEL: 'info' } })
+      const w = startCli(['--role=worker', '--data-dir', 'data', '--concurrency', String(options.threads)], {
+        cwd: root,
+        env: { ...env, APP_LOG_LEVEL: 'info' },
+      })
       roles.push(w)
       await w.waitFor(/handlers ready/, 60_000)
       return w
@@ -74,8 +87,15 @@ export async function runKillExperiment(options: KillExperimentOptions): Promise
     const trace = join(root, 'trace.jsonl')
     const t0 = Date.now() + 500
     const gap = options.spanMs / options.events
-    await enqueueJobs(db, Array.from({ length: options.events }, (_, i) => ({ eventType: 'test.record', runAt: Math.round(t0 + i * gap), payload: { file: trace, ms: options.eventMs } })))
-    const ids = (db.prepare('SELECT id FROM jobs ORDER BY id').pluck().all() as number[])
+    await enqueueJobs(
+      db,
+      Array.from({ length: options.events }, (_, i) => ({
+        eventType: 'test.record',
+        runAt: Math.round(t0 + i * gap),
+        payload: { file: trace, ms: options.eventMs },
+      })),
+    )
+    const ids = db.prepare('SELECT id FROM jobs ORDER BY id').pluck().all() as number[]
 
     const killedAt = new Map<number, number>()
     const recoveries: Array<Promise<number[]>> = []
@@ -110,13 +130,17 @@ export async function runKillExperiment(options: KillExperimentOptions): Promise
     const sorted = [...recovery].sort((a, b) => a - b)
     const { settleMs: _settle, progress: _progress, ...settings } = options
     return {
-      events: options.events, kills: options.kills, done: count('done'), failed: count('failed'),
+      events: options.events,
+      kills: options.kills,
+      done: count('done'),
+      failed: count('failed'),
       lost: ids.filter((id) => !['done', 'failed'].includes(status.get(id) ?? 'gone')).length,
       failedNeverStarted: ids.filter((id) => status.get(id) === 'failed' && !started.has(id)).length,
       concurrentDoubleRuns: overlapping(traces, killedAt, Date.now()),
       reruns: traces.filter((x) => x.what === 'start').length - started.size,
       recoveryMs: { jobs: sorted.length, median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), max: sorted.at(-1) ?? null },
-      wallMs, settings: { ...settings, settleMs: options.settleMs },
+      wallMs,
+      settings: { ...settings, settleMs: options.settleMs },
     }
   } finally {
     for (const r of roles.reverse()) await r.stop('SIGKILL')
@@ -133,7 +157,8 @@ async function watchRecovery(db: ReturnType<typeof openRuntimeDb>, owner: string
     for (const id of held) {
       if (waits.has(id)) continue
       const r = row.get(id) as { status: string; lease_owner: string | null }
-      if ((r.status === 'running' && r.lease_owner !== owner) || r.status === 'done' || r.status === 'failed') waits.set(id, Date.now() - killedAt)
+      if ((r.status === 'running' && r.lease_owner !== owner) || r.status === 'done' || r.status === 'failed')
+        waits.set(id, Date.now() - killedAt)
     }
     await sleep(20)
   }
@@ -143,7 +168,10 @@ async function watchRecovery(db: ReturnType<typeof openRuntimeDb>, owner: string
 
 function readTraces(file: string): Trace[] {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Trace)
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Trace)
   } catch {
     return []
   }
@@ -159,7 +187,10 @@ export function overlapping(traces: Trace[], killedAt: Map<number, number>, end:
   const open = new Map<string, number[]>()
   for (const x of [...traces].sort((a, b) => a.t - b.t)) {
     const key = `${x.id}/${x.pid}/${x.attempt}`
-    if (x.what === 'start') { open.set(key, [...(open.get(key) ?? []), x.t]); continue }
+    if (x.what === 'start') {
+      open.set(key, [...(open.get(key) ?? []), x.t])
+      continue
+    }
     const starts = open.get(key)
     const from = starts?.shift()
     if (from !== undefined) runs.set(x.id, [...(runs.get(x.id) ?? []), [from, x.t]])

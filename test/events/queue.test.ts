@@ -15,7 +15,9 @@ const TYPES = JSON.stringify(['race', 'flaky'])
 
 function runClaimer(dataDir: string, owner: string): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'test/events/fixtures/claim-loop.ts'), dataDir, owner], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [join(ROOT, 'test/events/fixtures/claim-loop.ts'), dataDir, owner], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     let err = ''
     child.stdout.on('data', (d) => (out += d))
@@ -27,9 +29,14 @@ function runClaimer(dataDir: string, owner: string): Promise<number[]> {
 test('two processes claiming one queue run every job exactly once', async (t) => {
   const dir = tempDir(t)
   const db = openRuntimeDb(dir)
-  t.onTestFinished(async () => { await db.close() })
+  t.onTestFinished(async () => {
+    await db.close()
+  })
   const now = Date.now()
-  await enqueueJobs(db, Array.from({ length: 3000 }, (_, i) => ({ eventType: 'race', runAt: now - i })))
+  await enqueueJobs(
+    db,
+    Array.from({ length: 3000 }, (_, i) => ({ eventType: 'race', runAt: now - i })),
+  )
   const claimers = Promise.all([runClaimer(dir, 'a'), runClaimer(dir, 'b')])
   while (!existsSync(join(dir, 'ready-a')) || !existsSync(join(dir, 'ready-b'))) await new Promise((r) => setTimeout(r, 10))
   writeFileSync(join(dir, 'go'), '')
@@ -43,11 +50,17 @@ test('two processes claiming one queue run every job exactly once', async (t) =>
 
 test('a worker whose lease expired cannot overwrite the job another worker now holds', async (t) => {
   const db = openRuntimeDb(tempDir(t))
-  t.onTestFinished(async () => { await db.close() })
+  t.onTestFinished(async () => {
+    await db.close()
+  })
   await enqueueJobs(db, [{ eventType: 'race', runAt: Date.now() }])
   const slow = createJobQueue(db, { owner: 'slow', leaseMs: 1, maxAttempts: 5 })
   const [first] = await slow.claim(10, TYPES)
-  assert.deepEqual(await slow.markStarted([{ id: first!.id, token: first!.token, attempt: first!.attempt, at: Date.now() }]), [], 'its handler started: attempt 1 is used')
+  assert.deepEqual(
+    await slow.markStarted([{ id: first!.id, token: first!.token, attempt: first!.attempt, at: Date.now() }]),
+    [],
+    'its handler started: attempt 1 is used',
+  )
   await new Promise((r) => setTimeout(r, 10))
   const requeued = await createQueueMaintenance(db, { maxAttempts: 5, retentionMs: 1000 }).requeueExpired()
   assert.deepEqual(requeued, [{ id: first!.id, status: 'pending' }])
@@ -55,7 +68,11 @@ test('a worker whose lease expired cannot overwrite the job another worker now h
   const [second] = await fast.claim(10, TYPES)
   assert.equal(second!.id, first!.id)
   assert.equal(second!.attempt, 2)
-  assert.deepEqual(await slow.complete([{ id: first!.id, token: first!.token, attempt: 1, outcome: 'failed', error: 'late' }]), [first!.id], 'the stale result is refused')
+  assert.deepEqual(
+    await slow.complete([{ id: first!.id, token: first!.token, attempt: 1, outcome: 'failed', error: 'late' }]),
+    [first!.id],
+    'the stale result is refused',
+  )
   assert.equal((await createJobAdmin(db).get(first!.id)).status, 'running')
   assert.deepEqual(await fast.complete([{ id: second!.id, token: second!.token, attempt: 2, outcome: 'done' }]), [])
   const job = await createJobAdmin(db).get(first!.id)
@@ -65,7 +82,9 @@ test('a worker whose lease expired cannot overwrite the job another worker now h
 
 test('failures retry with exponential backoff, then fail keeping the last error', async (t) => {
   const db = openRuntimeDb(tempDir(t))
-  t.onTestFinished(async () => { await db.close() })
+  t.onTestFinished(async () => {
+    await db.close()
+  })
   await enqueueJobs(db, [{ eventType: 'flaky', runAt: Date.now() }])
   const queue = createJobQueue(db, { owner: 'w', leaseMs: 60_000, maxAttempts: 3 })
   const admin = createJobAdmin(db)
@@ -98,8 +117,13 @@ test('failures retry with exponential backoff, then fail keeping the last error'
 
 test('events of types no plugin registers become orphaned, are kept, and run when a worker has the type', async (t) => {
   const db = openRuntimeDb(tempDir(t))
-  t.onTestFinished(async () => { await db.close() })
-  await enqueueJobs(db, [{ eventType: 'gone.type', runAt: Date.now(), owner: 'old-plugin' }, { eventType: 'race', runAt: Date.now() }])
+  t.onTestFinished(async () => {
+    await db.close()
+  })
+  await enqueueJobs(db, [
+    { eventType: 'gone.type', runAt: Date.now(), owner: 'old-plugin' },
+    { eventType: 'race', runAt: Date.now() },
+  ])
   const without = createJobQueue(db, { owner: 'a', leaseMs: 60_000, maxAttempts: 3 })
   assert.equal((await without.claim(10, TYPES)).map((j) => j.eventType).join(), 'race')
   assert.deepEqual(await without.markOrphaned(TYPES), [{ eventType: 'gone.type', owner: 'old-plugin' }])
@@ -113,16 +137,30 @@ test('events of types no plugin registers become orphaned, are kept, and run whe
 
 test('scheduleBotEvents dedupes by bot, resource, type and time, and writes a block whole or not at all', async (t) => {
   const db = openRuntimeDb(tempDir(t))
-  t.onTestFinished(async () => { await db.close() })
+  t.onTestFinished(async () => {
+    await db.close()
+  })
   const services = createHostServices(db)
   const at = new Date(Date.now() + 60_000)
-  const request = { bot: 'b1', resource: 'i-1', description: 'Start a resource.', eventType: 'custom.start_resource', scheduleData: { kind: 'once' as const, at: at.toISOString() } }
+  const request = {
+    bot: 'b1',
+    resource: 'i-1',
+    description: 'Start a resource.',
+    eventType: 'custom.start_resource',
+    scheduleData: { kind: 'once' as const, at: at.toISOString() },
+  }
   await services.scheduleBotEvents([request, request], 'p')
   await services.scheduleBotEvents([request, { ...request, resource: 'i-2' }], 'p')
   const events = await services.events.find({ eventType: 'custom.start_resource' })
   assert.deepEqual(events.map((e) => e.resource).sort(), ['i-1', 'i-2'])
   await assert.rejects(
-    services.scheduleBotEvents([{ ...request, resource: 'i-3' }, { ...request, resource: 'i-4', scheduleData: { kind: 'cron', expr: 'every day' } as never }], 'p'),
+    services.scheduleBotEvents(
+      [
+        { ...request, resource: 'i-3' },
+        { ...request, resource: 'i-4', scheduleData: { kind: 'cron', expr: 'every day' } as never },
+      ],
+      'p',
+    ),
     /scheduleBotEvent #2 \(custom.start_resource\): scheduleData: invalid cron schedule "every day"/,
   )
   assert.equal((await services.events.find()).length, 2, 'the valid request of the failed block was not written either')
@@ -130,13 +168,21 @@ test('scheduleBotEvents dedupes by bot, resource, type and time, and writes a bl
 
 test('finished jobs past the retention are pruned; pending ones are kept', async (t) => {
   const db = openRuntimeDb(tempDir(t))
-  t.onTestFinished(async () => { await db.close() })
-  await enqueueJobs(db, Array.from({ length: 3 }, () => ({ eventType: 'race', runAt: Date.now() })))
+  t.onTestFinished(async () => {
+    await db.close()
+  })
+  await enqueueJobs(
+    db,
+    Array.from({ length: 3 }, () => ({ eventType: 'race', runAt: Date.now() })),
+  )
   const queue = createJobQueue(db, { owner: 'w', leaseMs: 60_000, maxAttempts: 3 })
   const jobs = await queue.claim(2, TYPES)
   await queue.complete(jobs.map((j) => ({ id: j.id, token: j.token, attempt: 1, outcome: 'done' as const })))
   const maintenance = createQueueMaintenance(db, { maxAttempts: 3, retentionMs: 60_000 })
   assert.equal(await maintenance.prune(), 0, 'recent jobs stay')
   assert.equal(await maintenance.prune(Date.now() + 61_000), 2)
-  assert.deepEqual((await createJobAdmin(db).list()).map((j) => j.status), ['pending'])
+  assert.deepEqual(
+    (await createJobAdmin(db).list()).map((j) => j.status),
+    ['pending'],
+  )
 })

@@ -14,10 +14,14 @@ test('the seed flow: a bot finds stopped instances, schedules start_resource eve
   const env = { APP_SETTLE_MS: '0' }
   const app = (...args: string[]) => runCli([...args, '--data-dir', 'data'], { cwd: root, env })
   const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env })
-  t.onTestFinished(async () => { await scheduler.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await scheduler.stop('SIGKILL')
+  })
   await scheduler.waitFor(/scheduler started/, 60_000)
   const worker = startCli(['--role=worker', '--data-dir', 'data'], { cwd: root, env })
-  t.onTestFinished(async () => { await worker.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await worker.stop('SIGKILL')
+  })
   await worker.waitFor(/handlers ready/, 60_000)
 
   const imported = await app('resources', 'import', join(ROOT, 'examples/resources.json'))
@@ -27,14 +31,31 @@ test('the seed flow: a bot finds stopped instances, schedules start_resource eve
   assert.equal(applied.code, 0, applied.stderr)
   assert.doesNotMatch(applied.stderr, /not registered/, 'the sample plugins register the filter and the action')
 
-  const states = async () => Object.fromEntries((JSON.parse((await app('resources', 'list', '--json')).stdout).resources as Array<{ id: string; state: string }>).map((r) => [r.id, r.state]))
-  await waitUntil('the stopped instances to be running', async () => {
-    const s = await states()
-    return s['i-0a1'] === 'running' && s['i-0b7'] === 'running' ? s : null
-  }, 60_000)
+  const states = async () =>
+    Object.fromEntries(
+      (JSON.parse((await app('resources', 'list', '--json')).stdout).resources as Array<{ id: string; state: string }>).map((r) => [
+        r.id,
+        r.state,
+      ]),
+    )
+  await waitUntil(
+    'the stopped instances to be running',
+    async () => {
+      const s = await states()
+      return s['i-0a1'] === 'running' && s['i-0b7'] === 'running' ? s : null
+    },
+    60_000,
+  )
   assert.equal((await states())['db-01'], 'stopped', 'the bot only works on instances')
-  const events = JSON.parse((await app('events', 'list', '--type', 'custom.start_resource', '--json')).stdout).events as Array<{ resource: string; status: string; bot: string }>
+  const events = JSON.parse((await app('events', 'list', '--type', 'custom.start_resource', '--json')).stdout).events as Array<{
+    resource: string
+    status: string
+    bot: string
+  }>
   assert.ok(events.some((e) => e.resource === 'i-0a1' && e.status === 'done' && e.bot === 'start-stopped-prod'))
-  assert.ok(events.every((e) => e.resource !== 'i-0a2'), 'a running instance gets no event')
+  assert.ok(
+    events.every((e) => e.resource !== 'i-0a2'),
+    'a running instance gets no event',
+  )
   assert.match(worker.output(), /started resource/)
 })

@@ -11,7 +11,11 @@ test('two worker processes share the queue: every job runs exactly once, none tw
   const ids = await install.enqueue(Array.from({ length: 300 }, () => ({ eventType: 'test.record', payload: { ms: 5 } })))
   await waitUntil('all 300 jobs done', async () => (await install.admin.counts()).done === 300, 120_000)
   const starts = install.traces().filter((x) => x.what === 'start')
-  assert.deepEqual(starts.map((x) => x.id).sort((p, q) => p - q), ids, 'each job started exactly once')
+  assert.deepEqual(
+    starts.map((x) => x.id).sort((p, q) => p - q),
+    ids,
+    'each job started exactly once',
+  )
   const pids = new Set(starts.map((x) => x.pid))
   assert.deepEqual(pids, new Set([a.child.pid, b.child.pid]), 'both workers ran jobs')
 })
@@ -27,24 +31,40 @@ test('kill -9 of a worker mid-job: the scheduler requeues the job and another wo
   const job = await install.waitForStatus(id!, ['done'])
   assert.equal(job.attempts, 2)
   assert.match(job.lastError ?? '', /lease expired during attempt 1/)
-  assert.deepEqual(install.traces().filter((x) => x.id === id).map((x) => `${x.what}@${x.attempt}`), ['start@1', 'start@2', 'end@2'])
+  assert.deepEqual(
+    install
+      .traces()
+      .filter((x) => x.id === id)
+      .map((x) => `${x.what}@${x.attempt}`),
+    ['start@1', 'start@2', 'end@2'],
+  )
 })
 
 test('a handler that never yields is terminated at its timeout with a clear error; the worker keeps running', async (t) => {
   const install = await startInstall(t, { jobs: { timeoutMs: 1500, maxAttempts: 1 } })
   const worker = await install.startWorker(['--concurrency', '1'])
   const [loop, hang, cooperative, after] = await install.enqueue([
-    { eventType: 'test.loop' }, { eventType: 'test.hang' }, { eventType: 'test.cooperative' }, { eventType: 'test.record' },
+    { eventType: 'test.loop' },
+    { eventType: 'test.hang' },
+    { eventType: 'test.cooperative' },
+    { eventType: 'test.record' },
   ])
   const looped = await install.waitForStatus(loop!, ['failed', 'done'])
   assert.equal(looped.status, 'failed')
-  assert.match(looped.lastError ?? '', /test\.loop: timed out after 1500 ms and did not stop when its AbortSignal fired .*the handler thread was terminated and replaced/)
+  assert.match(
+    looped.lastError ?? '',
+    /test\.loop: timed out after 1500 ms and did not stop when its AbortSignal fired .*the handler thread was terminated and replaced/,
+  )
   const hung = await install.waitForStatus(hang!, ['failed', 'done'])
   assert.match(hung.lastError ?? '', /timed out after 1500 ms/)
   const aborted = await install.waitForStatus(cooperative!, ['failed', 'done'])
   assert.equal(aborted.status, 'failed')
   assert.match(aborted.lastError ?? '', /timed out after 1500 ms/)
-  assert.equal((await install.waitForStatus(after!, ['done', 'failed'])).status, 'done', 'the job queued behind the loop ran on a fresh thread')
+  assert.equal(
+    (await install.waitForStatus(after!, ['done', 'failed'])).status,
+    'done',
+    'the job queued behind the loop ran on a fresh thread',
+  )
   const [later] = await install.enqueue([{ eventType: 'test.record' }])
   assert.equal((await install.waitForStatus(later!, ['done', 'failed'])).status, 'done')
   assert.equal(worker.child.exitCode, null, 'the worker is still running')
@@ -61,14 +81,20 @@ test('failures retry with backoff; out of attempts the job fails with the last e
   assert.equal(failed.status, 'failed')
   assert.equal(failed.attempts, 3)
   assert.match(failed.lastError ?? '', /flaky failure on attempt 3/)
-  const starts = install.traces().filter((x) => x.id === hopeless).map((x) => x.attempt)
+  const starts = install
+    .traces()
+    .filter((x) => x.id === hopeless)
+    .map((x) => x.attempt)
   assert.deepEqual(starts, [1, 2, 3])
 })
 
 test('SIGTERM stops the worker at once and releases its in-flight jobs to another worker', async (t) => {
   const install = await startInstall(t)
   const first = await install.startWorker(['--concurrency', '2'])
-  const [stubborn, polite] = await install.enqueue([{ eventType: 'test.sleep', payload: { ms: 120_000 } }, { eventType: 'test.sleep', payload: { ms: 120_000, honorSignal: true } }])
+  const [stubborn, polite] = await install.enqueue([
+    { eventType: 'test.sleep', payload: { ms: 120_000 } },
+    { eventType: 'test.sleep', payload: { ms: 120_000, honorSignal: true } },
+  ])
   await waitUntil('both jobs to start', () => install.traces().filter((x) => x.what === 'start').length === 2)
   assert.equal(await first.stop('SIGTERM'), 0)
   assert.match(first.output(), /in-flight jobs released/)
@@ -95,10 +121,20 @@ test('a handler that runs longer than the lease keeps its job: the worker renews
 test('with --reload a running worker picks up an event type a new plugin version registers', async (t) => {
   const install = await startInstall(t, { plugin: false })
   const plugins = join(install.root, 'plugins')
-  const published = (version: string) => waitUntil(`late ${version} to be published`, async () => {
-    const r = await runCli(['plugins', 'list', '--json', '--data-dir', 'data'], { cwd: install.root })
-    return r.code === 0 && (JSON.parse(r.stdout).plugins as Array<{ name: string; version: string; status: string }>).some((p) => p.name === 'late' && p.version === version && p.status === 'ok')
-  }, 60_000)
+  const published = (version: string) =>
+    waitUntil(
+      `late ${version} to be published`,
+      async () => {
+        const r = await runCli(['plugins', 'list', '--json', '--data-dir', 'data'], { cwd: install.root })
+        return (
+          r.code === 0 &&
+          (JSON.parse(r.stdout).plugins as Array<{ name: string; version: string; status: string }>).some(
+            (p) => p.name === 'late' && p.version === version && p.status === 'ok',
+          )
+        )
+      },
+      60_000,
+    )
   const register = (type: string) => `import { appendFileSync } from 'node:fs'
 import { ScheduledEventManager } from 'app/plugin'
 ScheduledEventManager.register('${type}')((ctx) => appendFileSync(ctx.event.payload.file, JSON.stringify({ id: ctx.event.id, what: '${type}' }) + '\\n'))
@@ -112,5 +148,8 @@ export function load() {}
   await worker.waitFor(/reloading the handler threads/, 60_000)
   const [id] = await install.enqueue([{ eventType: 'test.second' }])
   assert.equal((await install.waitForStatus(id!, ['done', 'failed'])).status, 'done')
-  assert.deepEqual(install.traces().map((x) => x.what), ['test.second'])
+  assert.deepEqual(
+    install.traces().map((x) => x.what),
+    ['test.second'],
+  )
 })

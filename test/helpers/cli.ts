@@ -10,14 +10,25 @@ export const APP_BIN = join(ROOT, 'bin/app.js')
 /** A fresh directory removed when the test ends. */
 export function tempDir(t: { onTestFinished(fn: () => unknown): void }, prefix = 'app-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
-  t.onTestFinished(async () => { await rmSync(dir, { recursive: true, force: true }) })
+  t.onTestFinished(async () => {
+    await rmSync(dir, { recursive: true, force: true })
+  })
   return dir
 }
 
-export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
 
 /** Runs any command to completion with exactly `env` (nothing inherited unless the caller passes it). */
-export function runCommand(command: string, args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((res, rej) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? {}, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
@@ -26,13 +37,23 @@ export function runCommand(command: string, args: string[], options: { cwd?: str
     child.stderr.on('data', (d) => (stderr += d))
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
     child.on('error', rej)
-    child.on('close', (code, signal) => { clearTimeout(timer); res({ code, signal, stdout, stderr }) })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      res({ code, signal, stdout, stderr })
+    })
   })
 }
 
 /** Runs `app <args>` as a user would: a separate process on the pinned Node. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
-  return runCommand(process.execPath, [APP_BIN, ...args], { cwd: options.cwd, timeoutMs: options.timeoutMs ?? 60_000, env: { ...process.env, APP_LOG_LEVEL: 'warn', ...options.env } })
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return runCommand(process.execPath, [APP_BIN, ...args], {
+    cwd: options.cwd,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    env: { ...process.env, APP_LOG_LEVEL: 'warn', ...options.env },
+  })
 }
 
 export interface RunningRole {
@@ -46,14 +67,26 @@ export interface RunningRole {
 }
 
 /** Starts any long-running command with exactly `env` and follows its stdout and stderr. */
-export function startCommand(command: string, args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): RunningRole {
+export function startCommand(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): RunningRole {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? {}, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   const waiters = new Set<() => void>()
-  const onData = (d: Buffer) => { out += d; for (const w of [...waiters]) w() }
+  const onData = (d: Buffer) => {
+    out += d
+    for (const w of [...waiters]) w()
+  }
   child.stdout!.on('data', onData)
   child.stderr!.on('data', onData)
-  const exited = new Promise<number>((res) => child.on('exit', (code) => { res(code ?? -1); for (const w of [...waiters]) w() }))
+  const exited = new Promise<number>((res) =>
+    child.on('exit', (code) => {
+      res(code ?? -1)
+      for (const w of [...waiters]) w()
+    }),
+  )
   return {
     child,
     exited,
@@ -61,11 +94,16 @@ export function startCommand(command: string, args: string[], options: { cwd?: s
     waitFor(pattern, timeoutMs = 30_000) {
       return new Promise((res, rej) => {
         const timer = setTimeout(() => done(() => rej(new Error(`timed out waiting for ${pattern}; output:\n${out}`))), timeoutMs)
-        const done = (fn: () => void) => { clearTimeout(timer); waiters.delete(check); fn() }
+        const done = (fn: () => void) => {
+          clearTimeout(timer)
+          waiters.delete(check)
+          fn()
+        }
         const check = () => {
           const m = pattern.exec(out)
           if (m) return done(() => res(m))
-          if (child.exitCode !== null || child.signalCode !== null) done(() => rej(new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${pattern}; output:\n${out}`)))
+          if (child.exitCode !== null || child.signalCode !== null)
+            done(() => rej(new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${pattern}; output:\n${out}`)))
         }
         waiters.add(check)
         check()
@@ -80,11 +118,19 @@ export function startCommand(command: string, args: string[], options: { cwd?: s
 
 /** Starts `app --role=...` (or any long-running app command) and follows its output. */
 export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningRole {
-  return startCommand(process.execPath, [APP_BIN, ...args], { cwd: options.cwd, env: { ...process.env, APP_LOG_LEVEL: 'info', ...options.env } })
+  return startCommand(process.execPath, [APP_BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, APP_LOG_LEVEL: 'info', ...options.env },
+  })
 }
 
 /** Writes a plugin folder: plugin.json from the manifest, plus the given files. */
-export function writePlugin(pluginsDir: string, folder: string, manifest: Record<string, unknown> | null, files: Record<string, string | Buffer> = {}): string {
+export function writePlugin(
+  pluginsDir: string,
+  folder: string,
+  manifest: Record<string, unknown> | null,
+  files: Record<string, string | Buffer> = {},
+): string {
   const dir = join(pluginsDir, folder)
   mkdirSync(dir, { recursive: true })
   if (manifest) writeFileSync(join(dir, 'plugin.json'), JSON.stringify(manifest, null, 2))
@@ -96,4 +142,10 @@ export function writePlugin(pluginsDir: string, folder: string, manifest: Record
 }
 
 /** A minimal valid manifest for tests. */
-export const manifest = (name: string, extra: Record<string, unknown> = {}) => ({ name, version: '1.0.0', apiVersion: 1, modules: ['index.js'], ...extra })
+export const manifest = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  version: '1.0.0',
+  apiVersion: 1,
+  modules: ['index.js'],
+  ...extra,
+})

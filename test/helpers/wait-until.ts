@@ -1,5 +1,10 @@
 /** Polls `check` until it returns a truthy value; fails with `what` and the last value seen after timeoutMs. */
-export async function waitUntil<T>(what: string, check: () => T | Promise<T>, timeoutMs = 60_000, intervalMs = 100): Promise<NonNullable<T>> {
+export async function waitUntil<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 60_000,
+  intervalMs = 100,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs
   let last: T | undefined
   for (;;) {

@@ -18,10 +18,15 @@ function setup(t: Parameters<typeof tempDir>[0]) {
   const args = (config: string) => ['--data-dir', 'data', '--plugins-dir', 'plugins', '--config', config]
   const start = (role: string, config: string) => {
     const p = startCli([`--role=${role}`, ...args(config), '--port', '0'], { cwd: root, env })
-    t.onTestFinished(async () => { await p.stop('SIGKILL') })
+    t.onTestFinished(async () => {
+      await p.stop('SIGKILL')
+    })
     return p
   }
-  const config = (name: string, text: string) => { writeFileSync(join(root, name), text); return name }
+  const config = (name: string, text: string) => {
+    writeFileSync(join(root, name), text)
+    return name
+  }
   /** A directory in the cache that no generation names, as a failed publish's dry run leaves it. */
   const junk = (name: string) => {
     const dir = join(cache, sha256(name))

@@ -18,11 +18,17 @@ async function setup(t: Parameters<typeof tempDir>[0]) {
   const data = tempDir(t)
   const store = await openWritableStore(data)
   const runtime = openRuntimeDb(data)
-  t.onTestFinished(async () => { runtime.close(); await store.close() })
+  t.onTestFinished(async () => {
+    runtime.close()
+    await store.close()
+  })
   const cache = cacheDirOf(data)
   /** Publishes the versions as the new generation and materializes them, as a role loading it would. */
   const publish = async (versions: NewVersion[], keepGenerations = 50) => {
-    const { generation } = await store.publish({ reason: 'test', entries: versions.map((v) => ({ name: v.name, version: v })), notices: [] }, { keepGenerations })
+    const { generation } = await store.publish(
+      { reason: 'test', entries: versions.map((v) => ({ name: v.name, version: v })), notices: [] },
+      { keepGenerations },
+    )
     for (const v of versions) await materializeBundle(cache, v.bundle, (sha) => store.blob(sha))
     return generation!
   }

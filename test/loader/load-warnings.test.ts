@@ -2,13 +2,30 @@ import assert from 'node:assert/strict'
 import { test } from 'vitest'
 import { installWith, publish, reportJson } from './loader-helpers.ts'
 
-interface ShownWarning { code: string; severity: string; message: string; where?: string[] }
+interface ShownWarning {
+  code: string
+  severity: string
+  message: string
+  where?: string[]
+}
 
 test('each load warning code comes from the publish dry run, with the severity that decides whether the plugin loads', async (t) => {
-  const fixtures = ['import-failed', 'load-missing', 'load-failed', 'load-timeout', 'deprecated-api', 'unload-leak', 'unload-failed', 'dup-a', 'dup-b']
+  const fixtures = [
+    'import-failed',
+    'load-missing',
+    'load-failed',
+    'load-timeout',
+    'deprecated-api',
+    'unload-leak',
+    'unload-failed',
+    'dup-a',
+    'dup-b',
+  ]
   const { root } = installWith(t, fixtures)
   await publish(root)
-  const { plugins } = await reportJson(root, ['plugins', 'list']) as { plugins: Array<{ name: string; status: string; warnings: ShownWarning[] }> }
+  const { plugins } = (await reportJson(root, ['plugins', 'list'])) as {
+    plugins: Array<{ name: string; status: string; warnings: ShownWarning[] }>
+  }
   const byName = new Map(plugins.map((p) => [p.name, p]))
   const expect: Array<[string, string, string, RegExp]> = [
     ['import-failed', 'IMPORT_FAILED', 'error', /importing index\.js failed.*this module throws while it is imported/],
@@ -37,7 +54,10 @@ test('each load warning code comes from the publish dry run, with the severity t
 
   // What the dry run saw registered is stored with the version.
   const shown = await reportJson(root, ['plugins', 'show', 'dup-b'])
-  assert.deepEqual(shown.registered.filters.map((f: { queryId: string }) => f.queryId), ['fixture.dup.own'])
+  assert.deepEqual(
+    shown.registered.filters.map((f: { queryId: string }) => f.queryId),
+    ['fixture.dup.own'],
+  )
   const failed = await reportJson(root, ['plugins', 'show', 'load-failed'])
   assert.equal(failed.registered, null, 'a failed load registers nothing')
 })

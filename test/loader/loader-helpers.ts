@@ -19,7 +19,10 @@ export const TEST_LOAD_TIMEOUT_MS = 3000
  * has a package.json saying "type": "module", as a checkout of the host has:
  * it must not decide how plugin files are read.
  */
-export function installWith(t: { onTestFinished(fn: () => unknown): void }, fixtures: string[]): { root: string; pluginsDir: string; dataDir: string } {
+export function installWith(
+  t: { onTestFinished(fn: () => unknown): void },
+  fixtures: string[],
+): { root: string; pluginsDir: string; dataDir: string } {
   const root = tempDir(t, 'app-loader-')
   writeFileSync(join(root, 'package.json'), '{ "name": "not-the-plugin", "type": "module" }\n')
   const pluginsDir = join(root, 'plugins')
@@ -54,8 +57,12 @@ export async function reportJson(root: string, args: ['plugins', 'list' | 'warni
   const store = await openReadonlyStore(dataDir, { waitMs: 0 })
   const runtime = openRuntimeDb(dataDir)
   try {
-    const data = args[1] === 'show' ? await pluginDetail(store, runtime, args[2]!)
-      : args[1] === 'list' ? pluginListJson(await buildPluginReport(store, runtime)) : warningListJson(await buildPluginReport(store, runtime))
+    const data =
+      args[1] === 'show'
+        ? await pluginDetail(store, runtime, args[2]!)
+        : args[1] === 'list'
+          ? pluginListJson(await buildPluginReport(store, runtime))
+          : warningListJson(await buildPluginReport(store, runtime))
     return JSON.parse(JSON.stringify(data))
   } finally {
     runtime.close()
@@ -64,23 +71,51 @@ export async function reportJson(root: string, args: ['plugins', 'list' | 'warni
 }
 
 /** Loads the current generation in this process, as a role does (without the process-wide error guards, which belong to roles). */
-export async function loadCurrent(t: { onTestFinished(fn: () => unknown): void }, dataDir: string, options: Partial<LoadPluginsOptions> = {}) {
+export async function loadCurrent(
+  t: { onTestFinished(fn: () => unknown): void },
+  dataDir: string,
+  options: Partial<LoadPluginsOptions> = {},
+) {
   const store = await openReadonlyStore(dataDir)
-  const host = await loadPlugins({ generation: await store.currentGeneration(), store, dataDir, services: null, timeoutMs: TEST_LOAD_TIMEOUT_MS, guardProcess: false, ...options })
-  t.onTestFinished(async () => { await host.unloadAll(); await store.close() })
+  const host = await loadPlugins({
+    generation: await store.currentGeneration(),
+    store,
+    dataDir,
+    services: null,
+    timeoutMs: TEST_LOAD_TIMEOUT_MS,
+    guardProcess: false,
+    ...options,
+  })
+  t.onTestFinished(async () => {
+    await host.unloadAll()
+    await store.close()
+  })
   return { host, store }
 }
 
 export { waitUntil } from '../helpers/wait-until.ts'
 
-export interface ReportRow { process_id: string; role: string; pid: number; plugin: string; version: string | null; status: string; warnings: Array<{ code: string; severity: string; message: string }> }
+export interface ReportRow {
+  process_id: string
+  role: string
+  pid: number
+  plugin: string
+  version: string | null
+  status: string
+  warnings: Array<{ code: string; severity: string; message: string }>
+}
 
 /** Load reports of one process (by pid) from runtime.db. */
 export function loadReportsOf(dataDir: string, pid: number): ReportRow[] {
   const db = openRuntimeDb(dataDir)
   try {
-    return (db.prepare(`SELECT r.process_id, p.role, p.pid, r.plugin, r.version, r.status, r.warnings FROM load_reports r JOIN processes p ON p.id = r.process_id WHERE p.pid = ? AND p.stopped_at IS NULL ORDER BY r.plugin`).all(pid) as Array<ReportRow & { warnings: string }>)
-      .map((r) => ({ ...r, warnings: JSON.parse(r.warnings as unknown as string) }))
+    return (
+      db
+        .prepare(
+          `SELECT r.process_id, p.role, p.pid, r.plugin, r.version, r.status, r.warnings FROM load_reports r JOIN processes p ON p.id = r.process_id WHERE p.pid = ? AND p.stopped_at IS NULL ORDER BY r.plugin`,
+        )
+        .all(pid) as Array<ReportRow & { warnings: string }>
+    ).map((r) => ({ ...r, warnings: JSON.parse(r.warnings as unknown as string) }))
   } finally {
     db.close()
   }

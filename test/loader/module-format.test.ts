@@ -8,9 +8,14 @@ test('ESM and CommonJS plugins import app/plugin; the format is decided by the p
   const { root, dataDir } = installWith(t, ['fmt-esm-detected', 'fmt-cjs-js', 'fmt-package-type'])
   await publish(root)
   const { host } = await loadCurrent(t, dataDir)
-  assert.deepEqual(host.reports().map((r) => [r.plugin, r.status, r.warnings.map((w) => w.message)]), [
-    ['fmt-cjs-js', 'loaded', []], ['fmt-esm-detected', 'loaded', []], ['fmt-package-type', 'loaded', []],
-  ])
+  assert.deepEqual(
+    host.reports().map((r) => [r.plugin, r.status, r.warnings.map((w) => w.message)]),
+    [
+      ['fmt-cjs-js', 'loaded', []],
+      ['fmt-esm-detected', 'loaded', []],
+      ['fmt-package-type', 'loaded', []],
+    ],
+  )
   // Each registration is owned by the plugin whose code made it.
   assert.equal(host.queries.get('fixture.fmt.esm_detected')?.plugin, 'fmt-esm-detected')
   assert.equal(host.queries.get('fixture.fmt.esm_detected')?.name, 'ESM by detection')
@@ -20,7 +25,12 @@ test('ESM and CommonJS plugins import app/plugin; the format is decided by the p
   const job = host.eventTypes.get('fixture.fmt.package_type')
   assert.equal(job?.plugin, 'fmt-package-type')
   const payload: Record<string, unknown> = {}
-  await job!.run({ event: { id: 1, eventType: 'fixture.fmt.package_type', description: null, bot: null, payload, attempt: 1 }, resources: [], log: console as never, signal: new AbortController().signal })
+  await job!.run({
+    event: { id: 1, eventType: 'fixture.fmt.package_type', description: null, bot: null, payload, attempt: 1 },
+    resources: [],
+    log: console as never,
+    signal: new AbortController().signal,
+  })
   assert.equal(payload.seen, 'from .mjs')
 
   // Bundles are materialized read-only under data/cache/<sha256>/, next to a package.json that keeps the host's "type" out.

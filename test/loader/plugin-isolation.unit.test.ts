@@ -117,48 +117,110 @@ function onPing() {
 export function unload() { process.off('iso-ping', onPing) }
 `
 
-test('plugin B cannot get plugin A\'s SDK nor register anything under A\'s name, however it tries', async (t) => {
+test("plugin B cannot get plugin A's SDK nor register anything under A's name, however it tries", async (t) => {
   const { root, pluginsDir, dataDir } = installWith(t, [])
-  writePlugin(pluginsDir, 'iso-a', { name: 'iso-a', version: '1.0.0', apiVersion: 1, modules: ['index.cjs'] }, { 'index.cjs': A, 'helper.cjs': "module.exports = require('app/plugin')\n" })
+  writePlugin(
+    pluginsDir,
+    'iso-a',
+    { name: 'iso-a', version: '1.0.0', apiVersion: 1, modules: ['index.cjs'] },
+    { 'index.cjs': A, 'helper.cjs': "module.exports = require('app/plugin')\n" },
+  )
   writePlugin(pluginsDir, 'iso-b', { name: 'iso-b', version: '1.0.0', apiVersion: 1, modules: ['index.mjs'] }, { 'index.mjs': B })
   await publish(root)
   const lines: Array<Record<string, unknown>> = []
-  const logger = pino({ level: 'debug' }, { write: (line: string) => { lines.push(JSON.parse(line)) } })
+  const logger = pino(
+    { level: 'debug' },
+    {
+      write: (line: string) => {
+        lines.push(JSON.parse(line))
+      },
+    },
+  )
   const { host } = await loadCurrent(t, dataDir, { logger })
-  t.onTestFinished(() => { delete (globalThis as Record<string, unknown>).__isoResults })
+  t.onTestFinished(() => {
+    delete (globalThis as Record<string, unknown>).__isoResults
+  })
 
-  assert.deepEqual(host.reports().map((r) => [r.plugin, r.status, r.warnings.map((w) => w.code)]), [['iso-a', 'loaded', []], ['iso-b', 'loaded', []]])
+  assert.deepEqual(
+    host.reports().map((r) => [r.plugin, r.status, r.warnings.map((w) => w.code)]),
+    [
+      ['iso-a', 'loaded', []],
+      ['iso-b', 'loaded', []],
+    ],
+  )
   const results = (globalThis as unknown as { __isoResults: Array<{ name: string; outcome: string }> }).__isoResults
   assert.equal(results.length, 23, JSON.stringify(results, null, 1))
   const by = Object.fromEntries(results.map((r) => [r.name, r.outcome]))
   for (const r of results) assert.doesNotMatch(r.outcome, /GOT|REGISTERED/, `${r.name}: ${r.outcome}`)
   // Where nothing can be found there is nothing to refuse; everything else is refused by the host, saying why.
-  for (const name of ['the old global map (Symbol.for app.plugin.sdk)', 'every global property and symbol', 'require.cache and module.children']) assert.equal(by[name], 'nothing found', name)
+  for (const name of [
+    'the old global map (Symbol.for app.plugin.sdk)',
+    'every global property and symbol',
+    'require.cache and module.children',
+  ])
+    assert.equal(by[name], 'nothing found', name)
   // Refused by the isolation check, or (an import from B's own files) by the import rule every install applies.
-  const importRefused = /^refused: plugin "iso-b":? (.*refused\. A plugin imports only app\/plugin \(its own SDK\), Node built-ins and its own files \(bundle a dependency into the plugin.s folder\)\.|.*which is not a file of the plugin\. Plugins import only app\/plugin, Node built-ins and their own files)/
-  for (const name of ['import() of the SDK module URL by a guessed id', 'import() of its own SDK module URL', 'require() of an SDK module URL', 'import() of A\'s module file',
-    'require() of A\'s helper file', 'require() of A\'s helper file through a parent outside any plugin', 'createRequire(A\'s file)(app/plugin)',
-    'createRequire(A\'s file).resolve(app/plugin), to learn A\'s SDK id', 'createRequire(A\'s file) called from a promise reaction (no frame of B on the stack)',
-    'Module._load with a forged parent in A\'s folder', 'vm script named as A\'s file importing app/plugin']) assert.match(by[name]!, importRefused, name)
-  assert.match(by['every global function named like an SDK, called with its own SDK id and with guessed ids']!, /^refused: app\/plugin: an SDK is handed only to the plugin that imports app\/plugin from its own files/)
-  assert.match(by['a file written into A\'s folder, then imported']!, /^refused: (plugin "iso-b" imports .*steal\.mjs.*outside its own folder|plugin "iso-b": .*steal\.mjs", which is not a file of the plugin|EACCES)/)
-  assert.match(by['registerApiBlueprint under another name']!, /unknown option "name"; the only option is "public" \(routes are always mounted at \/plugin\/<this plugin's name>\)/)
-  for (const [name, what] of [['leaked SDK: QueryRegistry.register', 'filter \\(QueryRegistry\\) "iso.stolen.direct"'], ['leaked SDK: register from a promise reaction (no frame of B)', 'filter \\(QueryRegistry\\) "iso.stolen.detached"'],
-    ['leaked SDK: registerApiBlueprint', 'API blueprint "\\d+"'], ['leaked SDK: a bot action', 'bot action "iso.stolen.action"'], ['leaked SDK: an event type', 'event type "iso.stolen.event"'],
-    ['leaked SDK: called from a vm script named as A\'s file', 'filter \\(QueryRegistry\\) "iso.stolen.vm"']]) {
-    assert.match(by[name!]!, new RegExp(`^refused: plugin "iso-b" tried to register the ${what} through the SDK of plugin "iso-a": refused\\. A plugin registers only under its own name`), name)
+  const importRefused =
+    /^refused: plugin "iso-b":? (.*refused\. A plugin imports only app\/plugin \(its own SDK\), Node built-ins and its own files \(bundle a dependency into the plugin.s folder\)\.|.*which is not a file of the plugin\. Plugins import only app\/plugin, Node built-ins and their own files)/
+  for (const name of [
+    'import() of the SDK module URL by a guessed id',
+    'import() of its own SDK module URL',
+    'require() of an SDK module URL',
+    "import() of A's module file",
+    "require() of A's helper file",
+    "require() of A's helper file through a parent outside any plugin",
+    "createRequire(A's file)(app/plugin)",
+    "createRequire(A's file).resolve(app/plugin), to learn A's SDK id",
+    "createRequire(A's file) called from a promise reaction (no frame of B on the stack)",
+    "Module._load with a forged parent in A's folder",
+    "vm script named as A's file importing app/plugin",
+  ])
+    assert.match(by[name]!, importRefused, name)
+  assert.match(
+    by['every global function named like an SDK, called with its own SDK id and with guessed ids']!,
+    /^refused: app\/plugin: an SDK is handed only to the plugin that imports app\/plugin from its own files/,
+  )
+  assert.match(
+    by["a file written into A's folder, then imported"]!,
+    /^refused: (plugin "iso-b" imports .*steal\.mjs.*outside its own folder|plugin "iso-b": .*steal\.mjs", which is not a file of the plugin|EACCES)/,
+  )
+  assert.match(
+    by['registerApiBlueprint under another name']!,
+    /unknown option "name"; the only option is "public" \(routes are always mounted at \/plugin\/<this plugin's name>\)/,
+  )
+  for (const [name, what] of [
+    ['leaked SDK: QueryRegistry.register', 'filter \\(QueryRegistry\\) "iso.stolen.direct"'],
+    ['leaked SDK: register from a promise reaction (no frame of B)', 'filter \\(QueryRegistry\\) "iso.stolen.detached"'],
+    ['leaked SDK: registerApiBlueprint', 'API blueprint "\\d+"'],
+    ['leaked SDK: a bot action', 'bot action "iso.stolen.action"'],
+    ['leaked SDK: an event type', 'event type "iso.stolen.event"'],
+    ["leaked SDK: called from a vm script named as A's file", 'filter \\(QueryRegistry\\) "iso.stolen.vm"'],
+  ]) {
+    assert.match(
+      by[name!]!,
+      new RegExp(
+        `^refused: plugin "iso-b" tried to register the ${what} through the SDK of plugin "iso-a": refused\\. A plugin registers only under its own name`,
+      ),
+      name,
+    )
   }
 
   // A listener called by host code, in no plugin context: B's is refused by its frame on the stack, A's own goes through.
   process.emit('iso-ping' as never)
-  assert.match(String((globalThis as Record<string, unknown>).__isoListener), /^refused: plugin "iso-b" tried to register the filter \(QueryRegistry\) "iso\.stolen\.listener" through the SDK of plugin "iso-a"/)
+  assert.match(
+    String((globalThis as Record<string, unknown>).__isoListener),
+    /^refused: plugin "iso-b" tried to register the filter \(QueryRegistry\) "iso\.stolen\.listener" through the SDK of plugin "iso-a"/,
+  )
   delete (globalThis as Record<string, unknown>).__isoListener
 
   // A holds exactly its own; nothing is held under A's name that A did not register.
   assert.deepEqual(host.queries.ids(), ['iso.a.filter', 'iso.a.from_listener', 'iso.b.filter'])
   assert.equal(host.queries.get('iso.a.filter')?.plugin, 'iso-a')
   assert.deepEqual([host.actions.ids(), host.eventTypes.ids()], [[], []])
-  assert.deepEqual(host.blueprints().map((b) => [b.plugin, b.app.routes.map((r) => r.path)]), [['iso-a', ['/mine']]])
+  assert.deepEqual(
+    host.blueprints().map((b) => [b.plugin, b.app.routes.map((r) => r.path)]),
+    [['iso-a', ['/mine']]],
+  )
   assert.deepEqual(host.registered('iso-a')?.routes, ['GET /plugin/iso-a/mine'])
 
   // B's log lines are B's, whatever fields it passes; so is its console output.

@@ -10,15 +10,34 @@ test('worker and web load plugins with the plugin store read-only (a write fails
   await publish(root)
   const ctx = { config: configSchema.parse({ dataDir, store: { waitMs: 0 } }), logger: createLogger({ level: 'silent' }) }
   const worker = await startReaderRole('worker', ctx)
-  t.onTestFinished(async () => { await worker.close() })
+  t.onTestFinished(async () => {
+    await worker.close()
+  })
   const web = await startReaderRole('web', ctx)
-  t.onTestFinished(async () => { await web.close() })
+  t.onTestFinished(async () => {
+    await web.close()
+  })
 
-  assert.deepEqual(worker.plugins.reports().map((r) => [r.plugin, r.status]), [['fmt-cjs-js', 'loaded'], ['fmt-esm-detected', 'loaded']])
+  assert.deepEqual(
+    worker.plugins.reports().map((r) => [r.plugin, r.status]),
+    [
+      ['fmt-cjs-js', 'loaded'],
+      ['fmt-esm-detected', 'loaded'],
+    ],
+  )
   assert.equal(web.plugins, worker.plugins, '--role=all runs plugin code once per process')
-  const rows = loadReportsOf(dataDir, process.pid).map((r) => `${r.plugin} ${r.role} ${r.status}`).sort()
-  assert.deepEqual(rows, ['fmt-cjs-js web loaded', 'fmt-cjs-js worker loaded', 'fmt-esm-detected web loaded', 'fmt-esm-detected worker loaded'])
-  assert.throws(() => worker.store.sqlite.prepare("INSERT INTO meta (key, value) VALUES ('written-by', 'worker')").run(), { code: 'SQLITE_READONLY' })
+  const rows = loadReportsOf(dataDir, process.pid)
+    .map((r) => `${r.plugin} ${r.role} ${r.status}`)
+    .sort()
+  assert.deepEqual(rows, [
+    'fmt-cjs-js web loaded',
+    'fmt-cjs-js worker loaded',
+    'fmt-esm-detected web loaded',
+    'fmt-esm-detected worker loaded',
+  ])
+  assert.throws(() => worker.store.sqlite.prepare("INSERT INTO meta (key, value) VALUES ('written-by', 'worker')").run(), {
+    code: 'SQLITE_READONLY',
+  })
   assert.throws(() => web.store.sqlite.prepare('DELETE FROM generations').run(), { code: 'SQLITE_READONLY' })
 
   await web.close()

@@ -10,8 +10,12 @@ const log: string[] = []
 
 /** A plugin with a filter and an event type that both say which version answered. */
 function writeSwap(pluginsDir: string, version: string, tag: string): void {
-  writePlugin(pluginsDir, 'swap', { name: 'swap', version, apiVersion: 1, modules: ['index.js'] }, {
-    'index.js': `const { QueryRegistry, ScheduledEventManager, ScheduledEventJob } = require('app/plugin')
+  writePlugin(
+    pluginsDir,
+    'swap',
+    { name: 'swap', version, apiVersion: 1, modules: ['index.js'] },
+    {
+      'index.js': `const { QueryRegistry, ScheduledEventManager, ScheduledEventJob } = require('app/plugin')
 const TAG = ${JSON.stringify(tag)}
 ScheduledEventManager.register('fixture.swap.event')(class extends ScheduledEventJob {
   async run(ctx) { ctx.event.payload.ranBy = TAG }
@@ -23,12 +27,18 @@ exports.load = () => {
 }
 exports.unload = () => { globalThis.__swapLog?.push('unload ' + TAG) }
 `,
-  })
+    },
+  )
 }
 
 const runEvent = async (host: Awaited<ReturnType<typeof loadCurrent>>['host']) => {
   const payload: Record<string, unknown> = {}
-  await host.eventTypes.get('fixture.swap.event')!.run({ event: { id: 1, eventType: 'fixture.swap.event', description: null, bot: null, payload, attempt: 1 }, resources: [], log: console as never, signal: new AbortController().signal })
+  await host.eventTypes.get('fixture.swap.event')!.run({
+    event: { id: 1, eventType: 'fixture.swap.event', description: null, bot: null, payload, attempt: 1 },
+    resources: [],
+    log: console as never,
+    signal: new AbortController().signal,
+  })
   return payload.ranBy
 }
 
@@ -61,7 +71,9 @@ test('hot reload replaces an event handler and a filter; unchanged plugins stay;
   writeSwap(pluginsDir, '1.2.0', 'v3')
   await publish(root)
   process.env.SWAP_FAIL = 'v3'
-  t.onTestFinished(() => { delete process.env.SWAP_FAIL })
+  t.onTestFinished(() => {
+    delete process.env.SWAP_FAIL
+  })
   const failed = await host.reload((await store.currentGenerationId())!)
   assert.deepEqual(failed.failed, ['swap'])
   assert.equal(filter(), 'v2')
@@ -98,8 +110,16 @@ test('unloading a plugin that leaves a timer running is UNLOAD_LEAK, and what it
   assert.deepEqual(host.queries.ids(), [], 'its filters, including those registered from the timer, are gone')
   const report = host.reports().find((r) => r.plugin === 'unload-leak')!
   assert.equal(report.status, 'unloaded')
-  assert.ok(report.warnings.some((w) => w.code === 'UNLOAD_LEAK' && /left 1 timer/.test(w.message)), JSON.stringify(report.warnings))
-  await waitUntil('a refused late registration', () => host.reports().find((r) => r.plugin === 'unload-leak')!.warnings.some((w) => w.code === 'UNLOAD_LEAK' && /after it was unloaded/.test(w.message)))
+  assert.ok(
+    report.warnings.some((w) => w.code === 'UNLOAD_LEAK' && /left 1 timer/.test(w.message)),
+    JSON.stringify(report.warnings),
+  )
+  await waitUntil('a refused late registration', () =>
+    host
+      .reports()
+      .find((r) => r.plugin === 'unload-leak')!
+      .warnings.some((w) => w.code === 'UNLOAD_LEAK' && /after it was unloaded/.test(w.message)),
+  )
   assert.deepEqual(host.queries.ids(), [])
 })
 
@@ -108,20 +128,27 @@ test('a worker run with --reload loads a newly published version; one without sa
   writeSwap(pluginsDir, '1.0.0', 'v1')
   const env = { APP_SETTLE_MS: '100', APP_CONCURRENCY: '1' }
   const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env })
-  t.onTestFinished(async () => { await scheduler.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await scheduler.stop('SIGKILL')
+  })
   await scheduler.waitFor(/scheduler started/, 60_000)
   const reloading = startCli(['--role=worker', '--data-dir', 'data', '--reload'], { cwd: root, env })
   const plain = startCli(['--role=worker', '--data-dir', 'data'], { cwd: root, env })
-  t.onTestFinished(async () => { await reloading.stop('SIGKILL') })
-  t.onTestFinished(async () => { await plain.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await reloading.stop('SIGKILL')
+  })
+  t.onTestFinished(async () => {
+    await plain.stop('SIGKILL')
+  })
   await reloading.waitFor(/worker started/, 60_000)
   await plain.waitFor(/worker started/, 60_000)
 
   writeSwap(pluginsDir, '1.1.0', 'v2')
   await reloading.waitFor(/plugins reloaded/, 60_000)
-  await waitUntil('the reloading worker to report 1.1.0', () => loadReportsOf(dataDir, reloading.child.pid!).find((r) => r.plugin === 'swap' && r.version === '1.1.0' && r.status === 'loaded'))
+  await waitUntil('the reloading worker to report 1.1.0', () =>
+    loadReportsOf(dataDir, reloading.child.pid!).find((r) => r.plugin === 'swap' && r.version === '1.1.0' && r.status === 'loaded'),
+  )
   await plain.waitFor(/generation 2 is published; this worker runs generation 1 until it restarts/, 60_000)
   assert.equal(loadReportsOf(dataDir, plain.child.pid!).find((r) => r.plugin === 'swap')?.version, '1.0.0')
   for (const role of [reloading, plain, scheduler]) assert.equal(await role.stop(), 0)
 })
-

@@ -4,21 +4,28 @@ import { join } from 'node:path'
 import { test } from 'vitest'
 import { manifest, ROOT, runCli, startCli, tempDir, writePlugin } from '../helpers/cli.ts'
 
-interface Listed { generation: number; plugins: Array<{ name: string; version: string }> }
+interface Listed {
+  generation: number
+  plugins: Array<{ name: string; version: string }>
+}
 
 test('app backup while every role runs and plugins keep changing: verified copies that restore to a working data dir', async (t) => {
   const root = tempDir(t)
   cpSync(join(ROOT, 'plugins'), join(root, 'plugins'), { recursive: true })
   const env = { APP_SETTLE_MS: '0' }
   const app = startCli(['--role=all', '--data-dir', 'data', '--plugins-dir', 'plugins', '--port', '0'], { cwd: root, env })
-  t.onTestFinished(async () => { await app.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await app.stop('SIGKILL')
+  })
   await app.waitFor(/web ready/, 60_000)
 
   // The scheduler publishes a new generation for each version while the backups run.
   let writing = true
   const writer = (async () => {
     for (let i = 1; writing; i++) {
-      writePlugin(join(root, 'plugins'), 'churn', manifest('churn', { version: `1.0.${i}` }), { 'index.js': `export function load() {}\n// ${'x'.repeat(i * 100)}` })
+      writePlugin(join(root, 'plugins'), 'churn', manifest('churn', { version: `1.0.${i}` }), {
+        'index.js': `export function load() {}\n// ${'x'.repeat(i * 100)}`,
+      })
       await new Promise((r) => setTimeout(r, 50))
     }
   })()
@@ -29,7 +36,10 @@ test('app backup while every role runs and plugins keep changing: verified copie
       const r = await runCli(['backup', dir, '--json', '--data-dir', 'data'], { cwd: root })
       assert.equal(r.code, 0, r.stderr)
       const result = JSON.parse(r.stdout) as { generation: number; files: Array<{ file: string; sha256: string }> }
-      assert.deepEqual(result.files.map((f) => f.file), [join(dir, 'plugins.db'), join(dir, 'runtime.db')])
+      assert.deepEqual(
+        result.files.map((f) => f.file),
+        [join(dir, 'plugins.db'), join(dir, 'runtime.db')],
+      )
       assert.deepEqual(JSON.parse(readFileSync(join(dir, 'backup.json'), 'utf8')), result)
       backups.push(dir)
     }
@@ -38,7 +48,9 @@ test('app backup while every role runs and plugins keep changing: verified copie
     await writer
   }
 
-  const generations = backups.map((dir) => (JSON.parse(readFileSync(join(dir, 'backup.json'), 'utf8')) as { generation: number }).generation)
+  const generations = backups.map(
+    (dir) => (JSON.parse(readFileSync(join(dir, 'backup.json'), 'utf8')) as { generation: number }).generation,
+  )
   assert.ok(new Set(generations).size > 1, `the store changed between the backups: generations ${generations}`)
 
   // Restore each backup as README says: copy the two files into an empty data dir.
@@ -52,10 +64,15 @@ test('app backup while every role runs and plugins keep changing: verified copie
     assert.equal(list.code, 0, list.stderr)
     const listed = JSON.parse(list.stdout) as Listed
     assert.equal(listed.generation, manifestJson.generation)
-    for (const name of ['instance-type-blacklist', 'ops-banner', 'start-resource-later']) assert.ok(listed.plugins.some((p) => p.name === name), name)
+    for (const name of ['instance-type-blacklist', 'ops-banner', 'start-resource-later'])
+      assert.ok(
+        listed.plugins.some((p) => p.name === name),
+        name,
+      )
     const doctor = await runCli(['doctor', '--json', '--data-dir', restored])
     const checks = JSON.parse(doctor.stdout).checks as Array<{ name: string; status: string }>
-    for (const c of checks.filter((c) => /^(plugins|runtime)\.db/.test(c.name))) assert.equal(c.status, 'ok', `${dir}: ${JSON.stringify(c)}`)
+    for (const c of checks.filter((c) => /^(plugins|runtime)\.db/.test(c.name)))
+      assert.equal(c.status, 'ok', `${dir}: ${JSON.stringify(c)}`)
   }
   assert.equal(await app.stop('SIGTERM'), 0)
 })
@@ -65,7 +82,10 @@ test('app backup refuses a non-empty directory (exit 2) and a data dir without a
   mkdirSync(join(root, 'taken'))
   writeFileSync(join(root, 'taken', 'keep.txt'), 'mine')
   cpSync(join(ROOT, 'plugins'), join(root, 'plugins'), { recursive: true })
-  const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env: { APP_SETTLE_MS: '0' } })
+  const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], {
+    cwd: root,
+    env: { APP_SETTLE_MS: '0' },
+  })
   assert.equal(sync.code, 0, sync.stderr)
 
   const taken = await runCli(['backup', 'taken', '--data-dir', 'data'], { cwd: root })

@@ -75,8 +75,17 @@ test('a full data dir: the publish fails clearly and gives its space back, the o
   writeFileSync(join(root, 'bots.json'), JSON.stringify([{ ...SEED_BOT, schedule: undefined }]))
 
   const r = await shellInTmpfs('size=4m', mount, SCRIPT, {
-    NODE: process.execPath, APP: APP_BIN, PLUGINS: plugins, BIG: big, OUT: out, KEEP: String(900 * KiB),
-    RESOURCES: join(ROOT, 'examples/resources.json'), BOTS: join(root, 'bots.json'), APP_LOG_LEVEL: 'warn', APP_SETTLE_MS: '0', HOME: root,
+    NODE: process.execPath,
+    APP: APP_BIN,
+    PLUGINS: plugins,
+    BIG: big,
+    OUT: out,
+    KEEP: String(900 * KiB),
+    RESOURCES: join(ROOT, 'examples/resources.json'),
+    BOTS: join(root, 'bots.json'),
+    APP_LOG_LEVEL: 'warn',
+    APP_SETTLE_MS: '0',
+    HOME: root,
   })
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`)
   const read = (name: string) => readFileSync(join(out, name), 'utf8')
@@ -91,13 +100,28 @@ test('a full data dir: the publish fails clearly and gives its space back, the o
   assert.doesNotMatch(failed, /"stack"/)
   // ...and gave the space back at once: WAL truncated, the candidate's cache dir removed.
   assert.equal(Number(read('wal-after-failure')), 0, 'plugins.db-wal truncated after the failed publish')
-  assert.equal(read('cache-after-failure').split('\n').filter((n) => /^[0-9a-f]{64}$/.test(n)).length, 3, `only the published bundles stay: ${read('cache-after-failure')}`)
-  assert.ok(Number(read('free-after-failure')) >= Number(read('free-before')) - 64 * KiB, `free space came back: before ${read('free-before')}, after ${read('free-after-failure')}`)
+  assert.equal(
+    read('cache-after-failure')
+      .split('\n')
+      .filter((n) => /^[0-9a-f]{64}$/.test(n)).length,
+    3,
+    `only the published bundles stay: ${read('cache-after-failure')}`,
+  )
+  assert.ok(
+    Number(read('free-after-failure')) >= Number(read('free-before')) - 64 * KiB,
+    `free space came back: before ${read('free-before')}, after ${read('free-after-failure')}`,
+  )
   assert.equal(Number(read('scheduler1.code')), 0, log1)
 
   // The previous generation is intact.
-  assert.deepEqual((JSON.parse(step('list').out).plugins as Array<{ name: string }>).map((p) => p.name).sort(), ['instance-type-blacklist', 'ops-banner', 'start-resource-later'])
-  const integrity = (JSON.parse(step('doctor').out).checks as Array<{ name: string; status: string }>).find((c) => c.name === 'plugins.db integrity')
+  assert.deepEqual((JSON.parse(step('list').out).plugins as Array<{ name: string }>).map((p) => p.name).sort(), [
+    'instance-type-blacklist',
+    'ops-banner',
+    'start-resource-later',
+  ])
+  const integrity = (JSON.parse(step('doctor').out).checks as Array<{ name: string; status: string }>).find(
+    (c) => c.name === 'plugins.db integrity',
+  )
   assert.equal(integrity?.status, 'ok')
 
   // Commands on a disk with nothing free: exit 1, what is full and what to delete, never "unexpected error".
@@ -111,7 +135,9 @@ test('a full data dir: the publish fails clearly and gives its space back, the o
   assert.equal(Number(read('scheduler2.code')), 0, read('scheduler2.log'))
   assert.match(read('scheduler2.log'), /published plugin generation/)
   assert.ok((JSON.parse(step('list-after').out).plugins as Array<{ name: string }>).some((p) => p.name === 'big'))
-  const after = (JSON.parse(step('doctor-after').out).checks as Array<{ name: string; status: string }>).find((c) => c.name === 'plugins.db integrity')
+  const after = (JSON.parse(step('doctor-after').out).checks as Array<{ name: string; status: string }>).find(
+    (c) => c.name === 'plugins.db integrity',
+  )
   assert.equal(after?.status, 'ok')
 })
 

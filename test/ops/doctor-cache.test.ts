@@ -7,7 +7,12 @@ import { test } from 'vitest'
 import { APP_BIN, ROOT, runCli, tempDir } from '../helpers/cli.ts'
 import { shellInTmpfs } from './mount-namespace.ts'
 
-interface Check { name: string; status: 'ok' | 'warn' | 'fail'; message: string; fix?: string }
+interface Check {
+  name: string
+  status: 'ok' | 'warn' | 'fail'
+  message: string
+  fix?: string
+}
 const find = (stdout: string, name: string) => {
   const c = (JSON.parse(stdout).checks as Check[]).find((x) => x.name === name)
   assert.ok(c, `no "${name}" check in ${stdout}`)
@@ -17,11 +22,17 @@ const find = (stdout: string, name: string) => {
 test('app doctor reports the cache size and the free space of the data dir filesystem', async (t) => {
   const root = tempDir(t)
   cpSync(join(ROOT, 'plugins'), join(root, 'plugins'), { recursive: true })
-  const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env: { APP_SETTLE_MS: '0' } })
+  const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], {
+    cwd: root,
+    env: { APP_SETTLE_MS: '0' },
+  })
   assert.equal(sync.code, 0, sync.stderr)
   const r = await runCli(['doctor', '--json', '--data-dir', 'data'], { cwd: root })
   const cache = find(r.stdout, 'cache')
-  assert.match(cache.message, /^[\d.]+ KiB in 3 plugin bundle\(s\) at \S+\/data\/cache; [\d.]+ [KMGT]iB free on the data directory's filesystem/)
+  assert.match(
+    cache.message,
+    /^[\d.]+ KiB in 3 plugin bundle\(s\) at \S+\/data\/cache; [\d.]+ [KMGT]iB free on the data directory's filesystem/,
+  )
 })
 
 test('app doctor on a nearly full filesystem: the cache check warns and says to delete the cache; the disk check names what can go', async (t) => {
@@ -29,9 +40,18 @@ test('app doctor on a nearly full filesystem: the cache check warns and says to 
   const mount = join(root, 'small')
   mkdirSync(mount)
   cpSync(join(ROOT, 'plugins'), join(root, 'plugins'), { recursive: true })
-  const r = await shellInTmpfs('size=16m', mount, '"$NODE" "$APP" plugins sync --data-dir "$MNT/data" --plugins-dir "$PLUGINS" >/dev/null && exec "$NODE" "$APP" doctor --json --data-dir "$MNT/data"', {
-    NODE: process.execPath, APP: APP_BIN, PLUGINS: join(root, 'plugins'), APP_SETTLE_MS: '0', APP_LOG_LEVEL: 'warn',
-  })
+  const r = await shellInTmpfs(
+    'size=16m',
+    mount,
+    '"$NODE" "$APP" plugins sync --data-dir "$MNT/data" --plugins-dir "$PLUGINS" >/dev/null && exec "$NODE" "$APP" doctor --json --data-dir "$MNT/data"',
+    {
+      NODE: process.execPath,
+      APP: APP_BIN,
+      PLUGINS: join(root, 'plugins'),
+      APP_SETTLE_MS: '0',
+      APP_LOG_LEVEL: 'warn',
+    },
+  )
   assert.equal(r.code, 1, r.stderr)
   const cache = find(r.stdout, 'cache')
   assert.equal(cache.status, 'warn')

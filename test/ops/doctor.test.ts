@@ -6,14 +6,26 @@ import Database from 'better-sqlite3'
 import { APP_BIN, manifest, ROOT, runCli, startCli, tempDir, writePlugin } from '../helpers/cli.ts'
 import { inFuseMount, inTmpfs } from './mount-namespace.ts'
 
-interface Check { name: string; status: 'ok' | 'warn' | 'fail'; message: string; fix?: string }
-interface Report { ok: boolean; dataDir: string; checks: Check[] }
+interface Check {
+  name: string
+  status: 'ok' | 'warn' | 'fail'
+  message: string
+  fix?: string
+}
+interface Report {
+  ok: boolean
+  dataDir: string
+  checks: Check[]
+}
 
 /** A data dir with the sample plugins published by `app plugins sync`. */
 async function published(t: { onTestFinished(fn: () => unknown): void }) {
   const root = tempDir(t)
   cpSync(join(ROOT, 'plugins'), join(root, 'plugins'), { recursive: true })
-  const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env: { APP_SETTLE_MS: '0' } })
+  const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], {
+    cwd: root,
+    env: { APP_SETTLE_MS: '0' },
+  })
   assert.equal(sync.code, 0, sync.stderr)
   return { root, data: join(root, 'data') }
 }
@@ -32,12 +44,25 @@ const check = (report: Report, name: string) => {
 test('app doctor on a running install: databases, filesystem and cache dirs ok, the writer lock held by the scheduler, exit 0', async (t) => {
   const { root, data } = await published(t)
   const scheduler = startCli(['--role=scheduler', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root })
-  t.onTestFinished(async () => { await scheduler.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await scheduler.stop('SIGKILL')
+  })
   await scheduler.waitFor(/scheduler started/)
   const { code, report } = await doctor(data)
   assert.equal(code, 0, JSON.stringify(report, null, 2))
   assert.equal(report.ok, true)
-  for (const name of ['filesystem', 'plugins.db identity', 'plugins.db journal', 'plugins.db integrity', 'runtime.db identity', 'runtime.db journal', 'runtime.db integrity', 'writer lock', 'generations', 'cache dir']) {
+  for (const name of [
+    'filesystem',
+    'plugins.db identity',
+    'plugins.db journal',
+    'plugins.db integrity',
+    'runtime.db identity',
+    'runtime.db journal',
+    'runtime.db integrity',
+    'writer lock',
+    'generations',
+    'cache dir',
+  ]) {
     assert.equal(check(report, name).status, 'ok', `${name}: ${check(report, name).message}`)
   }
   assert.match(check(report, 'writer lock').message, new RegExp(`held by pid ${scheduler.child.pid}\\b`))
@@ -66,10 +91,15 @@ test('app doctor without a running scheduler warns that no one holds the writer 
 test('app doctor names the processes that run plugins of an older generation', async (t) => {
   const { root, data } = await published(t)
   const worker = startCli(['--role=worker', '--data-dir', 'data'], { cwd: root })
-  t.onTestFinished(async () => { await worker.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await worker.stop('SIGKILL')
+  })
   await worker.waitFor(/worker started/)
   writePlugin(join(root, 'plugins'), 'late-arrival', manifest('late-arrival'), { 'index.js': 'export function load() {}' })
-  const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env: { APP_SETTLE_MS: '0' } })
+  const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], {
+    cwd: root,
+    env: { APP_SETTLE_MS: '0' },
+  })
   assert.equal(sync.code, 0, sync.stderr)
   const { code, report } = await doctor(data)
   assert.equal(code, 0)
@@ -132,7 +162,11 @@ test('a data dir on a FUSE filesystem: doctor fails the filesystem check and eve
   assert.match(fs.message, /on a FUSE filesystem/)
   assert.match(fs.fix!, /local disk/)
   for (const role of ['scheduler', 'worker', 'web', 'all']) {
-    const started = await inFuseMount({ dir: mount, command: process.execPath, args: [APP_BIN, `--role=${role}`, '--data-dir', mount, '--port', '0'] })
+    const started = await inFuseMount({
+      dir: mount,
+      command: process.execPath,
+      args: [APP_BIN, `--role=${role}`, '--data-dir', mount, '--port', '0'],
+    })
     assert.equal(started.code, 2, `${role}: ${started.stdout}${started.stderr}`)
     assert.match(started.stderr, new RegExp(`data directory ${mount} is on a FUSE filesystem.*WAL`))
   }

@@ -14,7 +14,9 @@ const uid = process.getuid!()
 const gid = process.getgid!()
 
 const fd = openSync('/dev/fuse', 'r+')
-const mounted = spawnSync('mount', ['-t', 'fuse', '-o', `fd=3,rootmode=40000,user_id=${uid},group_id=${gid}`, 'apptest', mountPoint], { stdio: ['ignore', 'inherit', 'inherit', fd] })
+const mounted = spawnSync('mount', ['-t', 'fuse', '-o', `fd=3,rootmode=40000,user_id=${uid},group_id=${gid}`, 'apptest', mountPoint], {
+  stdio: ['ignore', 'inherit', 'inherit', fd],
+})
 if (mounted.status !== 0) throw new Error(`mount -t fuse failed (${mounted.status})`)
 
 function reply(unique: bigint, error: number, body: Buffer<ArrayBufferLike> = Buffer.alloc(0)): void {
@@ -22,7 +24,11 @@ function reply(unique: bigint, error: number, body: Buffer<ArrayBufferLike> = Bu
   header.writeUInt32LE(16 + body.length, 0)
   header.writeInt32LE(-error, 4)
   header.writeBigUInt64LE(unique, 8)
-  try { writeSync(fd, Buffer.concat([header, body])) } catch { /* the request was interrupted */ }
+  try {
+    writeSync(fd, Buffer.concat([header, body]))
+  } catch {
+    /* the request was interrupted */
+  }
 }
 
 function rootAttr(): Buffer {
@@ -54,8 +60,10 @@ function handle(b: Buffer<ArrayBufferLike>): void {
       out.writeUInt32LE(1, 24) // time_gran
       return reply(unique, 0, out)
     }
-    case op.GETATTR: return nodeid === 1n ? reply(unique, 0, rootAttr()) : reply(unique, ENOENT)
-    case op.LOOKUP: return reply(unique, ENOENT)
+    case op.GETATTR:
+      return nodeid === 1n ? reply(unique, 0, rootAttr()) : reply(unique, ENOENT)
+    case op.LOOKUP:
+      return reply(unique, ENOENT)
     case op.STATFS: {
       const out = Buffer.alloc(80) // fuse_kstatfs
       out.writeBigUInt64LE(1n << 20n, 0) // blocks
@@ -68,17 +76,22 @@ function handle(b: Buffer<ArrayBufferLike>): void {
       out.writeUInt32LE(4096, 48) // frsize
       return reply(unique, 0, out)
     }
-    case op.FORGET: case op.BATCH_FORGET: case op.INTERRUPT: return
-    default: return reply(unique, ENOSYS)
+    case op.FORGET:
+    case op.BATCH_FORGET:
+    case op.INTERRUPT:
+      return
+    default:
+      return reply(unique, ENOSYS)
   }
 }
 
 const buf = Buffer.alloc(1 << 18)
-const serve = () => read(fd, buf, 0, buf.length, null, (error, n) => {
-  if (error) return // ENODEV: unmounted
-  handle(buf.subarray(0, n))
-  serve()
-})
+const serve = () =>
+  read(fd, buf, 0, buf.length, null, (error, n) => {
+    if (error) return // ENODEV: unmounted
+    handle(buf.subarray(0, n))
+    serve()
+  })
 serve()
 
 const child = spawn(command, args, { stdio: 'inherit' })

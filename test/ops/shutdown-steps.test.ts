@@ -19,12 +19,16 @@ for (const role of ['scheduler', 'worker'] as const) {
     const sync = await runCli(['plugins', 'sync', ...args], { cwd: root, env })
     assert.equal(sync.code, 0, sync.stderr)
     const app = startCli([`--role=${role}`, ...args], { cwd: root, env })
-    t.onTestFinished(async () => { await app.stop('SIGKILL') })
+    t.onTestFinished(async () => {
+      await app.stop('SIGKILL')
+    })
     await app.waitFor(READY[role]!, 60_000)
 
     // The update that marks the process stopped now fails, as it would with runtime.db on a full disk.
     const runtime = new Database(join(root, 'data', 'runtime.db'))
-    runtime.exec("CREATE TRIGGER refuse_stop BEFORE UPDATE OF stopped_at ON processes BEGIN SELECT RAISE(ABORT, 'the registry update failed'); END")
+    runtime.exec(
+      "CREATE TRIGGER refuse_stop BEFORE UPDATE OF stopped_at ON processes BEGIN SELECT RAISE(ABORT, 'the registry update failed'); END",
+    )
     runtime.close()
 
     assert.equal(await app.stop('SIGTERM'), 0, app.output())

@@ -22,7 +22,9 @@ for (const role of ['scheduler', 'worker', 'web', 'all']) {
       const sync = await runCli(['plugins', 'sync', '--data-dir', 'data', '--plugins-dir', 'plugins'], { cwd: root, env })
       assert.equal(sync.code, 0, sync.stderr)
       const app = startCli([`--role=${role}`, '--data-dir', 'data', '--plugins-dir', 'plugins', '--port', '0'], { cwd: root, env })
-      t.onTestFinished(async () => { await app.stop('SIGKILL') })
+      t.onTestFinished(async () => {
+        await app.stop('SIGKILL')
+      })
       await app.waitFor(READY[role]!, 60_000)
 
       assert.equal(await app.stop(signal), 0, app.output())

@@ -70,4 +70,11 @@ export function writeTestPlugin(pluginsDir: string, name: keyof typeof PLUGINS):
   return writePlugin(pluginsDir, name, manifest(name), { 'index.js': PLUGINS[name]! })
 }
 
-export interface TraceLine { id: number | string; what?: string; attempt?: number; pid: number; t: number; [key: string]: unknown }
+export interface TraceLine {
+  id: number | string
+  what?: string
+  attempt?: number
+  pid: number
+  t: number
+  [key: string]: unknown
+}

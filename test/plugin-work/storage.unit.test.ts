@@ -10,9 +10,15 @@ import { waitUntil } from '../helpers/wait-until.ts'
 
 function setup(t: Parameters<typeof tempDir>[0], quotaBytes = 1000) {
   const db = openRuntimeDb(join(tempDir(t), 'data'))
-  t.onTestFinished(() => { db.close() })
+  t.onTestFinished(() => {
+    db.close()
+  })
   const services = createHostServices(db, { storageBytes: quotaBytes })
-  return { db, storage: createPluginStorage(db, { quotaBytes }), api: (plugin: string) => createStorageApi(services, plugin, `in plugin "${plugin}"`) }
+  return {
+    db,
+    storage: createPluginStorage(db, { quotaBytes }),
+    api: (plugin: string) => createStorageApi(services, plugin, `in plugin "${plugin}"`),
+  }
 }
 
 describe('plugin storage (runtime.db)', () => {
@@ -36,7 +42,10 @@ describe('plugin storage (runtime.db)', () => {
     assert.equal(await b.get('seq-token'), 'not a')
     await a.set('other', null)
     assert.equal(await a.get('other'), null, 'null is a value; delete() removes')
-    await assert.rejects(a.set('fn', () => 1), /storage\.set\("fn"\): expected a JSON value/)
+    await assert.rejects(
+      a.set('fn', () => 1),
+      /storage\.set\("fn"\): expected a JSON value/,
+    )
     await assert.rejects(a.set('', 1), /expected a key that is a non-empty string/)
   })
 
@@ -57,7 +66,10 @@ describe('plugin storage (runtime.db)', () => {
     const a = api('quota')
     await a.set('big', 'x'.repeat(600)) // 3 + 602 bytes
     await assert.rejects(a.set('more', 'y'.repeat(500)), (e: Error) => {
-      assert.match(e.message, /storage\.set\("more"\) in plugin "quota": over the storage quota: this value needs 506 bytes \(key \+ JSON\), and the plugin already stores 605 bytes, so it would hold 1111 bytes, more than limits\.storageBytes \(1000 bytes\)/)
+      assert.match(
+        e.message,
+        /storage\.set\("more"\) in plugin "quota": over the storage quota: this value needs 506 bytes \(key \+ JSON\), and the plugin already stores 605 bytes, so it would hold 1111 bytes, more than limits\.storageBytes \(1000 bytes\)/,
+      )
       assert.match(e.message, /app plugins storage quota/)
       return true
     })

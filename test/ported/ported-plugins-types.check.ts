@@ -3,14 +3,17 @@
 import { BotFactoryRegistryWrapper, DbObjects, hooks, jobs, PermanentError, Schedule, settings, storage } from 'app/plugin'
 
 export function load(): void {
-  new BotFactoryRegistryWrapper().action({ uid: 'queue_publisher.action.publish_each', bulkAction: true }, async (bot, botSettings, matches) => {
-    const token: string | undefined = await settings.secret('token')
-    let sequenceToken = (await storage.get<string>(`sequence-token:${settings.get<string>('queueUrl')}`)) ?? null
-    for (const resource of matches) {
-      if (!token) throw new PermanentError(`no token to publish ${resource.id} for ${bot.name} (${String(botSettings.messageGroup)})`)
-      sequenceToken = `${sequenceToken ?? ''}${resource.id}`
-    }
-  })
+  new BotFactoryRegistryWrapper().action(
+    { uid: 'queue_publisher.action.publish_each', bulkAction: true },
+    async (bot, botSettings, matches) => {
+      const token: string | undefined = await settings.secret('token')
+      let sequenceToken = (await storage.get<string>(`sequence-token:${settings.get<string>('queueUrl')}`)) ?? null
+      for (const resource of matches) {
+        if (!token) throw new PermanentError(`no token to publish ${resource.id} for ${bot.name} (${String(botSettings.messageGroup)})`)
+        sequenceToken = `${sequenceToken ?? ''}${resource.id}`
+      }
+    },
+  )
   jobs.schedule('harvest', Schedule.interval({ seconds: 1 }), async (ctx) => {
     const run: number = ctx.jobId
     ctx.log.info({ runAt: ctx.runAt, run, since: ctx.lastRunAt }, 'harvest started')
@@ -18,6 +21,7 @@ export function load(): void {
   })
   hooks.on('resource.modified', async ({ resource, previous, changes }, ctx) => {
     const delivery: number = ctx.jobId
-    if (changes.state !== undefined) ctx.log.info({ delivery, attempt: ctx.attempt, from: previous?.state, to: resource.state }, 'state changed')
+    if (changes.state !== undefined)
+      ctx.log.info({ delivery, attempt: ctx.attempt, from: previous?.state, to: resource.state }, 'state changed')
   })
 }

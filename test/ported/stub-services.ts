@@ -40,7 +40,11 @@ export async function startStubServices(tokens: { queue: string; webhook: string
   const inFlight = new Map<string, number>()
   let seq = 0
   const stub: Omit<StubServices, 'url' | 'close'> & { to(prefix: string): StubRequest[] } = {
-    requests: [], findings: {}, delayMs: { scanner: 0, webhook: 0 }, maxInFlightPerDelivery: 0, queues: new Map([['orders', null]]),
+    requests: [],
+    findings: {},
+    delayMs: { scanner: 0, webhook: 0 },
+    maxInFlightPerDelivery: 0,
+    queues: new Map([['orders', null]]),
     to: (prefix) => stub.requests.filter((r) => r.path.startsWith(prefix)),
   }
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -53,14 +57,22 @@ export async function startStubServices(tokens: { queue: string; webhook: string
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://stub')
-    const rec: StubRequest = { path: url.pathname, t: Date.now(), status: 0, body: {}, deliveryId: (req.headers['x-delivery-id'] as string | undefined) ?? null }
+    const rec: StubRequest = {
+      path: url.pathname,
+      t: Date.now(),
+      status: 0,
+      body: {},
+      deliveryId: (req.headers['x-delivery-id'] as string | undefined) ?? null,
+    }
     const queue = /^\/queues\/([^/]+)\/messages$/.exec(url.pathname)
     if (queue && req.method === 'POST') {
       rec.body = await readBody(req)
       if (!authorized(req, tokens.queue)) return answer(rec, res, 403, { __type: 'AccessDenied' })
-      if (!stub.queues.has(queue[1]!)) return answer(rec, res, 404, { __type: 'QueueDoesNotExist', message: `queue ${queue[1]} does not exist` })
+      if (!stub.queues.has(queue[1]!))
+        return answer(rec, res, 404, { __type: 'QueueDoesNotExist', message: `queue ${queue[1]} does not exist` })
       const expected = stub.queues.get(queue[1]!) ?? null
-      if (rec.body.sequenceToken !== expected) return answer(rec, res, 400, { __type: 'InvalidSequenceTokenException', expectedSequenceToken: expected })
+      if (rec.body.sequenceToken !== expected)
+        return answer(rec, res, 400, { __type: 'InvalidSequenceTokenException', expectedSequenceToken: expected })
       const next = `seq-${++seq}`
       stub.queues.set(queue[1]!, next)
       return answer(rec, res, 200, { nextSequenceToken: next })
@@ -86,6 +98,10 @@ export async function startStubServices(tokens: { queue: string; webhook: string
   const { port } = server.address() as AddressInfo
   return Object.assign(stub, {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   })
 }

@@ -24,7 +24,10 @@ async function install(t: Parameters<typeof tempDir>[0]) {
   await publishInProcess(data, plugins)
   const store = await openWritableStore(data)
   const runtime = openRuntimeDb(data)
-  t.onTestFinished(async () => { runtime.close(); await store.close() })
+  t.onTestFinished(async () => {
+    runtime.close()
+    await store.close()
+  })
   const config = loadConfig({ flags: { dataDir: data, pluginsDir: plugins }, env: { APP_SETTLE_MS: '0' } })
   const syncOptions = { store, sources: createSources(config), reason: 'scan' }
   const apply = async (plugin: string, action: PluginAction, version?: string) => {
@@ -56,7 +59,14 @@ test('disable leaves the plugin out of every generation, rescans included, until
   assert.match(enabled.message!, /^enabled alpha: generation \d+ holds 1\.1\.0/)
   assert.deepEqual(await i.names(), ['alpha@1.1.0', 'beta@1.0.0', 'gamma@1.0.0'])
   assert.deepEqual(await readDisabledPlugins(i.store), {})
-  assert.deepEqual(listAudit(i.runtime).entries.map((e) => [e.action, e.plugin, e.outcome]), [['enable', 'alpha', 'done'], ['disable', 'alpha', 'done'], ['disable', 'alpha', 'done']])
+  assert.deepEqual(
+    listAudit(i.runtime).entries.map((e) => [e.action, e.plugin, e.outcome]),
+    [
+      ['enable', 'alpha', 'done'],
+      ['disable', 'alpha', 'done'],
+      ['disable', 'alpha', 'done'],
+    ],
+  )
 })
 
 test('rollback publishes a stored version and stands until a source changes; a failed or unknown version is refused', async (t) => {

@@ -25,7 +25,9 @@ test('worker and web started before the scheduler (systemctl enable --now app@sc
   const dir = writePlugin(plugins, 'late-start', manifest('late-start'), { 'index.js': PLUGIN })
   const env = { APP_STORE_WAIT_MS: '120000', APP_ADMIN_TOKEN: 'operator-chosen-token-1234567890' }
   const roles: RunningRole[] = []
-  t.onTestFinished(async () => { for (const r of roles) await r.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    for (const r of roles) await r.stop('SIGKILL')
+  })
 
   // Worker and web first, on an empty data dir: they wait for the store; web is live, not ready.
   const worker = startCli(['--role=worker', '--data-dir', data, '--concurrency', '1'], { cwd: root, env })
@@ -41,9 +43,16 @@ test('worker and web started before the scheduler (systemctl enable --now app@sc
   // SETTLE_MS: worker and web open the store in between and find no generation to load.
   const now = new Date()
   for (const f of ['plugin.json', 'index.js']) utimesSync(join(dir, f), now, now)
-  const scheduler = startCli(['--role=scheduler', '--data-dir', data, '--plugins-dir', plugins], { cwd: root, env: { ...env, APP_SETTLE_MS: String(SETTLE_MS) } })
+  const scheduler = startCli(['--role=scheduler', '--data-dir', data, '--plugins-dir', plugins], {
+    cwd: root,
+    env: { ...env, APP_SETTLE_MS: String(SETTLE_MS) },
+  })
   roles.unshift(scheduler)
-  assert.match((await worker.waitFor(/^.*"msg":"worker started".*$/m))[0], /"generation":null/, 'the worker started before the first publish')
+  assert.match(
+    (await worker.waitFor(/^.*"msg":"worker started".*$/m))[0],
+    /"generation":null/,
+    'the worker started before the first publish',
+  )
   assert.match((await web.waitFor(/^.*"msg":"web started".*$/m))[0], /"generation":null/, 'web started before the first publish')
   await web.waitFor(/"msg":"web ready"/)
   assert.equal(await readyz(), 503, '/readyz stays 503 while no generation is loaded')
@@ -55,9 +64,24 @@ test('worker and web started before the scheduler (systemctl enable --now app@sc
 
   const trace = join(root, 'trace.jsonl')
   const db = openRuntimeDb(data)
-  t.onTestFinished(() => { db.close() })
+  t.onTestFinished(() => {
+    db.close()
+  })
   await enqueueJobs(db, [{ eventType: 'late.record', runAt: Date.now(), payload: { file: trace } }])
-  const runs = await waitUntil('the worker to run the plugin\'s event', () => (existsSync(trace) ? readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { pid: number }) : null), 60_000)
-  assert.deepEqual(runs.map((r) => r.pid), [worker.child.pid])
+  const runs = await waitUntil(
+    "the worker to run the plugin's event",
+    () =>
+      existsSync(trace)
+        ? readFileSync(trace, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as { pid: number })
+        : null,
+    60_000,
+  )
+  assert.deepEqual(
+    runs.map((r) => r.pid),
+    [worker.child.pid],
+  )
   assert.doesNotMatch(worker.output() + web.output(), /until it restarts/)
 })

@@ -8,7 +8,9 @@ import { createSdk } from '../../src/loader/create-sdk.ts'
 import type { PluginScope } from '../../src/loader/plugin-scope.ts'
 
 /** Compiles only when A and B are assignable to each other. */
-function same<A, B>(check: [A] extends [B] ? ([B] extends [A] ? true : 'B is not assignable to A') : 'A is not assignable to B'): void { void check }
+function same<A, B>(check: [A] extends [B] ? ([B] extends [A] ? true : 'B is not assignable to A') : 'A is not assignable to B'): void {
+  void check
+}
 
 declare const scope: PluginScope
 const sdk = createSdk(scope, null)

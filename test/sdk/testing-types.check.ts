@@ -3,7 +3,9 @@
 import type * as Declared from 'app/plugin/testing'
 import { createTestHost, type TestHost } from '../../src/testing/create-test-host.ts'
 
-function same<A, B>(check: [A] extends [B] ? ([B] extends [A] ? true : 'B is not assignable to A') : 'A is not assignable to B'): void { void check }
+function same<A, B>(check: [A] extends [B] ? ([B] extends [A] ? true : 'B is not assignable to A') : 'A is not assignable to B'): void {
+  void check
+}
 
 // The implementation is what the declaration says (options it takes, the host it resolves with) ...
 export const asDeclared: typeof Declared.createTestHost = createTestHost

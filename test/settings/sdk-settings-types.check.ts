@@ -2,12 +2,17 @@
 import sdk, { BotFactoryRegistryWrapper, PermanentError, settings, type PluginSettingValue } from 'app/plugin'
 
 export function load(): void {
-  new BotFactoryRegistryWrapper().action({ uid: 'custom.action.notify', settingsConfig: [{ name: 'channel', type: 'string', required: true, choices: ['#ops', '#sec'] }] }, async () => {
-    const url: string = settings.get<string>('webhookUrl')
-    const level: PluginSettingValue | undefined = settings.get('level')
-    const token: string | undefined = await settings.secret('token')
-    if (!token) throw new PermanentError(`no token for ${url} at ${String(level)}`)
-  }).load()
+  new BotFactoryRegistryWrapper()
+    .action(
+      { uid: 'custom.action.notify', settingsConfig: [{ name: 'channel', type: 'string', required: true, choices: ['#ops', '#sec'] }] },
+      async () => {
+        const url: string = settings.get<string>('webhookUrl')
+        const level: PluginSettingValue | undefined = settings.get('level')
+        const token: string | undefined = await settings.secret('token')
+        if (!token) throw new PermanentError(`no token for ${url} at ${String(level)}`)
+      },
+    )
+    .load()
   const err: Error = new sdk.PermanentError('x')
   void err
 }

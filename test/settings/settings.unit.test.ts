@@ -23,9 +23,12 @@ const DECLARED = [
   { name: 'dry', type: 'boolean' },
 ]
 
-const check = (settings: unknown) => validateManifest({
-  folder: 'p', manifestText: JSON.stringify({ name: 'p', version: '1.0.0', apiVersion: 1, modules: ['index.js'], settings }), paths: new Set(['index.js']),
-})
+const check = (settings: unknown) =>
+  validateManifest({
+    folder: 'p',
+    manifestText: JSON.stringify({ name: 'p', version: '1.0.0', apiVersion: 1, modules: ['index.js'], settings }),
+    paths: new Set(['index.js']),
+  })
 
 describe('the manifest declaration, checked at publish', () => {
   test('a good declaration is kept with the manifest', () => {
@@ -36,13 +39,25 @@ describe('the manifest declaration, checked at publish', () => {
 
   test('a bad one is MANIFEST_INVALID naming the key, what was expected and what was found', () => {
     const cases: Array<[unknown, RegExp]> = [
-      [[{ name: 'token', type: 'strng' }], /field "settings\.0\.type" is invalid: setting "token": expected "type" to be one of string, number, boolean, list, choice; found "strng"\. Fix plugin\.json/],
-      [[{ name: 'level', type: 'choice', choices: ['low', 'high'], default: 'medium' }], /field "settings\.0\.default" .*expected the default to be one of low, high; found "medium"/],
+      [
+        [{ name: 'token', type: 'strng' }],
+        /field "settings\.0\.type" is invalid: setting "token": expected "type" to be one of string, number, boolean, list, choice; found "strng"\. Fix plugin\.json/,
+      ],
+      [
+        [{ name: 'level', type: 'choice', choices: ['low', 'high'], default: 'medium' }],
+        /field "settings\.0\.default" .*expected the default to be one of low, high; found "medium"/,
+      ],
       [[{ name: 'level', type: 'choice' }], /field "settings\.0\.choices" .*expected a "choice" to list its choices/],
       [[{ name: 'n', type: 'number', requried: true }], /field "settings\.0\.requried" .*unknown key "requried"/],
       [[{ name: 'k', type: 'number', secret: true }], /field "settings\.0\.secret" .*expected a secret to be of type "string"/],
       [[{ name: 'a b', type: 'string' }], /field "settings\.0\.name" .*expected a name of letters/],
-      [[{ name: 'x', type: 'string' }, { name: 'x', type: 'list' }], /field "settings\.1\.name" .*declared twice/],
+      [
+        [
+          { name: 'x', type: 'string' },
+          { name: 'x', type: 'list' },
+        ],
+        /field "settings\.1\.name" .*declared twice/,
+      ],
       [{ webhookUrl: 'string' }, /field "settings" is invalid: expected an array of settings/],
     ]
     for (const [settings, message] of cases) {
@@ -61,10 +76,17 @@ describe('app plugins settings <name> set key=value', () => {
 
   test('values are parsed by type; key= unsets', () => {
     assert.deepEqual(parse('retries=5', 'dry=false', 'tags=a, b,,c', 'level=low', 'token=env:P_TOKEN', 'webhookUrl=').changes, [
-      { key: 'retries', value: 5 }, { key: 'dry', value: false }, { key: 'tags', value: ['a', 'b', 'c'] },
-      { key: 'level', value: 'low' }, { key: 'token', value: 'env:P_TOKEN' }, { key: 'webhookUrl', value: null },
+      { key: 'retries', value: 5 },
+      { key: 'dry', value: false },
+      { key: 'tags', value: ['a', 'b', 'c'] },
+      { key: 'level', value: 'low' },
+      { key: 'token', value: 'env:P_TOKEN' },
+      { key: 'webhookUrl', value: null },
     ])
-    assert.deepEqual(parse('tags=["x", 2, true]', 'token=file:/run/credentials/app/token').changes, [{ key: 'tags', value: ['x', 2, true] }, { key: 'token', value: 'file:/run/credentials/app/token' }])
+    assert.deepEqual(parse('tags=["x", 2, true]', 'token=file:/run/credentials/app/token').changes, [
+      { key: 'tags', value: ['x', 2, true] },
+      { key: 'token', value: 'file:/run/credentials/app/token' },
+    ])
   })
 
   test('every bad pair is a problem naming key, expected, found and fix; a plain secret is not repeated', () => {
@@ -74,7 +96,10 @@ describe('app plugins settings <name> set key=value', () => {
     assert.deepEqual(byKey('retries')[0], { key: 'retries', expected: 'a number', found: '"many"', fix: 'give retries=42' })
     assert.equal(byKey('dry')[0]!.expected, 'true or false')
     assert.equal(byKey('level')[0]!.expected, 'one of low, high')
-    assert.deepEqual(byKey('token').map((p) => p.found), ['a plain value of 7 character(s), not shown since it may be the secret itself'])
+    assert.deepEqual(
+      byKey('token').map((p) => p.found),
+      ['a plain value of 7 character(s), not shown since it may be the secret itself'],
+    )
     assert.equal(parse('token=env:1BAD').problems[0]!.found, 'a plain value of 8 character(s), not shown since it may be the secret itself')
     assert.equal(byKey('retries')[1]!.expected, 'each key once')
     assert.ok(!JSON.stringify(problems).includes('hunter2'))
@@ -87,10 +112,22 @@ describe('the SDK settings of a plugin, over runtime.db', () => {
   function setup(t: Parameters<typeof tempDir>[0], options: { dryRun?: boolean } = {}) {
     const dir = tempDir(t)
     const db = openRuntimeDb(join(dir, 'data'))
-    t.onTestFinished(() => { db.close() })
+    t.onTestFinished(() => {
+      db.close()
+    })
     const reader = createSettingsReader(db)
     const settings = createSettingsApi('p', DECLARED, { ...reader, dryRun: options.dryRun })
-    return { dir, db, settings, set: (changes: Record<string, unknown>) => writePluginSettings(db, 'p', Object.entries(changes).map(([key, value]) => ({ key, value: value as never }))) }
+    return {
+      dir,
+      db,
+      settings,
+      set: (changes: Record<string, unknown>) =>
+        writePluginSettings(
+          db,
+          'p',
+          Object.entries(changes).map(([key, value]) => ({ key, value: value as never })),
+        ),
+    }
   }
 
   test('get returns the value or the default, typed, and sees a change at once', (t) => {
@@ -99,21 +136,35 @@ describe('the SDK settings of a plugin, over runtime.db', () => {
     assert.equal(settings.get('retries'), 3)
     assert.equal(settings.get('tags'), undefined)
     set({ webhookUrl: 'https://a.example', level: 'low', retries: 7, tags: ['x'] })
-    assert.deepEqual([settings.get('webhookUrl'), settings.get('level'), settings.get('retries'), settings.get('tags')], ['https://a.example', 'low', 7, ['x']])
+    assert.deepEqual(
+      [settings.get('webhookUrl'), settings.get('level'), settings.get('retries'), settings.get('tags')],
+      ['https://a.example', 'low', 7, ['x']],
+    )
     set({ level: null })
     assert.equal(settings.get('level'), 'high', 'unset: back to the default')
   })
 
   test('an unset required setting throws PermanentError naming the key and the command; an undeclared key is a TypeError', (t) => {
     const { settings } = setup(t)
-    assert.throws(() => settings.get('webhookUrl'), (e: Error) => e.name === 'PermanentError' && /the required setting "webhookUrl" is not set\. Set it: app plugins settings p set webhookUrl=/.test(e.message))
-    assert.throws(() => settings.get('webhookURL'), (e: Error) => e instanceof TypeError && /"webhookURL" is not a declared setting; declared: webhookUrl, token/.test(e.message))
+    assert.throws(
+      () => settings.get('webhookUrl'),
+      (e: Error) =>
+        e.name === 'PermanentError' &&
+        /the required setting "webhookUrl" is not set\. Set it: app plugins settings p set webhookUrl=/.test(e.message),
+    )
+    assert.throws(
+      () => settings.get('webhookURL'),
+      (e: Error) => e instanceof TypeError && /"webhookURL" is not a declared setting; declared: webhookUrl, token/.test(e.message),
+    )
   })
 
   test('a stored value that no longer fits the declaration throws PermanentError saying so', (t) => {
     const { settings, set } = setup(t)
     set({ retries: 'three' })
-    assert.throws(() => settings.get('retries'), (e: Error) => e.name === 'PermanentError' && /the stored value of "retries" is "three", expected a number/.test(e.message))
+    assert.throws(
+      () => settings.get('retries'),
+      (e: Error) => e.name === 'PermanentError' && /the stored value of "retries" is "three", expected a number/.test(e.message),
+    )
   })
 
   test('secret resolves env: and file: references in this process, one trailing newline trimmed', async (t) => {
@@ -125,7 +176,9 @@ describe('the SDK settings of a plugin, over runtime.db', () => {
     assert.equal(await settings.secret('token'), 'from-file\n')
     assert.equal(settings.get('token'), `file:${file}`, 'get gives the reference')
     process.env.P_SETTINGS_TEST_TOKEN = 'from-env'
-    t.onTestFinished(() => { delete process.env.P_SETTINGS_TEST_TOKEN })
+    t.onTestFinished(() => {
+      delete process.env.P_SETTINGS_TEST_TOKEN
+    })
     set({ token: 'env:P_SETTINGS_TEST_TOKEN' })
     assert.equal(await settings.secret('token'), 'from-env')
     await assert.rejects(settings.secret('level'), /"level" is not declared secret/)
@@ -134,9 +187,15 @@ describe('the SDK settings of a plugin, over runtime.db', () => {
   test('a reference that cannot be resolved throws naming the key and the reference, not a value', async (t) => {
     const { dir, settings, set } = setup(t)
     set({ token: 'env:P_SETTINGS_TEST_UNSET' })
-    await assert.rejects(settings.secret('token'), /settings\.secret\("token"\) of plugin "p": its reference env:P_SETTINGS_TEST_UNSET names an environment variable that is not set/)
+    await assert.rejects(
+      settings.secret('token'),
+      /settings\.secret\("token"\) of plugin "p": its reference env:P_SETTINGS_TEST_UNSET names an environment variable that is not set/,
+    )
     set({ token: `file:${join(dir, 'missing')}` })
-    await assert.rejects(settings.secret('token'), new RegExp(`its reference file:${join(dir, 'missing')} cannot be read in this process \\(pid \\d+\\): ENOENT`))
+    await assert.rejects(
+      settings.secret('token'),
+      new RegExp(`its reference file:${join(dir, 'missing')} cannot be read in this process \\(pid \\d+\\): ENOENT`),
+    )
   })
 
   test('in the publish dry run nothing throws for missing values', async (t) => {
@@ -149,28 +208,82 @@ describe('the SDK settings of a plugin, over runtime.db', () => {
 
 describe('bots apply: bot settings against the registered settingsConfig', () => {
   const registered: RegisteredIds = {
-    generation: 1, known: true, queries: new Set(['f.type']), actions: new Set(['a.notify', 'a.free']), eventTypes: new Set(),
-    filterSpecs: new Map([['f.type', { plugin: 'p', supportedResources: ['instance'], settingsConfig: [{ name: 'types', type: 'list', choices: ['t2.nano', 'm1.small'] }, { name: 'min', type: 'int' }] }]]),
+    generation: 1,
+    known: true,
+    queries: new Set(['f.type']),
+    actions: new Set(['a.notify', 'a.free']),
+    eventTypes: new Set(),
+    filterSpecs: new Map([
+      [
+        'f.type',
+        {
+          plugin: 'p',
+          supportedResources: ['instance'],
+          settingsConfig: [
+            { name: 'types', type: 'list', choices: ['t2.nano', 'm1.small'] },
+            { name: 'min', type: 'int' },
+          ],
+        },
+      ],
+    ]),
     actionSpecs: new Map([
-      ['a.notify', { plugin: 'p', settingsConfig: [{ name: 'channel', type: 'string', required: true }, { name: 'level', type: 'choice', choices: ['low', 'high'], default: 'high' }] }],
+      [
+        'a.notify',
+        {
+          plugin: 'p',
+          settingsConfig: [
+            { name: 'channel', type: 'string', required: true },
+            { name: 'level', type: 'choice', choices: ['low', 'high'], default: 'high' },
+          ],
+        },
+      ],
       ['a.free', { plugin: 'p', settingsConfig: null }],
     ]),
   }
-  const bot = (name: string, extra: Record<string, unknown>) => ({ name, enabled: true, resourceTypes: ['instance'], filters: [], action: { uid: 'a.free', settings: {} }, schedule: null, ...extra }) as never
+  const bot = (name: string, extra: Record<string, unknown>) =>
+    ({
+      name,
+      enabled: true,
+      resourceTypes: ['instance'],
+      filters: [],
+      action: { uid: 'a.free', settings: {} },
+      schedule: null,
+      ...extra,
+    }) as never
 
   test('every problem of every bot, each naming bot, filter or action, key, expected and found', () => {
-    const problems = checkBotSettings([
-      bot('good', { action: { uid: 'a.notify', settings: { channel: '#ops' } } }),
-      bot('bad', { resourceTypes: ['instance', 'database'], filters: [{ queryId: 'f.type', settings: { types: ['t3.large'], min: 1.5 } }], action: { uid: 'a.notify', settings: { levle: 'low' } } }),
-      bot('free-form', { action: { uid: 'a.free', settings: { anything: 1 } } }),
-    ], registered)
-    assert.deepEqual(problems.map((p) => [p.bot, p.kind, p.id, p.key, p.expected, p.found]), [
-      ['bad', 'filter', 'f.type', 'resourceTypes', 'resource types the filter supports (instance)', '"database"'],
-      ['bad', 'filter', 'f.type', 'types', 'values among "t2.nano", "m1.small"', '["t3.large"]'],
-      ['bad', 'filter', 'f.type', 'min', 'a whole number', '1.5'],
-      ['bad', 'action', 'a.notify', 'levle', 'one of the settings action "a.notify" (plugin p) declares: channel, level', 'the key "levle"'],
-      ['bad', 'action', 'a.notify', 'channel', 'a string (required)', 'nothing'],
-    ])
-    assert.match(problems[3]!.message, /^bot "bad": action "a\.notify": setting "levle": expected .*; found the key "levle"\. Fix: did you mean "level"\?$/)
+    const problems = checkBotSettings(
+      [
+        bot('good', { action: { uid: 'a.notify', settings: { channel: '#ops' } } }),
+        bot('bad', {
+          resourceTypes: ['instance', 'database'],
+          filters: [{ queryId: 'f.type', settings: { types: ['t3.large'], min: 1.5 } }],
+          action: { uid: 'a.notify', settings: { levle: 'low' } },
+        }),
+        bot('free-form', { action: { uid: 'a.free', settings: { anything: 1 } } }),
+      ],
+      registered,
+    )
+    assert.deepEqual(
+      problems.map((p) => [p.bot, p.kind, p.id, p.key, p.expected, p.found]),
+      [
+        ['bad', 'filter', 'f.type', 'resourceTypes', 'resource types the filter supports (instance)', '"database"'],
+        ['bad', 'filter', 'f.type', 'types', 'values among "t2.nano", "m1.small"', '["t3.large"]'],
+        ['bad', 'filter', 'f.type', 'min', 'a whole number', '1.5'],
+        [
+          'bad',
+          'action',
+          'a.notify',
+          'levle',
+          'one of the settings action "a.notify" (plugin p) declares: channel, level',
+          'the key "levle"',
+        ],
+        ['bad', 'action', 'a.notify', 'channel', 'a string (required)', 'nothing'],
+      ],
+    )
+    assert.match(
+      problems[3]!.message,
+      /^bot "bad": action "a\.notify": setting "levle": expected .*; found the key "levle"\. Fix: did you mean "level"\?$/,
+    )
   })
 })

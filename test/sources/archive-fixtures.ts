@@ -9,7 +9,13 @@ import type { KeyObject } from 'node:crypto'
 /** A loadable plugin's files: plugin.json and index.js with load(). */
 export function pluginFiles(name: string, version = '1.0.0', extra: Record<string, string | Buffer> = {}): Record<string, Buffer> {
   const files: Record<string, string | Buffer> = {
-    'plugin.json': JSON.stringify({ name, version, apiVersion: 1, modules: ['index.js'], metadata: { description: `${name} test plugin` } }),
+    'plugin.json': JSON.stringify({
+      name,
+      version,
+      apiVersion: 1,
+      modules: ['index.js'],
+      metadata: { description: `${name} test plugin` },
+    }),
     'index.js': `export function load() {}\nexport const version = ${JSON.stringify(version)}\n`,
     ...extra,
   }
@@ -17,10 +23,15 @@ export function pluginFiles(name: string, version = '1.0.0', extra: Record<strin
 }
 
 /** Adds SIGNATURE.json (signed when a key is given) naming plugin.json's name and version, as `app plugins pack` does; `signs` overrides them. */
-export function withSignature(files: Record<string, Buffer>, key?: KeyObject, signs?: { name: string; version: string }): Record<string, Buffer> {
+export function withSignature(
+  files: Record<string, Buffer>,
+  key?: KeyObject,
+  signs?: { name: string; version: string },
+): Record<string, Buffer> {
   const list = Object.entries(files).map(([path, data]) => ({ path, sha256: sha256(data) }))
   // The manifest names what is signed: plugin.json, or package.json (whose appPlugin holds the rest).
-  const { name, version } = signs ?? JSON.parse((files['plugin.json'] ?? files['package.json'])!.toString('utf8')) as { name: string; version: string }
+  const { name, version } =
+    signs ?? (JSON.parse((files['plugin.json'] ?? files['package.json'])!.toString('utf8')) as { name: string; version: string })
   return { ...files, [SIGNATURE_FILE]: Buffer.from(JSON.stringify(createSignatureManifest({ name, version }, list, key))) }
 }
 
@@ -32,7 +43,13 @@ export function tgzOf(files: Record<string, Buffer>, prefix = ''): Buffer {
 /** A .tgz from raw entries, hostile ones included. */
 export const rawTgz = (entries: TarEntry[]): Buffer => writeTgz(entries)
 
-export interface ZipEntry { path: string; data?: Buffer; mode?: number; dir?: boolean; compress?: boolean }
+export interface ZipEntry {
+  path: string
+  data?: Buffer
+  mode?: number
+  dir?: boolean
+  compress?: boolean
+}
 
 /**
  * A .zip from entries. yazl refuses hostile names, so `rename` swaps a
@@ -49,18 +66,21 @@ export function zipOf(entries: ZipEntry[], rename: Record<string, string> = {}):
   zip.end()
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('error', reject).on('end', () => {
-      const out = Buffer.concat(chunks)
-      for (const [from, to] of Object.entries(rename)) {
-        const a = Buffer.from(from)
-        const b = Buffer.from(to)
-        if (a.length !== b.length) throw new Error(`zipOf rename: ${from} and ${to} differ in length`)
-        let at = out.indexOf(a)
-        if (at < 0) throw new Error(`zipOf rename: ${from} not found`)
-        for (; at >= 0; at = out.indexOf(a, at + 1)) b.copy(out, at)
-      }
-      resolve(out)
-    })
+    zip.outputStream
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('error', reject)
+      .on('end', () => {
+        const out = Buffer.concat(chunks)
+        for (const [from, to] of Object.entries(rename)) {
+          const a = Buffer.from(from)
+          const b = Buffer.from(to)
+          if (a.length !== b.length) throw new Error(`zipOf rename: ${from} and ${to} differ in length`)
+          let at = out.indexOf(a)
+          if (at < 0) throw new Error(`zipOf rename: ${from} not found`)
+          for (; at >= 0; at = out.indexOf(a, at + 1)) b.copy(out, at)
+        }
+        resolve(out)
+      })
   })
 }
 

@@ -10,8 +10,12 @@ const limits = { maxBytes: 50 * 1024 * 1024, maxFiles: 10_000, maxDepth: 32 }
 sourceContract('directory', async (t) => {
   const dir = plugDir(t)
   return {
-    async add(name, data) { writeFileSync(join(dir, name), data) },
-    async remove(name) { rmSync(join(dir, name)) },
+    async add(name, data) {
+      writeFileSync(join(dir, name), data)
+    },
+    async remove(name) {
+      rmSync(join(dir, name))
+    },
     source: (trust) => createDirectorySource(dir, { limits, settleMs: 0, trust, archives: createArchiveHandler({ trust }) }),
   }
 })

@@ -43,7 +43,10 @@ test('an index that goes back from a signed 1.1.0 to a signed 1.0.0 is refused w
   site.offer('1.1.0')
   await syncPlugins({ store, sources: [site.source()] })
   const published = (await store.currentGeneration())!
-  assert.deepEqual(published.plugins.map((p) => [p.name, p.version, p.signature?.state]), [['guard', '1.1.0', 'valid']])
+  assert.deepEqual(
+    published.plugins.map((p) => [p.name, p.version, p.signature?.state]),
+    [['guard', '1.1.0', 'valid']],
+  )
 
   site.offer('1.0.0') // correctly signed, just older
   await syncPlugins({ store, sources: [site.source()] })
@@ -77,9 +80,14 @@ test('the local directory is held to the same rule; `app plugins rollback` is ho
     assert.equal(r.code, 0, `${a.join(' ')}: ${r.stderr}`)
     return r.stdout
   }
-  const tool = (version: string) => writePlugin(plugins, 'tool', manifest('tool', { version }), { 'index.js': `export function load() {} // ${version}\n` })
-  const versions = async () => Object.fromEntries(JSON.parse(await cli('plugins', 'list', '--json')).plugins.map((p: { name: string; version: string }) => [p.name, p.version]))
-  const downgrades = async () => JSON.parse(await cli('plugins', 'warnings', '--json')).warnings.filter((w: { code: string }) => w.code === 'DOWNGRADE_REFUSED')
+  const tool = (version: string) =>
+    writePlugin(plugins, 'tool', manifest('tool', { version }), { 'index.js': `export function load() {} // ${version}\n` })
+  const versions = async () =>
+    Object.fromEntries(
+      JSON.parse(await cli('plugins', 'list', '--json')).plugins.map((p: { name: string; version: string }) => [p.name, p.version]),
+    )
+  const downgrades = async () =>
+    JSON.parse(await cli('plugins', 'warnings', '--json')).warnings.filter((w: { code: string }) => w.code === 'DOWNGRADE_REFUSED')
 
   tool('1.0.0')
   await cli('plugins', 'sync')

@@ -1,3 +1,4 @@
+// long file: the HTTP source's cases against one real server fixture.
 import assert from 'node:assert/strict'
 import { createHash, createPublicKey, generateKeyPairSync, sign } from 'node:crypto'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -31,13 +32,24 @@ async function indexSite(t: TestContext) {
   const http = await startHttpServer(t)
   const archives = new Map<string, Buffer>()
   const publish = () => {
-    http.serve('/index.json', JSON.stringify({ plugins: [...archives].map(([name, data]) => ({ url: `archives/${name}`, sha256: sha(data) })) }))
+    http.serve(
+      '/index.json',
+      JSON.stringify({ plugins: [...archives].map(([name, data]) => ({ url: `archives/${name}`, sha256: sha(data) })) }),
+    )
   }
   publish()
   return {
     http,
-    async add(name: string, data: Buffer) { archives.set(name, data); http.serve(`/archives/${name}`, data); publish() },
-    async remove(name: string) { archives.delete(name); http.remove(`/archives/${name}`); publish() },
+    async add(name: string, data: Buffer) {
+      archives.set(name, data)
+      http.serve(`/archives/${name}`, data)
+      publish()
+    },
+    async remove(name: string) {
+      archives.delete(name)
+      http.remove(`/archives/${name}`)
+      publish()
+    },
   }
 }
 
@@ -48,7 +60,9 @@ sourceContract('http', async (t) => {
 
 async function openStore(t: TestContext) {
   const store = await openWritableStore(join(tempDir(t), 'data'))
-  t.onTestFinished(async () => { await store.close() })
+  t.onTestFinished(async () => {
+    await store.close()
+  })
   return store
 }
 
@@ -59,8 +73,14 @@ test('http source: an unchanged archive is not downloaded again, also by a resta
   await syncPlugins({ store, sources: [httpSource({ url: http.url('/one.tgz') })] })
   await syncPlugins({ store, sources: [httpSource({ url: http.url('/one.tgz') })] }) // a new source object: state comes from the store
   assert.equal(http.downloads('/one.tgz'), 1)
-  assert.ok(http.requests.some((r) => r.path === '/one.tgz' && r.status === 304 && r.headers['if-none-match']), 'the second request was conditional')
-  assert.deepEqual((await store.currentGeneration())!.plugins.map((p) => p.name), ['one'])
+  assert.ok(
+    http.requests.some((r) => r.path === '/one.tgz' && r.status === 304 && r.headers['if-none-match']),
+    'the second request was conditional',
+  )
+  assert.deepEqual(
+    (await store.currentGeneration())!.plugins.map((p) => p.name),
+    ['one'],
+  )
 
   const site = await indexSite(t)
   await site.add('two.tgz', tgzOf(pluginFiles('two')))
@@ -110,9 +130,15 @@ test('http source: a slow but complete answer is read; a stalled one times out a
   })
   await syncPlugins({ store, sources: [httpSource({ url: http.url('/slow.tgz'), timeoutMs: 60_000 })] })
   const published = (await store.currentGeneration())!
-  assert.deepEqual(published.plugins.map((p) => p.name), ['slowpoke'])
+  assert.deepEqual(
+    published.plugins.map((p) => p.name),
+    ['slowpoke'],
+  )
 
-  http.handle('/slow.tgz', (_req, res) => { res.writeHead(200, { 'content-length': data.length }); res.write(data.subarray(0, 100)) }) // and never more
+  http.handle('/slow.tgz', (_req, res) => {
+    res.writeHead(200, { 'content-length': data.length })
+    res.write(data.subarray(0, 100))
+  }) // and never more
   const result = await syncPlugins({ store, sources: [httpSource({ url: http.url('/slow.tgz'), timeoutMs: 500 })] })
   assert.equal(result.generation, published.id, 'no new generation: the plugin stays')
   const notice = (await store.notices()).find((n) => n.code === 'SOURCE_UNREACHABLE')!
@@ -133,7 +159,10 @@ test('http source: failing answers and a closed port raise SOURCE_UNREACHABLE an
   await syncPlugins({ store, sources: [httpSource({ url: http.url('/ok.tgz') })] })
   assert.match((await store.notices()).find((n) => n.code === 'SOURCE_UNREACHABLE')!.message, /ECONNREFUSED/)
   assert.equal(await store.currentGenerationId(), gen)
-  assert.deepEqual((await store.currentGeneration())!.plugins.map((p) => p.name), ['steady'])
+  assert.deepEqual(
+    (await store.currentGeneration())!.plugins.map((p) => p.name),
+    ['steady'],
+  )
 })
 
 test('http source: downloads over maxBytes are stopped, with or without a Content-Length', async (t) => {
@@ -142,17 +171,31 @@ test('http source: downloads over maxBytes are stopped, with or without a Conten
   const tmp = tempDir(t, 'app-http-tmp-')
   const before = process.env.TMPDIR
   process.env.TMPDIR = tmp
-  t.onTestFinished(() => { if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before })
+  t.onTestFinished(() => {
+    if (before === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = before
+  })
   http.serve('/big.tgz', Buffer.alloc(64 * 1024, 1))
   let sent = 0
   http.handle('/endless.tgz', (_req, res) => {
     res.writeHead(200) // chunked: no length announced
     const chunk = Buffer.alloc(16 * 1024, 2)
-    const pump = () => { while (res.write(chunk)) { sent += chunk.length; if (sent > 50 * 1024 * 1024) return void res.end() } }
+    const pump = () => {
+      while (res.write(chunk)) {
+        sent += chunk.length
+        if (sent > 50 * 1024 * 1024) return void res.end()
+      }
+    }
     res.on('drain', pump)
     pump()
   })
-  await syncPlugins({ store, sources: [httpSource({ url: http.url('/big.tgz'), maxBytes: 10_000 }), httpSource({ url: http.url('/endless.tgz'), maxBytes: 100_000 })] })
+  await syncPlugins({
+    store,
+    sources: [
+      httpSource({ url: http.url('/big.tgz'), maxBytes: 10_000 }),
+      httpSource({ url: http.url('/endless.tgz'), maxBytes: 100_000 }),
+    ],
+  })
   const notices = (await store.notices()).filter((n) => n.code === 'BUNDLE_TOO_LARGE')
   assert.equal(notices.length, 2)
   assert.ok(notices.some((n) => /big\.tgz is 65536 bytes, over the limit of 10000/.test(n.message)))
@@ -172,8 +215,11 @@ test('http source: up to 5 redirects are followed, a 6th or a non-http target is
   http.handle('/away.tgz', (_req, res) => void res.writeHead(307, { location: other.url('/there.tgz') }).end())
   other.serve('/there.tgz', tgzOf(pluginFiles('there')))
 
-  await syncPlugins({ store, sources: [httpSource({ url: http.url('/five') , sha256: sha(tgzOf(pluginFiles('far'))) })] })
-  assert.deepEqual((await store.currentGeneration())!.plugins.map((p) => p.name), ['far'])
+  await syncPlugins({ store, sources: [httpSource({ url: http.url('/five'), sha256: sha(tgzOf(pluginFiles('far'))) })] })
+  assert.deepEqual(
+    (await store.currentGeneration())!.plugins.map((p) => p.name),
+    ['far'],
+  )
 
   const six = httpSource({ url: http.url('/r1'), sha256: sha(tgzOf(pluginFiles('far'))) })
   const refused = await six.scan()
@@ -181,8 +227,16 @@ test('http source: up to 5 redirects are followed, a 6th or a non-http target is
   const ftp = await httpSource({ url: http.url('/ftp'), sha256: 'a'.repeat(64) }).scan()
   assert.match(ftp.notices[0]!.message, /redirected to a ftp: URL; only http and https are followed/)
 
-  const away = await httpSource({ url: http.url('/away.tgz'), username: 'ops', password: 's3cret', headers: { 'X-Api-Key': 'k-123' } }).scan()
-  assert.deepEqual(away.candidates.map((c) => c.check.name), ['there'])
+  const away = await httpSource({
+    url: http.url('/away.tgz'),
+    username: 'ops',
+    password: 's3cret',
+    headers: { 'X-Api-Key': 'k-123' },
+  }).scan()
+  assert.deepEqual(
+    away.candidates.map((c) => c.check.name),
+    ['there'],
+  )
   const first = http.requests.find((r) => r.path === '/away.tgz')!
   assert.equal(first.headers.authorization, `Basic ${Buffer.from('ops:s3cret').toString('base64')}`)
   const second = other.requests.find((r) => r.path === '/there.tgz')!
@@ -195,7 +249,10 @@ test('http source: a server that accepts but never finishes the TLS handshake hi
   const sockets = new Set<import('node:net').Socket>()
   silent.on('connection', (s) => sockets.add(s))
   await new Promise<void>((res) => silent.listen(0, '127.0.0.1', res))
-  t.onTestFinished(() => { for (const s of sockets) s.destroy(); silent.close() })
+  t.onTestFinished(() => {
+    for (const s of sockets) s.destroy()
+    silent.close()
+  })
   const port = (silent.address() as import('node:net').AddressInfo).port
   const result = await httpSource({ url: `https://127.0.0.1:${port}/x.tgz`, connectTimeoutMs: 300, timeoutMs: 30_000 }).scan()
   assert.equal(result.reachable, false)
@@ -206,30 +263,68 @@ test('http source: basic auth and headers come from env and files, and neither t
   const http = await startHttpServer(t)
   const dir = tempDir(t)
   const store = await openWritableStore(join(dir, 'data'))
-  t.onTestFinished(async () => { await store.close() })
+  t.onTestFinished(async () => {
+    await store.close()
+  })
   writeFileSync(join(dir, 'password'), 'pa55-from-file\n')
   writeFileSync(join(dir, 'token'), 'token-from-file')
   const data = tgzOf(pluginFiles('private'))
   http.handle('/private.tgz', (req, res) => {
-    const ok = req.headers.authorization === `Basic ${Buffer.from('reader:pa55-from-file').toString('base64')}`
-      && req.headers['x-env-secret'] === 'env-secret-value' && req.headers['x-file-token'] === 'token-from-file'
+    const ok =
+      req.headers.authorization === `Basic ${Buffer.from('reader:pa55-from-file').toString('base64')}` &&
+      req.headers['x-env-secret'] === 'env-secret-value' &&
+      req.headers['x-file-token'] === 'token-from-file'
     if (!ok) return void res.writeHead(401).end()
     res.writeHead(200).end(data)
   })
-  const source = httpSource({ url: http.url('/private.tgz'), username: 'reader', passwordFile: join(dir, 'password'), headersEnv: { 'X-Env-Secret': 'MY_SECRET' }, headersFile: { 'X-File-Token': join(dir, 'token') } }, NO_TRUST, { MY_SECRET: 'env-secret-value' })
+  const source = httpSource(
+    {
+      url: http.url('/private.tgz'),
+      username: 'reader',
+      passwordFile: join(dir, 'password'),
+      headersEnv: { 'X-Env-Secret': 'MY_SECRET' },
+      headersFile: { 'X-File-Token': join(dir, 'token') },
+    },
+    NO_TRUST,
+    { MY_SECRET: 'env-secret-value' },
+  )
   await syncPlugins({ store, sources: [source] })
   const entry = (await store.currentGeneration())!.plugins[0]!
   assert.equal(entry.name, 'private')
   assert.equal(entry.origin, http.url('/private.tgz'))
-  const inUrl = httpSource({ url: http.url('/private.tgz').replace('http://', 'http://reader:pa55-from-file@'), headersEnv: { 'X-Env-Secret': 'MY_SECRET' }, headersFile: { 'X-File-Token': join(dir, 'token') } }, NO_TRUST, { MY_SECRET: 'env-secret-value' })
+  const inUrl = httpSource(
+    {
+      url: http.url('/private.tgz').replace('http://', 'http://reader:pa55-from-file@'),
+      headersEnv: { 'X-Env-Secret': 'MY_SECRET' },
+      headersFile: { 'X-File-Token': join(dir, 'token') },
+    },
+    NO_TRUST,
+    { MY_SECRET: 'env-secret-value' },
+  )
   const viaUrl = await inUrl.scan()
-  assert.equal(viaUrl.candidates[0]!.origin, http.url('/private.tgz').replace('http://', 'http://***:***@'), 'user info of the URL is used for auth but shown only as *** in the origin')
+  assert.equal(
+    viaUrl.candidates[0]!.origin,
+    http.url('/private.tgz').replace('http://', 'http://***:***@'),
+    'user info of the URL is used for auth but shown only as *** in the origin',
+  )
   assert.ok(!inUrl.key.includes('pa55'), 'nor in the source key')
   await store.close()
-  const bytes = readFileSync(join(dir, 'data', 'plugins.db')).toString('latin1') + (() => { try { return readFileSync(join(dir, 'data', 'plugins.db-wal')).toString('latin1') } catch { return '' } })()
-  for (const secret of ['pa55-from-file', 'env-secret-value', 'token-from-file', Buffer.from('reader:pa55-from-file').toString('base64')]) assert.ok(!bytes.includes(secret), `${secret} is not in the store`)
+  const bytes =
+    readFileSync(join(dir, 'data', 'plugins.db')).toString('latin1') +
+    (() => {
+      try {
+        return readFileSync(join(dir, 'data', 'plugins.db-wal')).toString('latin1')
+      } catch {
+        return ''
+      }
+    })()
+  for (const secret of ['pa55-from-file', 'env-secret-value', 'token-from-file', Buffer.from('reader:pa55-from-file').toString('base64')])
+    assert.ok(!bytes.includes(secret), `${secret} is not in the store`)
 
-  assert.throws(() => httpSource({ url: http.url('/private.tgz'), headersEnv: { 'X-A': 'UNSET_VARIABLE' } }), /sources\[0\]\.headersEnv\.X-A: environment variable UNSET_VARIABLE is not set/)
+  assert.throws(
+    () => httpSource({ url: http.url('/private.tgz'), headersEnv: { 'X-A': 'UNSET_VARIABLE' } }),
+    /sources\[0\]\.headersEnv\.X-A: environment variable UNSET_VARIABLE is not set/,
+  )
 })
 
 test('http source: the same plugin name in the directory and over HTTP: the directory (first in order) wins, NAME_CONFLICT for the other', async (t) => {
@@ -252,20 +347,37 @@ test('http source: an index entry\'s detached "signature" must verify with a tru
   const { privateKey, publicKey } = generateKeyPairSync('ed25519')
   const stranger = generateKeyPairSync('ed25519')
   const trust = createTrust({ publicKeys: [rawPublicKey(publicKey).toString('base64')], requireSignature: false })
-  const detached = (data: Buffer, key = privateKey) => `${keyIdOf(createPublicKey(key))}:${sign(null, Buffer.from(sha(data)), key).toString('base64')}`
+  const detached = (data: Buffer, key = privateKey) =>
+    `${keyIdOf(createPublicKey(key))}:${sign(null, Buffer.from(sha(data)), key).toString('base64')}`
   const good = tgzOf(pluginFiles('vouched'))
   const forged = tgzOf(pluginFiles('forged'))
   const foreign = tgzOf(pluginFiles('foreign'))
-  for (const [name, data] of [['vouched', good], ['forged', forged], ['foreign', foreign]] as const) http.serve(`/${name}.tgz`, data)
-  http.serve('/index.json', JSON.stringify({ plugins: [
-    { url: 'vouched.tgz', sha256: sha(good), signature: detached(good) },
-    { url: 'forged.tgz', sha256: sha(forged), signature: detached(good) }, // a signature of other bytes
-    { url: 'foreign.tgz', sha256: sha(foreign), signature: detached(foreign, stranger.privateKey) },
-  ] }))
+  for (const [name, data] of [
+    ['vouched', good],
+    ['forged', forged],
+    ['foreign', foreign],
+  ] as const)
+    http.serve(`/${name}.tgz`, data)
+  http.serve(
+    '/index.json',
+    JSON.stringify({
+      plugins: [
+        { url: 'vouched.tgz', sha256: sha(good), signature: detached(good) },
+        { url: 'forged.tgz', sha256: sha(forged), signature: detached(good) }, // a signature of other bytes
+        { url: 'foreign.tgz', sha256: sha(foreign), signature: detached(foreign, stranger.privateKey) },
+      ],
+    }),
+  )
   await syncPlugins({ store, sources: [httpSource({ url: http.url('/index.json') }, trust)] })
-  assert.deepEqual((await store.currentGeneration())!.plugins.map((p) => p.name), ['foreign', 'vouched'])
+  assert.deepEqual(
+    (await store.currentGeneration())!.plugins.map((p) => p.name),
+    ['foreign', 'vouched'],
+  )
   const notices = await store.notices()
-  assert.match(notices.find((n) => n.code === 'SIGNATURE_INVALID')!.message, /forged\.tgz: the index's signature does not match the archive/)
+  assert.match(
+    notices.find((n) => n.code === 'SIGNATURE_INVALID')!.message,
+    /forged\.tgz: the index's signature does not match the archive/,
+  )
   const untrusted = notices.find((n) => n.code === 'SIGNATURE_UNTRUSTED')!
   assert.equal(untrusted.severity, 'warning')
   assert.match(untrusted.message, /foreign\.tgz: the index signs it with key [0-9a-f]{16}, which is not in trust\.publicKeys/)

@@ -13,11 +13,20 @@ test('an npm pack tarball (package/ prefix) with "appPlugin" in its package.json
   const plugins = join(root, 'plugins')
   mkdirSync(plugins)
   const src = writePlugin(root, 'src', null, {
-    'package.json': JSON.stringify({ name: 'packed-plugin', version: '3.0.1', main: 'index.ts', files: ['index.ts', 'lib'], appPlugin: { apiVersion: 1 } }),
+    'package.json': JSON.stringify({
+      name: 'packed-plugin',
+      version: '3.0.1',
+      main: 'index.ts',
+      files: ['index.ts', 'lib'],
+      appPlugin: { apiVersion: 1 },
+    }),
     'index.ts': `import { QueryRegistry } from 'app/plugin'\nimport { always } from './lib/always.ts'\nexport function load(): void { QueryRegistry.register({ queryId: 'packed.filter' }, always) }\n`,
     'lib/always.ts': `export const always = (): boolean => true\n`,
   })
-  const packed = await runCommand('npm', ['pack', '--ignore-scripts', '--pack-destination', plugins], { cwd: src, env: { PATH: process.env.PATH, HOME: root, npm_config_cache: join(root, 'npm-cache') } })
+  const packed = await runCommand('npm', ['pack', '--ignore-scripts', '--pack-destination', plugins], {
+    cwd: src,
+    env: { PATH: process.env.PATH, HOME: root, npm_config_cache: join(root, 'npm-cache') },
+  })
   assert.equal(packed.code, 0, packed.stderr)
   assert.deepEqual(readdirSync(plugins), ['packed-plugin-3.0.1.tgz'])
 
@@ -29,5 +38,8 @@ test('an npm pack tarball (package/ prefix) with "appPlugin" in its package.json
   assert.equal(p?.version, '3.0.1')
   assert.equal(p?.status, 'ok', JSON.stringify(p?.warnings))
   assert.deepEqual(p?.manifest.modules, ['index.ts'])
-  assert.deepEqual((p?.registered?.filters as Array<{ queryId: string }>).map((f) => f.queryId), ['packed.filter'])
+  assert.deepEqual(
+    (p!.registered!.filters as Array<{ queryId: string }>).map((f) => f.queryId),
+    ['packed.filter'],
+  )
 })

@@ -28,23 +28,36 @@ test('app plugins sync reads the directory, an HTTP index and S3 from APP_PLUGIN
     ...S3_ENV,
     APP_PLUGIN_REMOTE: JSON.stringify([
       { type: 'http', url: http.url('/index.json'), timeoutMs: 3000, connectTimeoutMs: 1000 },
-      { type: 's3', bucket: s3.bucket, prefix: 'app/', endpoint: s3.endpoint, forcePathStyle: true, timeoutMs: 3000, connectTimeoutMs: 1000 },
+      {
+        type: 's3',
+        bucket: s3.bucket,
+        prefix: 'app/',
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        timeoutMs: 3000,
+        connectTimeoutMs: 1000,
+      },
     ]),
   }
   const args = ['--data-dir', join(root, 'data'), '--plugins-dir', plugins]
   const first = await runCli(['plugins', 'sync', ...args], { cwd: root, env })
   assert.equal(first.code, 0, first.stderr)
   const list = JSON.parse((await runCli(['plugins', 'list', '--json', ...args], { cwd: root })).stdout)
-  assert.deepEqual(list.plugins.map((p: { name: string; source: string; status: string }) => [p.name, p.source, p.status]), [
-    ['from-http', 'http', 'ok'], ['from-s3', 's3', 'ok'], ['local', 'directory', 'ok'],
-  ])
+  assert.deepEqual(
+    list.plugins.map((p: { name: string; source: string; status: string }) => [p.name, p.source, p.status]),
+    [
+      ['from-http', 'http', 'ok'],
+      ['from-s3', 's3', 'ok'],
+      ['local', 'directory', 'ok'],
+    ],
+  )
   assert.equal(list.plugins.find((p: { name: string }) => p.name === 'from-s3').origin, 's3://plugins/app/from-s3-1.0.0.zip')
 
   await http.close()
   await s3.close()
   const down = await runCli(['plugins', 'sync', ...args], { cwd: root, env })
   assert.equal(down.code, 0, down.stderr)
-  assert.match(down.stdout, /generation 1 \(3 plugins\)/, "no new generation: every plugin stays")
+  assert.match(down.stdout, /generation 1 \(3 plugins\)/, 'no new generation: every plugin stays')
   const warnings = JSON.parse((await runCli(['plugins', 'warnings', '--json', ...args], { cwd: root })).stdout).warnings
   const unreachable = warnings.filter((w: { code: string }) => w.code === 'SOURCE_UNREACHABLE')
   assert.equal(unreachable.length, 2)
@@ -65,33 +78,53 @@ test('the scheduler polls a remote source on its interval and publishes what cha
   const env = { APP_PLUGIN_REMOTE: JSON.stringify([{ type: 'http', url: http.url('/index.json'), interval: '300ms' }]) }
   const args = ['--data-dir', join(root, 'data'), '--plugins-dir', join(root, 'plugins')]
   const scheduler = startCli(['--role=scheduler', ...args], { cwd: root, env })
-  t.onTestFinished(async () => { await scheduler.stop() })
+  t.onTestFinished(async () => {
+    await scheduler.stop()
+  })
   await scheduler.waitFor(/scheduler started/)
   add('late')
   await scheduler.waitFor(/"plugins":2,.*"published plugin generation"/, 30_000)
   assert.equal(await scheduler.stop(), 0)
   const list = JSON.parse((await runCli(['plugins', 'list', '--json', ...args], { cwd: root })).stdout)
-  assert.deepEqual(list.plugins.map((p: { name: string }) => p.name), ['early', 'late'])
+  assert.deepEqual(
+    list.plugins.map((p: { name: string }) => p.name),
+    ['early', 'late'],
+  )
 })
 
 test('TLS is always verified: a self-signed server is refused even with NODE_TLS_REJECT_UNAUTHORIZED=0, and trusted through NODE_EXTRA_CA_CERTS', async (t) => {
   const root = tempDir(t)
   const data = tgzOf(pluginFiles('tls-plugin'))
-  const server = createHttpsServer({ key: readFileSync(fixture('self-signed-key.pem')), cert: readFileSync(fixture('self-signed-cert.pem')) }, (_req, res) => res.end(data))
+  const server = createHttpsServer(
+    { key: readFileSync(fixture('self-signed-key.pem')), cert: readFileSync(fixture('self-signed-cert.pem')) },
+    (_req, res) => res.end(data),
+  )
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res))
-  t.onTestFinished(() => { server.closeAllConnections(); server.close() })
+  t.onTestFinished(() => {
+    server.closeAllConnections()
+    server.close()
+  })
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/tls-plugin.tgz`
   const args = ['--data-dir', join(root, 'data'), '--plugins-dir', join(root, 'plugins')]
   const remote = JSON.stringify([{ type: 'http', url }])
-  const refused = await runCli(['plugins', 'sync', ...args], { cwd: root, env: { APP_PLUGIN_REMOTE: remote, NODE_TLS_REJECT_UNAUTHORIZED: '0' } })
+  const refused = await runCli(['plugins', 'sync', ...args], {
+    cwd: root,
+    env: { APP_PLUGIN_REMOTE: remote, NODE_TLS_REJECT_UNAUTHORIZED: '0' },
+  })
   assert.equal(refused.code, 0, refused.stderr)
   const warnings = JSON.parse((await runCli(['plugins', 'warnings', '--json', ...args], { cwd: root })).stdout).warnings
   assert.match(warnings.find((w: { code: string }) => w.code === 'SOURCE_UNREACHABLE').message, /self[- ]signed certificate/)
   assert.equal(JSON.parse((await runCli(['plugins', 'list', '--json', ...args], { cwd: root })).stdout).plugins.length, 0)
 
-  const trusted = await runCli(['plugins', 'sync', ...args], { cwd: root, env: { APP_PLUGIN_REMOTE: remote, NODE_EXTRA_CA_CERTS: fixture('self-signed-cert.pem') } })
+  const trusted = await runCli(['plugins', 'sync', ...args], {
+    cwd: root,
+    env: { APP_PLUGIN_REMOTE: remote, NODE_EXTRA_CA_CERTS: fixture('self-signed-cert.pem') },
+  })
   assert.equal(trusted.code, 0, trusted.stderr)
-  assert.deepEqual(JSON.parse((await runCli(['plugins', 'list', '--json', ...args], { cwd: root })).stdout).plugins.map((p: { name: string }) => p.name), ['tls-plugin'])
+  assert.deepEqual(
+    JSON.parse((await runCli(['plugins', 'list', '--json', ...args], { cwd: root })).stdout).plugins.map((p: { name: string }) => p.name),
+    ['tls-plugin'],
+  )
 })
 
 test('credentials never appear in logs, warnings or the store, even at trace level and on failure', async (t) => {
@@ -103,7 +136,14 @@ test('credentials never appear in logs, warnings or the store, even at trace lev
     APP_LOG_LEVEL: 'trace',
     REMOTE_PASSWORD: 'hunter2-very-secret',
     REMOTE_TOKEN: 'tok-abcdef-secret',
-    APP_PLUGIN_REMOTE: JSON.stringify([{ type: 'http', url: http.url('/guarded.tgz').replace('http://', 'http://admin:url-pass-secret@'), passwordEnv: 'REMOTE_PASSWORD', headersEnv: { 'X-Token': 'REMOTE_TOKEN' } }]),
+    APP_PLUGIN_REMOTE: JSON.stringify([
+      {
+        type: 'http',
+        url: http.url('/guarded.tgz').replace('http://', 'http://admin:url-pass-secret@'),
+        passwordEnv: 'REMOTE_PASSWORD',
+        headersEnv: { 'X-Token': 'REMOTE_TOKEN' },
+      },
+    ]),
   }
   const r = await runCli(['plugins', 'sync', ...args], { cwd: root, env })
   assert.equal(r.code, 0, r.stderr)
@@ -122,11 +162,17 @@ test('an https source that redirects to plain http is refused with SOURCE_UNREAC
   const root = tempDir(t)
   const plain = await startHttpServer(t)
   plain.serve('/downgraded.tgz', tgzOf(pluginFiles('downgraded')))
-  const server = createHttpsServer({ key: readFileSync(fixture('self-signed-key.pem')), cert: readFileSync(fixture('self-signed-cert.pem')) }, (_req, res) => {
-    res.writeHead(302, { location: plain.url('/downgraded.tgz') }).end()
-  })
+  const server = createHttpsServer(
+    { key: readFileSync(fixture('self-signed-key.pem')), cert: readFileSync(fixture('self-signed-cert.pem')) },
+    (_req, res) => {
+      res.writeHead(302, { location: plain.url('/downgraded.tgz') }).end()
+    },
+  )
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res))
-  t.onTestFinished(() => { server.closeAllConnections(); server.close() })
+  t.onTestFinished(() => {
+    server.closeAllConnections()
+    server.close()
+  })
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/downgraded.tgz`
   const args = ['--data-dir', join(root, 'data'), '--plugins-dir', join(root, 'plugins')]
   const env = { APP_PLUGIN_REMOTE: JSON.stringify([{ type: 'http', url }]), NODE_EXTRA_CA_CERTS: fixture('self-signed-cert.pem') }
@@ -135,7 +181,10 @@ test('an https source that redirects to plain http is refused with SOURCE_UNREAC
   const warnings = JSON.parse((await runCli(['plugins', 'warnings', '--json', ...args], { cwd: root })).stdout).warnings
   const unreachable = warnings.find((w: { code: string }) => w.code === 'SOURCE_UNREACHABLE')
   assert.ok(unreachable, JSON.stringify(warnings))
-  assert.match(unreachable.message, /redirected from https to plain http \(http:\/\/127\.0\.0\.1:\d+\/downgraded\.tgz\); a redirect that drops TLS is not followed/)
+  assert.match(
+    unreachable.message,
+    /redirected from https to plain http \(http:\/\/127\.0\.0\.1:\d+\/downgraded\.tgz\); a redirect that drops TLS is not followed/,
+  )
   assert.deepEqual(JSON.parse((await runCli(['plugins', 'list', '--json', ...args], { cwd: root })).stdout).plugins, [])
   assert.equal(plain.requests.length, 0, 'no request went out without TLS')
 })

@@ -37,7 +37,12 @@ export async function startS3(t: { onTestFinished(fn: () => unknown): void }, bu
   })
   await new Promise<void>((res) => proxy.listen(0, '127.0.0.1', res))
   const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
-  const client = new S3Client({ endpoint: direct, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
+  const client = new S3Client({
+    endpoint: direct,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  })
   await client.send(new CreateBucketCommand({ Bucket: bucket }))
   let closed = false
   const close = async () => {
@@ -51,9 +56,15 @@ export async function startS3(t: { onTestFinished(fn: () => unknown): void }, bu
   }
   t.onTestFinished(close)
   return {
-    endpoint, bucket, requests,
-    async put(key, body) { await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })) },
-    async remove(key) { await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })) },
+    endpoint,
+    bucket,
+    requests,
+    async put(key, body) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))
+    },
+    async remove(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+    },
     close,
   }
 }

@@ -31,14 +31,19 @@ function privateTmp(t: TestContext): string {
   const dir = tempDir(t, 'app-contract-tmp-')
   const before = process.env.TMPDIR
   process.env.TMPDIR = dir
-  t.onTestFinished(() => { if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before })
+  t.onTestFinished(() => {
+    if (before === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = before
+  })
   return dir
 }
 
 export function sourceContract(kind: string, setup: (t: TestContext) => Promise<SourceHarness>): void {
   const open = async (t: TestContext) => {
     const store = await openWritableStore(join(tempDir(t), 'data'))
-    t.onTestFinished(async () => { await store.close() })
+    t.onTestFinished(async () => {
+      await store.close()
+    })
     return store
   }
 
@@ -54,18 +59,28 @@ export function sourceContract(kind: string, setup: (t: TestContext) => Promise<
     assert.equal(c.check.version, '1.0.0')
     assert.equal(c.source, kind)
     assert.match(c.origin, /hello-1\.0\.0\.tgz$/)
-    assert.deepEqual(c.bundle.files.map((f) => f.path), ['index.js', 'plugin.json'])
+    assert.deepEqual(
+      c.bundle.files.map((f) => f.path),
+      ['index.js', 'plugin.json'],
+    )
     assert.deepEqual([...c.bundle.warnings, ...c.check.warnings, ...c.warnings], [])
   })
 
   test(`${kind} source: a .zip holding a directory of plugins gives one plugin per folder`, async (t) => {
     const h = await setup(t)
     const store = await open(t)
-    const files = { ...prefixed('alpha/', pluginFiles('alpha')), ...prefixed('beta/', pluginFiles('beta', '2.0.0')), 'docs/README.md': Buffer.from('not a plugin') }
+    const files = {
+      ...prefixed('alpha/', pluginFiles('alpha')),
+      ...prefixed('beta/', pluginFiles('beta', '2.0.0')),
+      'docs/README.md': Buffer.from('not a plugin'),
+    }
     await h.add('bundle.zip', await zipFiles(files))
     const result = await scanWith(h.source(NO_TRUST), store)
     assert.deepEqual(result.candidates.map((c) => `${c.check.name}@${c.check.version}`).sort(), ['alpha@1.0.0', 'beta@2.0.0'])
-    assert.ok(result.notices.some((n) => n.code === 'NOT_A_PLUGIN' && n.message.includes('docs/')), 'the folder without plugin.json is reported')
+    assert.ok(
+      result.notices.some((n) => n.code === 'NOT_A_PLUGIN' && n.message.includes('docs/')),
+      'the folder without plugin.json is reported',
+    )
   })
 
   test(`${kind} source: sync publishes its plugins, a repeat sync publishes nothing, a removed archive removes its plugin`, async (t) => {
@@ -76,12 +91,21 @@ export function sourceContract(kind: string, setup: (t: TestContext) => Promise<
     const first = await syncPlugins({ store, sources: [h.source(NO_TRUST)] })
     assert.equal(first.changed, true)
     const gen = await store.currentGeneration()
-    assert.deepEqual(gen!.plugins.map((p) => [p.name, p.status, p.source]), [['one', 'ok', kind], ['two', 'ok', kind]])
+    assert.deepEqual(
+      gen!.plugins.map((p) => [p.name, p.status, p.source]),
+      [
+        ['one', 'ok', kind],
+        ['two', 'ok', kind],
+      ],
+    )
     const again = await syncPlugins({ store, sources: [h.source(NO_TRUST)] })
     assert.equal(again.generation, first.generation, 'nothing changed, so no new generation')
     await h.remove('two-1.0.0.zip')
     await syncPlugins({ store, sources: [h.source(NO_TRUST)] })
-    assert.deepEqual((await store.currentGeneration())!.plugins.map((p) => p.name), ['one'])
+    assert.deepEqual(
+      (await store.currentGeneration())!.plugins.map((p) => p.name),
+      ['one'],
+    )
   })
 
   test(`${kind} source: an archive with a ".." entry is refused naming the entry; nothing escapes and the last good version stays`, async (t) => {
@@ -92,11 +116,14 @@ export function sourceContract(kind: string, setup: (t: TestContext) => Promise<
     await syncPlugins({ store, sources: [h.source(NO_TRUST)] })
     const good = (await store.currentGeneration())!.plugins[0]!
     const blobs = countBlobs(store)
-    await h.add('evil-1.0.0.tgz', rawTgz([
-      { path: 'plugin.json', data: pluginFiles('evil', '1.0.1')['plugin.json'] },
-      { path: 'index.js', data: Buffer.from('export function load() {}') },
-      { path: '../escaped.js', data: Buffer.from('owned') },
-    ]))
+    await h.add(
+      'evil-1.0.0.tgz',
+      rawTgz([
+        { path: 'plugin.json', data: pluginFiles('evil', '1.0.1')['plugin.json'] },
+        { path: 'index.js', data: Buffer.from('export function load() {}') },
+        { path: '../escaped.js', data: Buffer.from('owned') },
+      ]),
+    )
     await syncPlugins({ store, sources: [h.source(NO_TRUST)] })
     const entry = (await store.currentGeneration())!.plugins.find((p) => p.name === 'evil')!
     assert.equal(entry.id, good.id, 'the last good version is still published')
@@ -131,19 +158,34 @@ export function sourceContract(kind: string, setup: (t: TestContext) => Promise<
     const store = await open(t)
     const { privateKey, publicKey } = generateKeyPairSync('ed25519')
     const trust = createTrust({ publicKeys: [rawPublicKey(publicKey).toString('base64')], requireSignature: true })
-    const files = withSignature(Object.fromEntries(Object.entries({
-      'package.json': JSON.stringify({ name: 'typed', version: '1.2.0', main: 'index.ts', appPlugin: { apiVersion: 1 } }),
-      'index.ts': `import { label } from './lib/label.ts'\nexport function load(): string { return label }\n`,
-      'lib/label.ts': `export const label: string = 'typed'\n`,
-    }).map(([k, v]) => [k, Buffer.from(v)])), privateKey)
+    const files = withSignature(
+      Object.fromEntries(
+        Object.entries({
+          'package.json': JSON.stringify({ name: 'typed', version: '1.2.0', main: 'index.ts', appPlugin: { apiVersion: 1 } }),
+          'index.ts': `import { label } from './lib/label.ts'\nexport function load(): string { return label }\n`,
+          'lib/label.ts': `export const label: string = 'typed'\n`,
+        }).map(([k, v]) => [k, Buffer.from(v)]),
+      ),
+      privateKey,
+    )
     await h.add('typed-1.2.0.tgz', tgzOf(files, 'package/'))
     const first = await syncPlugins({ store, sources: [h.source(trust)] })
     const entry = (await store.currentGeneration())!.plugins[0]!
-    assert.deepEqual([entry.name, entry.version, entry.status, entry.signature?.state], ['typed', '1.2.0', 'ok', 'valid'], JSON.stringify(entry.warnings))
-    assert.ok((await store.bundle(entry.bundleSha256))!.files.some((f) => f.path === '.app-build/lib/label.ts.js'), 'the compiled output is stored with the sources')
+    assert.deepEqual(
+      [entry.name, entry.version, entry.status, entry.signature?.state],
+      ['typed', '1.2.0', 'ok', 'valid'],
+      JSON.stringify(entry.warnings),
+    )
+    assert.ok(
+      (await store.bundle(entry.bundleSha256))!.files.some((f) => f.path === '.app-build/lib/label.ts.js'),
+      'the compiled output is stored with the sources',
+    )
 
     const rescan = await scanWith(h.source(trust), store)
-    assert.deepEqual(rescan.candidates.map((c) => [c.check.name, c.signature?.state, c.bundle.sha256]), [['typed', 'valid', entry.sourceSha256]])
+    assert.deepEqual(
+      rescan.candidates.map((c) => [c.check.name, c.signature?.state, c.bundle.sha256]),
+      [['typed', 'valid', entry.sourceSha256]],
+    )
     const again = await syncPlugins({ store, sources: [h.source(trust)] })
     assert.equal(again.generation, first.generation, 'nothing changed, so no new generation')
     assert.equal((await store.currentGeneration())!.plugins[0]!.id, entry.id)

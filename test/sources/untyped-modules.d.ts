@@ -11,7 +11,14 @@ declare module 'yazl' {
 
 declare module 's3rver' {
   export default class S3rver {
-    constructor(options: { address?: string; port?: number; silent?: boolean; directory: string; configureBuckets?: Array<{ name: string }>; resetOnClose?: boolean })
+    constructor(options: {
+      address?: string
+      port?: number
+      silent?: boolean
+      directory: string
+      configureBuckets?: Array<{ name: string }>
+      resetOnClose?: boolean
+    })
     run(): Promise<{ address: string; port: number }>
     close(): Promise<void>
   }

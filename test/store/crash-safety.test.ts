@@ -40,7 +40,10 @@ test('kill -9 in the middle of publishing never corrupts the store or leaves a m
   let killedMidway = 0
   for (const [i, delayMs] of delays.entries()) {
     writeLargePlugin(plugins, `1.0.${i + 1}`)
-    const child = spawn(process.execPath, [APP_BIN, 'plugins', 'sync', '--data-dir', data, '--plugins-dir', plugins], { env, stdio: 'ignore' })
+    const child = spawn(process.execPath, [APP_BIN, 'plugins', 'sync', '--data-dir', data, '--plugins-dir', plugins], {
+      env,
+      stdio: 'ignore',
+    })
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)))
     if (await writing(join(data, 'plugins.db-wal'), child)) {
       await new Promise((r) => setTimeout(r, delayMs))
@@ -55,8 +58,10 @@ test('kill -9 in the middle of publishing never corrupts the store or leaves a m
     try {
       assert.equal(db.pragma('integrity_check', { simple: true }), 'ok')
       const gen = db.prepare('SELECT max(id) AS id FROM generations').get() as { id: number }
-      const rows = db.prepare(`SELECT gp.name, v.version, v.bundle_sha256, b.files FROM generation_plugins gp
-        JOIN plugin_versions v ON v.id = gp.plugin_version JOIN bundles b ON b.sha256 = v.bundle_sha256 WHERE gp.generation_id = ?`).all(gen.id) as Array<{ name: string; version: string; files: string }>
+      const rows = db
+        .prepare(`SELECT gp.name, v.version, v.bundle_sha256, b.files FROM generation_plugins gp
+        JOIN plugin_versions v ON v.id = gp.plugin_version JOIN bundles b ON b.sha256 = v.bundle_sha256 WHERE gp.generation_id = ?`)
+        .all(gen.id) as Array<{ name: string; version: string; files: string }>
       assert.deepEqual(rows.map((r) => r.name).sort(), ['large', 'small'])
       const large = rows.find((r) => r.name === 'large')!
       // Old or new, never in between: the version is one we wrote, and every file of its bundle is stored.
@@ -65,7 +70,9 @@ test('kill -9 in the middle of publishing never corrupts the store or leaves a m
       assert.ok(patch >= 0 && patch <= i + 1, `unexpected version ${large.version}`)
       const files = JSON.parse(large.files) as Array<[string, number, string, number]>
       assert.equal(files.length, 1502)
-      const missing = db.prepare('SELECT count(*) AS n FROM json_each(?) AS f WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = f.value ->> 2)').get(large.files) as { n: number }
+      const missing = db
+        .prepare('SELECT count(*) AS n FROM json_each(?) AS f WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = f.value ->> 2)')
+        .get(large.files) as { n: number }
       assert.equal(missing.n, 0)
     } finally {
       db.close()

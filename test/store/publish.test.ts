@@ -14,22 +14,47 @@ async function setup(t: Parameters<typeof tempDir>[0]) {
   const list = async () => {
     const r = await cli('plugins', 'list', '--json')
     assert.equal(r.code, 0, r.stderr)
-    return JSON.parse(r.stdout) as { generation: number | null; plugins: Array<{ name: string; version: string; status: string; sha256: string; warnings: Array<{ code: string; severity: string; message: string }> }> }
+    return JSON.parse(r.stdout) as {
+      generation: number | null
+      plugins: Array<{
+        name: string
+        version: string
+        status: string
+        sha256: string
+        warnings: Array<{ code: string; severity: string; message: string }>
+      }>
+    }
   }
-  const warnings = async () => JSON.parse((await cli('plugins', 'warnings', '--json')).stdout).warnings as Array<{ code: string; plugin: string | null; severity: string; message: string; where: string[] }>
+  const warnings = async () =>
+    JSON.parse((await cli('plugins', 'warnings', '--json')).stdout).warnings as Array<{
+      code: string
+      plugin: string | null
+      severity: string
+      message: string
+      where: string[]
+    }>
   return { root, plugins, data, cli, list, warnings }
 }
 
 test('sync publishes a plugin directory as a generation; an unchanged rescan writes nothing', async (t) => {
   const s = await setup(t)
   writePlugin(s.plugins, 'alpha', manifest('alpha'), { 'index.js': 'export function load() {}' })
-  writePlugin(s.plugins, 'beta', manifest('beta', { version: '2.0.0' }), { 'index.js': 'export function load() {}', 'lib/util.js': 'export const x = 1' })
+  writePlugin(s.plugins, 'beta', manifest('beta', { version: '2.0.0' }), {
+    'index.js': 'export function load() {}',
+    'lib/util.js': 'export const x = 1',
+  })
   const first = await s.cli('plugins', 'sync')
   assert.equal(first.code, 0, first.stderr)
   assert.match(first.stdout, /published generation 1 \(2 plugins\)/)
   const listed = await s.list()
   assert.equal(listed.generation, 1)
-  assert.deepEqual(listed.plugins.map((p) => [p.name, p.version, p.status]), [['alpha', '1.0.0', 'ok'], ['beta', '2.0.0', 'ok']])
+  assert.deepEqual(
+    listed.plugins.map((p) => [p.name, p.version, p.status]),
+    [
+      ['alpha', '1.0.0', 'ok'],
+      ['beta', '2.0.0', 'ok'],
+    ],
+  )
   assert.match(listed.plugins[0]!.sha256, /^[0-9a-f]{64}$/)
 
   const again = await s.cli('plugins', 'sync')
@@ -55,19 +80,33 @@ test('an update publishes a new generation; a deleted plugin leaves the next one
   await s.cli('plugins', 'sync')
   const last = await s.list()
   assert.equal(last.generation, 3)
-  assert.deepEqual(last.plugins.map((p) => p.name), ['alpha'])
+  assert.deepEqual(
+    last.plugins.map((p) => p.name),
+    ['alpha'],
+  )
   // Old generations are kept for rollback.
   const rolled = await s.cli('plugins', 'rollback', '2')
   assert.equal(rolled.code, 0, rolled.stderr)
-  assert.deepEqual((await s.list()).plugins.map((p) => p.name), ['alpha', 'beta'])
+  assert.deepEqual(
+    (await s.list()).plugins.map((p) => p.name),
+    ['alpha', 'beta'],
+  )
   // ...and a rescan of unchanged sources does not undo the rollback.
   await s.cli('plugins', 'sync')
-  assert.deepEqual((await s.list()).plugins.map((p) => p.name), ['alpha', 'beta'])
+  assert.deepEqual(
+    (await s.list()).plugins.map((p) => p.name),
+    ['alpha', 'beta'],
+  )
 })
 
 test('a broken manifest is listed as failed with a message naming file, field, expected and found', async (t) => {
   const s = await setup(t)
-  writePlugin(s.plugins, 'broken', { name: 'Broken Name!', version: '1.0.0', apiVersion: 1, modules: ['index.js'] }, { 'index.js': 'export function load() {}' })
+  writePlugin(
+    s.plugins,
+    'broken',
+    { name: 'Broken Name!', version: '1.0.0', apiVersion: 1, modules: ['index.js'] },
+    { 'index.js': 'export function load() {}' },
+  )
   writePlugin(s.plugins, 'badjson', null, { 'plugin.json': '{"name": "badjson",' })
   writePlugin(s.plugins, 'nomodule', manifest('nomodule', { modules: ['missing.js'] }))
   writePlugin(s.plugins, 'future', manifest('future', { apiVersion: 9 }), { 'index.js': 'export function load() {}' })
@@ -136,8 +175,15 @@ test('links are refused, not followed; names must be unique; folders without plu
 
 test('plugins over the limits are refused with BUNDLE_TOO_LARGE naming the limit', async (t) => {
   const s = await setup(t)
-  writePlugin(s.plugins, 'big', manifest('big'), { 'index.js': 'export function load() {}', 'a.bin': Buffer.alloc(4096), 'b.bin': Buffer.alloc(4096) })
-  const r = await runCli(['plugins', 'sync', '--data-dir', s.data, '--plugins-dir', s.plugins], { env: { APP_SETTLE_MS: '0' }, cwd: s.root })
+  writePlugin(s.plugins, 'big', manifest('big'), {
+    'index.js': 'export function load() {}',
+    'a.bin': Buffer.alloc(4096),
+    'b.bin': Buffer.alloc(4096),
+  })
+  const r = await runCli(['plugins', 'sync', '--data-dir', s.data, '--plugins-dir', s.plugins], {
+    env: { APP_SETTLE_MS: '0' },
+    cwd: s.root,
+  })
   assert.equal(r.code, 0)
   writeFileSync(join(s.root, 'app.toml'), '[limits]\nmaxBytes = 5000\n')
   writePlugin(s.plugins, 'big', manifest('big', { version: '1.0.1' }), { 'c.bin': Buffer.alloc(10) })

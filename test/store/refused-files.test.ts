@@ -26,8 +26,11 @@ async function publishedStore(t: Parameters<typeof tempDir>[0]) {
 test('a runtime.db of another application is refused with exit 4 and left byte-identical, by commands and roles alike', async (t) => {
   const root = tempDir(t)
   for (const [label, sql] of [
-    ['no application_id, its own tables', 'CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, \'ada\')'],
-    ['its own jobs table', 'CREATE TABLE jobs (id INTEGER PRIMARY KEY, cron TEXT); INSERT INTO jobs VALUES (1, \'@daily\')'],
+    [
+      'no application_id, its own tables',
+      "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'ada')",
+    ],
+    ['its own jobs table', "CREATE TABLE jobs (id INTEGER PRIMARY KEY, cron TEXT); INSERT INTO jobs VALUES (1, '@daily')"],
   ] as const) {
     const data = join(root, label.replace(/\W+/g, '-'))
     mkdirSync(data)
@@ -36,7 +39,10 @@ test('a runtime.db of another application is refused with exit 4 and left byte-i
 
     const list = await runCli(['events', 'list', '--data-dir', data], { cwd: root })
     assert.equal(list.code, 4, `${label}: ${list.stderr}`)
-    assert.match(list.stderr, /runtime\.db is not an app runtime database \(application_id 0, expected \d+; it holds 1 table\(s\) or index\(es\) of another application \((customers|jobs)\)\)\. It was left untouched/)
+    assert.match(
+      list.stderr,
+      /runtime\.db is not an app runtime database \(application_id 0, expected \d+; it holds 1 table\(s\) or index\(es\) of another application \((customers|jobs)\)\)\. It was left untouched/,
+    )
     const scheduler = await runCli(['--role=scheduler', '--data-dir', data, '--plugins-dir', join(root, 'plugins')], { cwd: root })
     assert.equal(scheduler.code, 4, `${label}: ${scheduler.stderr}`)
     assert.deepEqual(readFileSync(file), before, `${label}: byte-identical`)
@@ -67,7 +73,10 @@ test('a plugins.db of another application is left byte-identical, not switched t
   const r = await runCli(['--role=scheduler', '--data-dir', data, '--plugins-dir', join(root, 'plugins')], { cwd: root })
   assert.equal(r.code, 4)
   assert.deepEqual(readFileSync(file), before)
-  assert.match(r.stderr, /plugins\.db is not an app plugin store \(application_id 0, expected \d+; it holds 1 table\(s\) or index\(es\) of another application \(customers\)\)/)
+  assert.match(
+    r.stderr,
+    /plugins\.db is not an app plugin store \(application_id 0, expected \d+; it holds 1 table\(s\) or index\(es\) of another application \(customers\)\)/,
+  )
 })
 
 test('a damaged page in plugins.db is found when a role starts: exit 4 with the restore steps, the file left as it is', async (t) => {
@@ -83,10 +92,15 @@ test('a damaged page in plugins.db is found when a role starts: exit 4 with the 
   const before = readFileSync(store)
 
   const worker = startCli(['--role=worker', '--data-dir', data], { cwd: root })
-  t.onTestFinished(async () => { await worker.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await worker.stop('SIGKILL')
+  })
   const outcome = await Promise.race([worker.exited, worker.waitFor(/"msg":"worker started"/, 60_000).then(() => 'started')])
   assert.equal(outcome, 4, worker.output())
-  assert.match(worker.output(), /plugin store \S+plugins\.db is damaged \(PRAGMA quick_check found .*\)\. It was left as it is\. Stop every role .*restore plugins\.db from the last `app backup` copy.*"Backup and restore" in packaging\/README\.md/)
+  assert.match(
+    worker.output(),
+    /plugin store \S+plugins\.db is damaged \(PRAGMA quick_check found .*\)\. It was left as it is\. Stop every role .*restore plugins\.db from the last `app backup` copy.*"Backup and restore" in packaging\/README\.md/,
+  )
 
   const scheduler = await runCli(['--role=scheduler', '--data-dir', data, '--plugins-dir', plugins], { cwd: root })
   assert.equal(scheduler.code, 4, scheduler.stderr)
@@ -101,7 +115,10 @@ test('a zero-length plugins.db is reported as empty, with the fix, not as missin
   writeFileSync(join(data, 'plugins.db'), '')
   const list = await runCli(['plugins', 'list', '--data-dir', data], { cwd: root })
   assert.equal(list.code, 4)
-  assert.match(list.stderr, /plugins\.db exists but is empty \(0 bytes\): no scheduler has initialized it .*Start the scheduler \(app --role=scheduler\) or run `app plugins sync`.*restore plugins\.db from the last `app backup` copy/)
+  assert.match(
+    list.stderr,
+    /plugins\.db exists but is empty \(0 bytes\): no scheduler has initialized it .*Start the scheduler \(app --role=scheduler\) or run `app plugins sync`.*restore plugins\.db from the last `app backup` copy/,
+  )
   assert.doesNotMatch(list.stderr, /does not exist/)
 
   const worker = await runCli(['--role=worker', '--data-dir', data], { cwd: root, env: { APP_STORE_WAIT_MS: '500' } })
@@ -111,7 +128,10 @@ test('a zero-length plugins.db is reported as empty, with the fix, not as missin
   assert.equal(doctor.code, 1)
   assert.match(doctor.stdout, /plugins\.db exists but is empty \(0 bytes\)/)
 
-  const sync = await runCli(['plugins', 'sync', '--data-dir', data, '--plugins-dir', join(root, 'plugins')], { cwd: root, env: { APP_SETTLE_MS: '0' } })
+  const sync = await runCli(['plugins', 'sync', '--data-dir', data, '--plugins-dir', join(root, 'plugins')], {
+    cwd: root,
+    env: { APP_SETTLE_MS: '0' },
+  })
   assert.equal(sync.code, 0, sync.stderr)
   assert.equal((await runCli(['plugins', 'list', '--data-dir', data], { cwd: root })).code, 0)
 })

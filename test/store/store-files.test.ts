@@ -64,9 +64,13 @@ test('worker and web hold plugins.db read-only: SQLite itself refuses writes', a
   writePlugin(join(root, 'plugins'), 'alpha', manifest('alpha'), { 'index.js': 'export function load() {}' })
   assert.equal((await runCli(['plugins', 'sync', '--data-dir', data, '--plugins-dir', join(root, 'plugins')], { cwd: root })).code, 0)
   const store = await openReadonlyStore(data)
-  t.onTestFinished(async () => { await store.close() })
+  t.onTestFinished(async () => {
+    await store.close()
+  })
   assert.equal(store.readonly, true)
-  assert.throws(() => store.sqlite.prepare("INSERT INTO generations (created_at, reason) VALUES ('now', 'sneaky')").run(), { code: 'SQLITE_READONLY' })
+  assert.throws(() => store.sqlite.prepare("INSERT INTO generations (created_at, reason) VALUES ('now', 'sneaky')").run(), {
+    code: 'SQLITE_READONLY',
+  })
   assert.throws(() => store.sqlite.exec('DELETE FROM blobs'), { code: 'SQLITE_READONLY' })
   assert.equal((await store.currentGeneration())!.plugins[0]!.name, 'alpha')
 

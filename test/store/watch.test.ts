@@ -25,8 +25,13 @@ test('a running scheduler publishes adds, changes and deletes in its plugins dir
   const data = join(root, 'data')
   const plugins = join(root, 'plugins')
   writePlugin(plugins, 'alpha', manifest('alpha'), { 'index.js': 'export function load() {}' })
-  const scheduler = startCli(['--role=scheduler', '--data-dir', data, '--plugins-dir', plugins], { cwd: root, env: { APP_SETTLE_MS: '300' } })
-  t.onTestFinished(async () => { await scheduler.stop('SIGKILL') })
+  const scheduler = startCli(['--role=scheduler', '--data-dir', data, '--plugins-dir', plugins], {
+    cwd: root,
+    env: { APP_SETTLE_MS: '300' },
+  })
+  t.onTestFinished(async () => {
+    await scheduler.stop('SIGKILL')
+  })
   await scheduler.waitFor(/scheduler started/)
   await waitForList(data, (l) => l.plugins.length === 1)
 
@@ -46,8 +51,13 @@ test('a plugin still being copied is not published until its files settle', asyn
   const root = tempDir(t)
   const data = join(root, 'data')
   const plugins = join(root, 'plugins')
-  const scheduler = startCli(['--role=scheduler', '--data-dir', data, '--plugins-dir', plugins], { cwd: root, env: { APP_SETTLE_MS: '1500' } })
-  t.onTestFinished(async () => { await scheduler.stop('SIGKILL') })
+  const scheduler = startCli(['--role=scheduler', '--data-dir', data, '--plugins-dir', plugins], {
+    cwd: root,
+    env: { APP_SETTLE_MS: '1500' },
+  })
+  t.onTestFinished(async () => {
+    await scheduler.stop('SIGKILL')
+  })
   await scheduler.waitFor(/scheduler started/)
   // Copy in two steps, as a slow `cp -r` would: the manifest first, the module it names 400 ms later.
   writePlugin(plugins, 'slow', manifest('slow'))
@@ -57,6 +67,9 @@ test('a plugin still being copied is not published until its files settle', asyn
   assert.equal(listed.plugins[0]!.status, 'ok')
   // No generation ever held the half-copied plugin (which would have failed with MODULE_NOT_FOUND).
   const show = JSON.parse((await runCli(['plugins', 'show', 'slow', '--json', '--data-dir', data])).stdout)
-  assert.deepEqual(show.history.map((h: { status: string }) => h.status), ['ok'])
+  assert.deepEqual(
+    show.history.map((h: { status: string }) => h.status),
+    ['ok'],
+  )
   assert.equal(await scheduler.stop(), 0)
 })

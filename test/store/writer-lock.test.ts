@@ -8,12 +8,17 @@ test('a second scheduler exits 3 naming the holder; after kill -9 of the holder 
   const args = ['--data-dir', join(root, 'data'), '--plugins-dir', join(root, 'plugins')]
   writePlugin(join(root, 'plugins'), 'alpha', manifest('alpha'), { 'index.js': 'export function load() {}' })
   const first = startCli(['--role=scheduler', ...args], { cwd: root })
-  t.onTestFinished(async () => { await first.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await first.stop('SIGKILL')
+  })
   await first.waitFor(/scheduler started/)
 
   const second = await runCli(['--role=scheduler', ...args], { cwd: root })
   assert.equal(second.code, 3)
-  assert.match(second.stderr, new RegExp(`another scheduler holds .*scheduler\\.lock: pid ${first.child.pid} on host \\S+, started \\d{4}-`))
+  assert.match(
+    second.stderr,
+    new RegExp(`another scheduler holds .*scheduler\\.lock: pid ${first.child.pid} on host \\S+, started \\d{4}-`),
+  )
   const sync = await runCli(['plugins', 'sync', ...args], { cwd: root })
   assert.equal(sync.code, 3, 'app plugins sync also needs the writer lock')
 

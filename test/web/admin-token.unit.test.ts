@@ -7,7 +7,12 @@ import { resolveAdminToken } from '../../src/web/admin-token.ts'
 import { tempDir } from '../helpers/cli.ts'
 
 const refusal = (fn: () => unknown): AppError => {
-  try { fn() } catch (error) { assert.ok(error instanceof AppError, String(error)); return error }
+  try {
+    fn()
+  } catch (error) {
+    assert.ok(error instanceof AppError, String(error))
+    return error
+  }
   assert.fail('expected a refusal')
 }
 
@@ -51,7 +56,15 @@ test('the admin-token file is created once, 0600, as a regular file; a loosened 
 
 test('low-entropy admin tokens are refused, naming where they came from and how to make one, never echoing them', (t) => {
   const data = join(tempDir(t), 'data')
-  for (const weak of ['aaaaaaaaaaaaaaaa', 'abababababababab', 'abcabcabcabcabcabc', 'aaaabbbbccccdddd', '0123456789abcdef', 'abcdefghijklmnopqrstu', 'short']) {
+  for (const weak of [
+    'aaaaaaaaaaaaaaaa',
+    'abababababababab',
+    'abcabcabcabcabcabc',
+    'aaaabbbbccccdddd',
+    '0123456789abcdef',
+    'abcdefghijklmnopqrstu',
+    'short',
+  ]) {
     const error = refusal(() => resolveAdminToken(data, { APP_ADMIN_TOKEN: weak }))
     assert.equal(error.exitCode, 2, weak)
     assert.equal(error.code, 'ADMIN_TOKEN_WEAK')
@@ -65,7 +78,11 @@ test('low-entropy admin tokens are refused, naming where they came from and how 
   writeFileSync(join(data, 'admin-token'), 'zzzzzzzzzzzzzzzzzzzzzzzz\n', { mode: 0o600 })
   assert.match(refusal(() => resolveAdminToken(data, {})).message, /admin-token .*openssl rand -hex 32/)
 
-  for (const strong of ['operator-chosen-token-1234567890', 'f3a9c1d07be24e58a6d1c93b7e0f4a21', 'Vu5l_SyfC7mcIjfquCv6-4_VrFm_XyJmwg--uhTk1gw']) {
+  for (const strong of [
+    'operator-chosen-token-1234567890',
+    'f3a9c1d07be24e58a6d1c93b7e0f4a21',
+    'Vu5l_SyfC7mcIjfquCv6-4_VrFm_XyJmwg--uhTk1gw',
+  ]) {
     assert.equal(resolveAdminToken(data, { APP_ADMIN_TOKEN: strong }).token, strong)
   }
 })

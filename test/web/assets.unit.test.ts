@@ -29,13 +29,25 @@ test('a frontend file is served with its type, nosniff and an ETag; a repeat is 
   assert.match(await css.text(), /\.ops-banner/)
 })
 
-test('only frontend files are served: not plugin.json, not the server code, not a failed plugin\'s files', async (t) => {
+test("only frontend files are served: not plugin.json, not the server code, not a failed plugin's files", async (t) => {
   const f = await webFixture(t, {
-    extraPlugins: (dir) => writePlugin(dir, 'with-images', manifest('with-images', { frontend: ['web/app.js'] }), {
-      'index.js': 'export function load() {}', 'web/app.js': 'console.log(1)', 'web/logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47]), 'web/data.bin': 'x', 'secret.txt': 's3cret',
-    }),
+    extraPlugins: (dir) =>
+      writePlugin(dir, 'with-images', manifest('with-images', { frontend: ['web/app.js'] }), {
+        'index.js': 'export function load() {}',
+        'web/app.js': 'console.log(1)',
+        'web/logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47]),
+        'web/data.bin': 'x',
+        'secret.txt': 's3cret',
+      }),
   })
-  for (const path of [`${ASSETS}/plugin.json`, `${ASSETS}/index.js`, `${ASSETS}/frontend/nope.js`, '/plugins/broken-plugin/assets/index.js', '/plugins/with-images/assets/secret.txt', '/plugins/no-such/assets/a.js']) {
+  for (const path of [
+    `${ASSETS}/plugin.json`,
+    `${ASSETS}/index.js`,
+    `${ASSETS}/frontend/nope.js`,
+    '/plugins/broken-plugin/assets/index.js',
+    '/plugins/with-images/assets/secret.txt',
+    '/plugins/no-such/assets/a.js',
+  ]) {
     const res = await f.get(path)
     assert.equal(res.status, 404, path)
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'ASSET_NOT_FOUND')
@@ -80,25 +92,36 @@ test('traversal attempts over real HTTP never return a file outside the frontend
   const f = await webFixture(t)
   const server = serve({ fetch: f.app.fetch, hostname: '127.0.0.1', port: 0 })
   await new Promise((r) => server.once('listening', r))
-  t.onTestFinished(async () => { await new Promise((r) => server.close(r)) })
+  t.onTestFinished(async () => {
+    await new Promise((r) => server.close(r))
+  })
   const port = (server.address() as AddressInfo).port
   // node:http sends the path exactly as written: no client-side normalization.
-  const raw = (path: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
-      let body = ''
-      res.on('data', (d) => (body += d))
-      res.on('end', () => resolve({ status: res.statusCode!, body }))
+  const raw = (path: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
+        let body = ''
+        res.on('data', (d) => (body += d))
+        res.on('end', () => resolve({ status: res.statusCode!, body }))
+      })
+      req.on('error', reject)
+      req.end()
     })
-    req.on('error', reject)
-    req.end()
-  })
   const attempts = [
     // ('./frontend/init.js' is left out: the URL parser turns it into the real file's path before any route sees it.)
     ...REFUSED.filter(([p]) => !p.startsWith('./')).map(([p]) => `${ASSETS}/${p.replace('\\', '%5C')}`),
-    `${ASSETS}/../plugin.json`, `${ASSETS}/frontend/../../../../etc/passwd`, `${ASSETS}/%2e%2e/%2e%2e/%2e%2e/etc/passwd`,
-    `${ASSETS}/..%5c..%5cplugin.json`, `${ASSETS}/frontend/..%2f..%2fplugin.json`, `${ASSETS}//etc/passwd`, `${ASSETS}/%00`,
-    `${ASSETS}/..\\plugin.json`, `${ASSETS}/frontend\\..\\..\\plugin.json`, `${ASSETS}/..\\..\\..\\..\\etc\\passwd`,
-    `/plugins/..%2Fops-banner/assets/frontend/init.js`, `/plugins/%2e%2e/assets/frontend/init.js`,
+    `${ASSETS}/../plugin.json`,
+    `${ASSETS}/frontend/../../../../etc/passwd`,
+    `${ASSETS}/%2e%2e/%2e%2e/%2e%2e/etc/passwd`,
+    `${ASSETS}/..%5c..%5cplugin.json`,
+    `${ASSETS}/frontend/..%2f..%2fplugin.json`,
+    `${ASSETS}//etc/passwd`,
+    `${ASSETS}/%00`,
+    `${ASSETS}/..\\plugin.json`,
+    `${ASSETS}/frontend\\..\\..\\plugin.json`,
+    `${ASSETS}/..\\..\\..\\..\\etc\\passwd`,
+    `/plugins/..%2Fops-banner/assets/frontend/init.js`,
+    `/plugins/%2e%2e/assets/frontend/init.js`,
   ]
   for (const path of attempts) {
     const r = await raw(path)

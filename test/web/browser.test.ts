@@ -7,27 +7,50 @@ import { ROOT, startCli, tempDir } from '../helpers/cli.ts'
 import { writeBrokenPlugin } from './web-fixture.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 export const SCREENSHOT_DIR = join(ROOT, 'test/.tmp')
 
-test('an operator signs in, finds the broken plugin\'s warning, opens Manage Plugin from its Action menu, and sees the frontend plugin', async (t) => {
+test("an operator signs in, finds the broken plugin's warning, opens Manage Plugin from its Action menu, and sees the frontend plugin", async (t) => {
   // Fails, not skips: the browser test is part of the suite (`npm test` installs chromium when it may).
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test`)
   const root = tempDir(t, 'app-browser-')
   const plugins = join(root, 'plugins')
   cpSync(join(ROOT, 'plugins'), plugins, { recursive: true })
   writeBrokenPlugin(plugins)
-  const app = startCli(['--role=all', '--port', '0', '--data-dir', join(root, 'data'), '--plugins-dir', plugins], { cwd: root, env: { APP_SETTLE_MS: '0', APP_ADMIN_TOKEN: '' } })
-  t.onTestFinished(async () => { await app.stop('SIGKILL') })
+  const app = startCli(['--role=all', '--port', '0', '--data-dir', join(root, 'data'), '--plugins-dir', plugins], {
+    cwd: root,
+    env: { APP_SETTLE_MS: '0', APP_ADMIN_TOKEN: '' },
+  })
+  t.onTestFinished(async () => {
+    await app.stop('SIGKILL')
+  })
   const url = (JSON.parse((await app.waitFor(/^.*"msg":"web listening.*$/m, 60_000))[0]) as { url: string }).url
   await app.waitFor(/"msg":"web ready"/, 60_000)
   const token = readFileSync(join(root, 'data', 'admin-token'), 'utf8').trim()
 
-  const context = await chromium.launchPersistentContext(join(root, 'chromium-profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 } })
-  t.onTestFinished(async () => { await context.close() })
+  const context = await chromium.launchPersistentContext(join(root, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 900 },
+  })
+  t.onTestFinished(async () => {
+    await context.close()
+  })
   const page = context.pages()[0] ?? (await context.newPage())
   const problems: string[] = []
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()) })
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text())
+  })
   page.on('pageerror', (e) => problems.push(e.message))
 
   // Not signed in: the landing page sends us to the sign-in form, which brings us back.
@@ -49,7 +72,10 @@ test('an operator signs in, finds the broken plugin\'s warning, opens Manage Plu
   assert.equal(await page.locator('#count-failed').textContent(), '1')
   const warning = page.locator('#warnings tbody tr', { hasText: 'broken-plugin' })
   assert.equal(await warning.count(), 1)
-  assert.match(await warning.innerText(), /error\s+broken-plugin version 1\.0\.0 \(not loaded\)\s+MODULE_NOT_FOUND\s+.*modules\[0\] is "missing<script>alert\(1\)<\/script>\.js" but the plugin has no such file/)
+  assert.match(
+    await warning.innerText(),
+    /error\s+broken-plugin version 1\.0\.0 \(not loaded\)\s+MODULE_NOT_FOUND\s+.*modules\[0\] is "missing<script>alert\(1\)<\/script>\.js" but the plugin has no such file/,
+  )
 
   // The frontend plugin's visible change: its banner and its nav entry (its JS runs under CSP default-src 'self'),
   // filled from its own route, /plugin/ops-banner/status, which the web role mounted from registerApiBlueprint.
@@ -76,7 +102,10 @@ test('an operator signs in, finds the broken plugin\'s warning, opens Manage Plu
   assert.match(await page.locator('h1').innerText(), /^broken-plugin 1\.0\.0 failed$/)
   const section = page.locator('section#warnings')
   assert.match(await section.locator('h2').innerText(), /Warnings \(1\)/)
-  assert.match(await section.locator('.warning-item').innerText(), /MODULE_NOT_FOUND[\s\S]*modules\[0\] is "missing<script>alert\(1\)<\/script>\.js"/)
+  assert.match(
+    await section.locator('.warning-item').innerText(),
+    /MODULE_NOT_FOUND[\s\S]*modules\[0\] is "missing<script>alert\(1\)<\/script>\.js"/,
+  )
   // With no line of its own code to show, the detail is open from the start.
   assert.equal(await section.locator('details', { has: page.locator('summary', { hasText: 'Detail' }) }).getAttribute('open'), '')
   assert.equal(await section.locator('pre').innerText(), 'missing<script>alert(1)</script>.js')

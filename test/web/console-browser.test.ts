@@ -1,3 +1,4 @@
+// long file: operator journeys in one Chromium session over one set of role processes.
 // The admin page as an operator's console, driven in Chromium against real scheduler, worker and web
 // processes: triage, acknowledge, events, disable and enable through the scheduler, compare versions.
 import assert from 'node:assert/strict'
@@ -11,8 +12,12 @@ const LANDING = '/settings/integrations/plugins'
 const cleanups: Array<() => unknown> = []
 let env: ConsoleEnv
 
-beforeAll(async () => { env = await startConsole({ onTestFinished: (fn) => cleanups.push(fn) }) }, 180_000)
-afterAll(async () => { for (const fn of cleanups.reverse()) await fn() })
+beforeAll(async () => {
+  env = await startConsole({ onTestFinished: (fn) => cleanups.push(fn) })
+}, 180_000)
+afterAll(async () => {
+  for (const fn of cleanups.reverse()) await fn()
+})
 
 const api = async <T>(path: string): Promise<T> => {
   const res = await env.page.request.get(`${env.url}${path.slice(1)}`)
@@ -23,7 +28,7 @@ const open = (path: string) => env.page.goto(`${env.url}${path.slice(1)}`)
 const warningRows = () => env.page.locator('#warnings tbody tr')
 
 describe('the operator console', () => {
-  test('triage: the filter form narrows the warnings to one plugin\'s errors, and the counters lead to their views', async () => {
+  test("triage: the filter form narrows the warnings to one plugin's errors, and the counters lead to their views", async () => {
     const { page } = env
     await page.setViewportSize(DESKTOP)
     await open(LANDING)
@@ -67,13 +72,23 @@ describe('the operator console', () => {
 
   test('acknowledge a warning with a note: it leaves the open view, and comes back when the failure recurs after a retry from the events page', async () => {
     const { page } = env
-    await enqueueJobs(env.runtime, [{ eventType: 'custom.flaky', runAt: Date.now(), description: 'Check the inventory.', owner: 'flaky-events' }])
+    await enqueueJobs(env.runtime, [
+      { eventType: 'custom.flaky', runAt: Date.now(), description: 'Check the inventory.', owner: 'flaky-events' },
+    ])
     type Warnings = { total: number; warnings: Array<{ code: string; count: number; lastSeen: string }> }
-    await waitUntil('the RUNTIME_ERROR of flaky-events', async () => (await api<Warnings>('/api/v1/warnings?plugin=flaky-events')).total === 1, 60_000, 250)
+    await waitUntil(
+      'the RUNTIME_ERROR of flaky-events',
+      async () => (await api<Warnings>('/api/v1/warnings?plugin=flaky-events')).total === 1,
+      60_000,
+      250,
+    )
 
     await open(`${LANDING}?plugin=flaky-events`)
     const row = warningRows().filter({ hasText: 'RUNTIME_ERROR' })
-    assert.match(await row.innerText(), /warning\s+flaky-events version 1\.0\.0 \(running\)\s+RUNTIME_ERROR\s+.*the inventory check failed: the remote inventory answered 503/)
+    assert.match(
+      await row.innerText(),
+      /warning\s+flaky-events version 1\.0\.0 \(running\)\s+RUNTIME_ERROR\s+.*the inventory check failed: the remote inventory answered 503/,
+    )
     await row.locator('details.ack > summary').click()
     await row.getByLabel('Note (why it can wait)').fill('Inventory API is down for maintenance until Friday')
     await row.getByRole('button', { name: 'Acknowledge' }).click()
@@ -83,7 +98,10 @@ describe('the operator console', () => {
     assert.equal(await page.locator('#count-acknowledged').innerText(), '1')
 
     await open(`${LANDING}?plugin=flaky-events&state=acknowledged`)
-    assert.match(await warningRows().first().innerText(), /Acknowledged by Alice Operator, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: Inventory API is down for maintenance until Friday/)
+    assert.match(
+      await warningRows().first().innerText(),
+      /Acknowledged by Alice Operator, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: Inventory API is down for maintenance until Friday/,
+    )
 
     // Manage Plugin: the error with absolute times and the plugin's own line of code.
     await open(`${LANDING}/flaky-events`)
@@ -106,23 +124,41 @@ describe('the operator console', () => {
     await event.getByRole('button', { name: 'Retry' }).click()
     await page.waitForURL(/\/settings\/events\?status=failed/)
     // The worker runs it again, it fails again, and the acknowledged warning is open again.
-    const seen = await waitUntil('the failure to recur', async () => {
-      const w = (await api<Warnings>('/api/v1/warnings?plugin=flaky-events')).warnings[0]
-      return w && w.count === 2 ? w : null
-    }, 60_000, 250)
+    const seen = await waitUntil(
+      'the failure to recur',
+      async () => {
+        const w = (await api<Warnings>('/api/v1/warnings?plugin=flaky-events')).warnings[0]
+        return w && w.count === 2 ? w : null
+      },
+      60_000,
+      250,
+    )
     await open(`${LANDING}?plugin=flaky-events`)
     assert.equal(await warningRows().count(), 1)
     assert.match(await warningRows().first().innerText(), /RUNTIME_ERROR[\s\S]*Acknowledge/)
-    assert.ok(seen.lastSeen > (await api<{ entries: Array<{ action: string; at: string }> }>('/api/v1/audit')).entries.find((e) => e.action === 'ack')!.at)
+    assert.ok(
+      seen.lastSeen >
+        (await api<{ entries: Array<{ action: string; at: string }> }>('/api/v1/audit')).entries.find((e) => e.action === 'ack')!.at,
+    )
     // The retry is in the audit list, by name.
     await open('/settings/audit')
-    assert.match(await page.locator('tbody tr', { hasText: 'event.retry' }).innerText(), /Alice Operator\s+event\.retry event \d+ \(custom\.flaky\)[\s\S]*done/)
+    assert.match(
+      await page.locator('tbody tr', { hasText: 'event.retry' }).innerText(),
+      /Alice Operator\s+event\.retry event \d+ \(custom\.flaky\)[\s\S]*done/,
+    )
   })
 
   test('the events page shows orphaned events with why, and cancels one', async () => {
     const { page } = env
-    await enqueueJobs(env.runtime, [{ eventType: 'custom.nobody_registers_this', runAt: Date.now(), description: 'Waits for its plugin.', owner: 'cli' }])
-    await waitUntil('the event to be orphaned', async () => (await api<{ counts: { orphaned: number } }>('/api/v1/events')).counts.orphaned === 1, 30_000, 250)
+    await enqueueJobs(env.runtime, [
+      { eventType: 'custom.nobody_registers_this', runAt: Date.now(), description: 'Waits for its plugin.', owner: 'cli' },
+    ])
+    await waitUntil(
+      'the event to be orphaned',
+      async () => (await api<{ counts: { orphaned: number } }>('/api/v1/events')).counts.orphaned === 1,
+      30_000,
+      250,
+    )
     await open('/settings/events?status=orphaned')
     const row = page.locator('#events tbody tr')
     assert.match(await row.innerText(), /orphaned\s+custom\.nobody_registers_this[\s\S]*No loaded plugin registers this type/)
@@ -141,48 +177,87 @@ describe('the operator console', () => {
     await page.waitForURL(/\/settings\/integrations\/plugins\/ops-banner#actions$/)
     const request = page.locator('#actions [data-request]').first()
     assert.match(await request.innerText(), /^(pending|done)\s+disable by Alice Operator/)
-    await waitUntil('the disable to be applied', async () => {
-      await open(`${LANDING}/ops-banner`)
-      return (await request.getAttribute('data-status', { timeout: 2000 }).catch(() => null)) === 'done'
-    }, 10_000, 200)
-    assert.match(await request.innerText(), /done\s+disable by Alice Operator, .* UTC: disabled ops-banner 1\.0\.0: generation \d+ leaves it out until it is enabled/)
-    const applied = (await api<{ requests: Array<{ action: string; requestedAt: string; finishedAt: string }> }>('/api/v1/plugins/ops-banner')).requests.find((r) => r.action === 'disable')!
-    assert.ok(Date.parse(applied.finishedAt) - Date.parse(applied.requestedAt) <= 2000, `applied after ${Date.parse(applied.finishedAt) - Date.parse(applied.requestedAt)} ms`)
+    await waitUntil(
+      'the disable to be applied',
+      async () => {
+        await open(`${LANDING}/ops-banner`)
+        return (await request.getAttribute('data-status', { timeout: 2000 }).catch(() => null)) === 'done'
+      },
+      10_000,
+      200,
+    )
+    assert.match(
+      await request.innerText(),
+      /done\s+disable by Alice Operator, .* UTC: disabled ops-banner 1\.0\.0: generation \d+ leaves it out until it is enabled/,
+    )
+    const applied = (
+      await api<{ requests: Array<{ action: string; requestedAt: string; finishedAt: string }> }>('/api/v1/plugins/ops-banner')
+    ).requests.find((r) => r.action === 'disable')!
+    assert.ok(
+      Date.parse(applied.finishedAt) - Date.parse(applied.requestedAt) <= 2000,
+      `applied after ${Date.parse(applied.finishedAt) - Date.parse(applied.requestedAt)} ms`,
+    )
     assert.match(await page.locator('h1').innerText(), /ops-banner 1\.0\.0 disabled/)
 
     // The landing page lists it as disabled; the banner names what a restart changes, per process.
     await open(LANDING)
     assert.match(await page.locator('tr[data-plugin="ops-banner"]').innerText(), /disabled/)
     const banner = page.locator('#restart-needed')
-    for (const role of ['worker', 'web']) assert.match(await banner.locator('li', { hasText: `${role}@` }).innerText(), /ops-banner 1\.0\.0 → removed/)
+    for (const role of ['worker', 'web'])
+      assert.match(await banner.locator('li', { hasText: `${role}@` }).innerText(), /ops-banner 1\.0\.0 → removed/)
     await open('/settings/processes')
     assert.match(await page.locator('tr', { hasText: 'worker' }).first().innerText(), /restart needed\s+ops-banner 1\.0\.0 → removed/)
 
     // A rescan (a new plugin arrives) publishes a generation without it.
     const before = (await api<{ generation: number }>('/api/v1/plugins')).generation
     writePlugin(env.plugins, 'late-plugin', manifest('late-plugin'), { 'index.js': 'export function load() {}\n' })
-    const after = await waitUntil('the rescan', async () => {
-      const list = await api<{ generation: number; plugins: Array<{ name: string }> }>('/api/v1/plugins')
-      return list.generation > before && list.plugins.some((p) => p.name === 'late-plugin') ? list : null
-    }, 30_000, 250)
+    const after = await waitUntil(
+      'the rescan',
+      async () => {
+        const list = await api<{ generation: number; plugins: Array<{ name: string }> }>('/api/v1/plugins')
+        return list.generation > before && list.plugins.some((p) => p.name === 'late-plugin') ? list : null
+      },
+      30_000,
+      250,
+    )
     assert.ok(!after.plugins.some((p) => p.name === 'ops-banner'))
 
     // Enable from Manage Plugin.
     await open(`${LANDING}/ops-banner`)
     await page.locator('#actions').getByRole('button', { name: 'Enable' }).click()
-    await waitUntil('the enable to be applied', async () => {
-      await open(`${LANDING}/ops-banner`)
-      return (await page.locator('#actions [data-request]').first().getAttribute('data-status', { timeout: 2000 }).catch(() => null)) === 'done'
-    }, 10_000, 200)
-    assert.match(await page.locator('#actions [data-request]').first().innerText(), /done\s+enable by Alice Operator.*enabled ops-banner: generation \d+ holds 1\.0\.0/)
+    await waitUntil(
+      'the enable to be applied',
+      async () => {
+        await open(`${LANDING}/ops-banner`)
+        return (
+          (await page
+            .locator('#actions [data-request]')
+            .first()
+            .getAttribute('data-status', { timeout: 2000 })
+            .catch(() => null)) === 'done'
+        )
+      },
+      10_000,
+      200,
+    )
+    assert.match(
+      await page.locator('#actions [data-request]').first().innerText(),
+      /done\s+enable by Alice Operator.*enabled ops-banner: generation \d+ holds 1\.0\.0/,
+    )
     assert.match(await page.locator('h1').innerText(), /ops-banner 1\.0\.0 loaded/)
     // The processes still run 1.0.0 of it: the banner no longer names it.
     await open(LANDING)
     assert.doesNotMatch(await page.locator('body').innerText(), /ops-banner 1\.0\.0 → removed/)
     await open('/settings/audit')
     const rows = await page.locator('tbody tr').allInnerTexts()
-    assert.ok(rows.some((r) => /Alice Operator\s+enable[\s\S]*ops-banner[\s\S]*done/.test(r)), rows.join('\n'))
-    assert.ok(rows.some((r) => /Alice Operator\s+disable[\s\S]*ops-banner[\s\S]*done/.test(r)), rows.join('\n'))
+    assert.ok(
+      rows.some((r) => /Alice Operator\s+enable[\s\S]*ops-banner[\s\S]*done/.test(r)),
+      rows.join('\n'),
+    )
+    assert.ok(
+      rows.some((r) => /Alice Operator\s+disable[\s\S]*ops-banner[\s\S]*done/.test(r)),
+      rows.join('\n'),
+    )
   })
 
   test('compare two versions (a rejected one too), and a rejected update reads "update rejected, 1.1.0 running"', async () => {
@@ -191,7 +266,12 @@ describe('the operator console', () => {
     writeRulePack(env.plugins, '1.1.0')
     await waitUntil('rule-pack 1.1.0', async () => (await api<Plugin>('/api/v1/plugins/rule-pack')).version === '1.1.0', 30_000, 250)
     writeRulePack(env.plugins, '1.2.0')
-    await waitUntil('the rejected 1.2.0', async () => (await api<Plugin>('/api/v1/plugins/rule-pack')).rejected?.version === '1.2.0', 30_000, 250)
+    await waitUntil(
+      'the rejected 1.2.0',
+      async () => (await api<Plugin>('/api/v1/plugins/rule-pack')).rejected?.version === '1.2.0',
+      30_000,
+      250,
+    )
 
     await open(LANDING)
     assert.equal(await page.locator('tr[data-plugin="rule-pack"] td:nth-child(3)').innerText(), 'update rejected, 1.1.0 running')
@@ -199,14 +279,30 @@ describe('the operator console', () => {
     const body = await page.locator('main').innerText()
     assert.match(await page.locator('h1').innerText(), /^rule-pack 1\.1\.0 update rejected, 1\.1\.0 running$/)
     assert.doesNotMatch(body, /not loaded/, body.match(/.*not loaded.*/)?.[0])
-    assert.match(await page.locator('#warnings .warning-item', { hasText: 'UPDATE_REJECTED' }).innerText(), /version 1\.2\.0 \(rejected update; 1\.1\.0 runs\)/)
+    assert.match(
+      await page.locator('#warnings .warning-item', { hasText: 'UPDATE_REJECTED' }).innerText(),
+      /version 1\.2\.0 \(rejected update; 1\.1\.0 runs\)/,
+    )
 
     // From the history: what changed from 1.0.0 to the running 1.1.0.
-    await page.locator('#history tbody tr', { has: page.locator('td:first-child', { hasText: /^1\.0\.0$/ }) }).getByRole('link', { name: 'Compare with 1.1.0' }).click()
+    await page
+      .locator('#history tbody tr', { has: page.locator('td:first-child', { hasText: /^1\.0\.0$/ }) })
+      .getByRole('link', { name: 'Compare with 1.1.0' })
+      .click()
     await page.waitForURL(/compare\?from=1\.0\.0&to=1\.1\.0$/)
     assert.equal(await page.locator('#change-summary').innerText(), '5 files differ: 1 added, 1 removed, 3 changed.')
-    const files = Object.fromEntries(await page.locator('article.file-change').evaluateAll((els) => els.map((e) => [e.getAttribute('data-path'), e.getAttribute('data-status')])))
-    assert.deepEqual(files, { 'index.js': 'changed', 'plugin.json': 'changed', 'rules/a.txt': 'changed', 'rules/new.txt': 'added', 'rules/old.txt': 'removed' })
+    const files = Object.fromEntries(
+      await page
+        .locator('article.file-change')
+        .evaluateAll((els) => els.map((e) => [e.getAttribute('data-path'), e.getAttribute('data-status')])),
+    )
+    assert.deepEqual(files, {
+      'index.js': 'changed',
+      'plugin.json': 'changed',
+      'rules/a.txt': 'changed',
+      'rules/new.txt': 'added',
+      'rules/old.txt': 'removed',
+    })
     const diff = await page.locator('article.file-change[data-path="rules/a.txt"] pre.diff').innerText()
     assert.match(diff, /^@@ -1 \+1 @@\n deny t2\.nano\n-deny t2\.micro\n\+deny t3\.micro\n allow m5\.large/)
 
@@ -217,7 +313,10 @@ describe('the operator console', () => {
     await picker.getByRole('button', { name: 'Compare' }).click()
     await page.waitForURL(/from=1\.1\.0&to=1\.2\.0/)
     assert.match(await page.locator('#changes-title').innerText(), /1\.1\.0 loaded → 1\.2\.0 failed/)
-    assert.match(await page.locator('article.file-change[data-path="plugin.json"] pre.diff').innerText(), /-\s+"version": "1\.1\.0",\n\+\s+"version": "1\.2\.0",[\s\S]*-\s+"index\.js"\n\+\s+"missing\.js"/)
+    assert.match(
+      await page.locator('article.file-change[data-path="plugin.json"] pre.diff').innerText(),
+      /-\s+"version": "1\.1\.0",\n\+\s+"version": "1\.2\.0",[\s\S]*-\s+"index\.js"\n\+\s+"missing\.js"/,
+    )
     assert.deepEqual(env.problems, [])
   })
 })

@@ -32,7 +32,9 @@ export function load() {
 }
 `
 const withRoutes = (dir: string) => writePlugin(dir, 'routes-plus', manifest('routes-plus'), { 'index.js': ROUTES })
-type Api = { warnings: Array<{ code: string; plugin: string; version: string; message: string; detail: string | null; count: number; where: string[] }> }
+type Api = {
+  warnings: Array<{ code: string; plugin: string; version: string; message: string; detail: string | null; count: number; where: string[] }>
+}
 
 test('public paths answer anyone and say who called; other paths need the sign-in; an anonymous caller reaches only apps that made the path public', async (t) => {
   const f = await webFixture(t, { extraPlugins: withRoutes })
@@ -47,7 +49,11 @@ test('public paths answer anyone and say who called; other paths need the sign-i
   assert.deepEqual(await (await call('/me', { headers: bearer })).json(), { kind: 'admin' })
   assert.deepEqual(await (await call('/hooks/7')).json(), { id: '7', user: { kind: 'anonymous' } })
   assert.deepEqual(await (await call('/pub/a/b')).json(), { path: '/pub/a/b', user: { kind: 'anonymous' } })
-  assert.deepEqual(await (await call('/web%68ook')).json(), { app: 'public', user: { kind: 'anonymous' } }, 'matched on the path the plugin\'s app routes on')
+  assert.deepEqual(
+    await (await call('/web%68ook')).json(),
+    { app: 'public', user: { kind: 'anonymous' } },
+    "matched on the path the plugin's app routes on",
+  )
   for (const path of ['/me', '/webhook/', '/Webhook', '/hooks/7/x', '/hooks/', '/webhook/..%2Fme', '/items/1']) {
     const res = await call(path)
     assert.equal(res.status, 401, path)
@@ -55,20 +61,36 @@ test('public paths answer anyone and say who called; other paths need the sign-i
   }
   // A public POST from a server (no Origin) is fine; from another site's page it is refused like any other.
   assert.equal((await call('/webhook', { method: 'POST', body: '{}' })).status, 200)
-  assert.equal((await call('/webhook', { method: 'POST', body: '{}', headers: { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' } })).status, 403)
+  assert.equal(
+    (await call('/webhook', { method: 'POST', body: '{}', headers: { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' } }))
+      .status,
+    403,
+  )
 
   // A caller's own Authorization header on a public path is not a failed sign-in: it never locks the admin out.
-  for (let i = 0; i < 30; i++) assert.deepEqual(await (await call('/webhook', { headers: { Authorization: 'Bearer the-webhook-senders-own-secret' } })).json(), { app: 'public', user: { kind: 'anonymous' } })
+  for (let i = 0; i < 30; i++)
+    assert.deepEqual(await (await call('/webhook', { headers: { Authorization: 'Bearer the-webhook-senders-own-secret' } })).json(), {
+      app: 'public',
+      user: { kind: 'anonymous' },
+    })
   assert.equal((await web.get('/api/v1/plugins')).status, 200)
-  assert.deepEqual(await (await call('/pub/x', { headers: { Authorization: `Bearer ${TOKEN}` } })).json(), { path: '/pub/x', user: { kind: 'admin' } })
+  assert.deepEqual(await (await call('/pub/x', { headers: { Authorization: `Bearer ${TOKEN}` } })).json(), {
+    path: '/pub/x',
+    user: { kind: 'admin' },
+  })
 
   // What the plugin registered, as operators review it, says which routes answer without sign-in.
   const routes = web.host.registered('routes-plus')!.routes
   assert.ok(routes.includes('GET /plugin/routes-plus/me') && routes.includes('GET /plugin/routes-plus/webhook'), JSON.stringify(routes))
-  for (const r of ['ALL /plugin/routes-plus/webhook (public)', 'GET /plugin/routes-plus/hooks/:id (public)', 'GET /plugin/routes-plus/pub/* (public)']) assert.ok(routes.includes(r), `${r} in ${JSON.stringify(routes)}`)
+  for (const r of [
+    'ALL /plugin/routes-plus/webhook (public)',
+    'GET /plugin/routes-plus/hooks/:id (public)',
+    'GET /plugin/routes-plus/pub/* (public)',
+  ])
+    assert.ok(routes.includes(r), `${r} in ${JSON.stringify(routes)}`)
 })
 
-test('a route that throws or hangs is a RUNTIME_ERROR of its plugin, by route pattern; an HTTPException or the plugin\'s own onError and notFound are its answers', async (t) => {
+test("a route that throws or hangs is a RUNTIME_ERROR of its plugin, by route pattern; an HTTPException or the plugin's own onError and notFound are its answers", async (t) => {
   const f = await webFixture(t, { extraPlugins: withRoutes, pluginRouteTimeoutMs: 300 })
   const web = await f.withLoadedPlugins()
   const call = (path: string) => web.app.request(`/plugin/routes-plus${path}`, { headers: bearer })
@@ -91,14 +113,23 @@ test('a route that throws or hangs is a RUNTIME_ERROR of its plugin, by route pa
   assert.equal(threw.count, 2, 'two requests to one route: one warning, counted twice')
   assert.match(threw.where[0]!, /^web@/)
   assert.match(threw.detail ?? '', /^Error: kaboom\n\s+at .*routes-plus\/index\.js:\d+:\d+/)
-  assert.ok(errors.some((w) => w.message === 'route GET /hang did not answer within 0.3 s; make it answer sooner (long work belongs in a job)'), JSON.stringify(errors))
+  assert.ok(
+    errors.some((w) => w.message === 'route GET /hang did not answer within 0.3 s; make it answer sooner (long work belongs in a job)'),
+    JSON.stringify(errors),
+  )
 })
 
 test('registerApiBlueprint options: public paths are checked when registered, and matched segment by segment', async (t) => {
   assert.deepEqual(checkBlueprintOptions(undefined), { public: [] })
-  assert.deepEqual(checkBlueprintOptions({ public: ['/webhook', '/hooks/:id', '/pub/*', '/'] }), { public: ['/webhook', '/hooks/:id', '/pub/*', '/'] })
+  assert.deepEqual(checkBlueprintOptions({ public: ['/webhook', '/hooks/:id', '/pub/*', '/'] }), {
+    public: ['/webhook', '/hooks/:id', '/pub/*', '/'],
+  })
   for (const bad of ['webhook', '/a/../b', '/a?x=1', '/a#b', '//a', '/a/*/b', '/a b', 7]) {
-    assert.throws(() => checkBlueprintOptions({ public: [bad] }), /registerApiBlueprint\(app, options\): expected each options\.public entry to be a path relative to \/plugin\/<name>/, String(bad))
+    assert.throws(
+      () => checkBlueprintOptions({ public: [bad] }),
+      /registerApiBlueprint\(app, options\): expected each options\.public entry to be a path relative to \/plugin\/<name>/,
+      String(bad),
+    )
   }
   assert.throws(() => checkBlueprintOptions({ public: '/webhook' }), /expected options\.public to be an array of paths/)
   assert.throws(() => checkBlueprintOptions({ plugin: 'other' }), /unknown option "plugin"/)
@@ -110,7 +141,12 @@ test('registerApiBlueprint options: public paths are checked when registered, an
   assert.equal(matchesPublicPath(['/'], '/x'), false)
 
   // A plugin whose options are wrong does not load, and says why.
-  const f = await webFixture(t, { extraPlugins: (dir) => writePlugin(dir, 'bad-public', manifest('bad-public'), { 'index.js': `import { Hono, registerApiBlueprint } from 'app/plugin'\nexport function load() { registerApiBlueprint(new Hono(), { public: ['webhook'] }) }\n` }) })
+  const f = await webFixture(t, {
+    extraPlugins: (dir) =>
+      writePlugin(dir, 'bad-public', manifest('bad-public'), {
+        'index.js': `import { Hono, registerApiBlueprint } from 'app/plugin'\nexport function load() { registerApiBlueprint(new Hono(), { public: ['webhook'] }) }\n`,
+      }),
+  })
   const detail = await f.json<{ status: string; warnings: Array<{ code: string; message: string }> }>('/api/v1/plugins/bad-public')
   assert.equal(detail.warnings[0]?.code, 'LOAD_FAILED')
   assert.match(detail.warnings[0]!.message, /expected each options\.public entry .* found "webhook"/)

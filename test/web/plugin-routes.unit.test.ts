@@ -24,7 +24,9 @@ test('registerApiBlueprint routes are mounted at /plugin/<name>/, behind the adm
   assert.equal((await web.get('/plugin/ops-banner/status', {})).status, 401)
 
   // The plugin sees its own path and query, never the admin token or the session cookie.
-  const echo = await web.json<{ path: string; authorization: string | null; cookie: string | null; q: string | null }>('/plugin/echo-routes/echo?q=1')
+  const echo = await web.json<{ path: string; authorization: string | null; cookie: string | null; q: string | null }>(
+    '/plugin/echo-routes/echo?q=1',
+  )
   assert.deepEqual(echo, { path: '/echo', authorization: null, cookie: null, q: '1' })
   const session = `app_session=${Date.now()}.x`
   const viaCookie = await web.get('/plugin/echo-routes/echo', { ...bearer, Cookie: `${session}; theme=dark` })
@@ -51,7 +53,7 @@ test('a plugin route that throws answers 500 and the admin keeps working; plugin
   assert.match(bare.error.message, /no plugins loaded/)
 })
 
-test('with plugins loaded, the shell loads the loaded plugins\' frontend files and Manage Plugin lists what each registered', async (t) => {
+test("with plugins loaded, the shell loads the loaded plugins' frontend files and Manage Plugin lists what each registered", async (t) => {
   const f = await webFixture(t, { extraPlugins: withEcho })
   const web = await f.withLoadedPlugins()
   const html = await web.text('/settings/integrations/plugins')
@@ -59,14 +61,20 @@ test('with plugins loaded, the shell loads the loaded plugins\' frontend files a
   assert.deepEqual(scripts, ['/static/app.js', '/plugins/ops-banner/assets/frontend/init.js'])
   // ?safe=1: the same page without any plugin frontend file, our own script kept.
   const safe = await web.text('/settings/integrations/plugins?safe=1')
-  assert.deepEqual([...safe.matchAll(/<script src="([^"?]+)/g)].map((m) => m[1]), ['/static/app.js'])
+  assert.deepEqual(
+    [...safe.matchAll(/<script src="([^"?]+)/g)].map((m) => m[1]),
+    ['/static/app.js'],
+  )
   assert.doesNotMatch(safe, /\/plugins\/ops-banner\/assets\//)
   assert.match(safe, /id="safe-mode"/)
   assert.equal((await web.get('/plugins/ops-banner/assets/frontend/init.js')).status, 200)
   const manage = await web.text('/settings/integrations/plugins/ops-banner')
   const registered = manage.slice(manage.indexOf('id="registered"'), manage.indexOf('id="frontend"'))
   assert.match(registered, /<dt>Routes<\/dt><dd><ul class="plain"><li class="mono">GET \/plugin\/ops-banner\/status<\/li><\/ul>/)
-  assert.match(registered, /<dt>Frontend files<\/dt><dd><ul class="plain"><li class="mono">frontend\/init\.js<\/li><li class="mono">frontend\/style\.css<\/li><\/ul>/)
+  assert.match(
+    registered,
+    /<dt>Frontend files<\/dt><dd><ul class="plain"><li class="mono">frontend\/init\.js<\/li><li class="mono">frontend\/style\.css<\/li><\/ul>/,
+  )
   const blacklist = await web.text('/settings/integrations/plugins/instance-type-blacklist')
   assert.match(blacklist, /<dt>Filters<\/dt><dd><ul class="plain"><li class="mono">custom\.filter\.[a-z_.]+ \(/)
 })

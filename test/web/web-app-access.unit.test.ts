@@ -15,8 +15,16 @@ test('without the token, pages redirect to the sign-in form and the API, assets 
   assert.equal(page.headers.get('location'), `/login?next=${encodeURIComponent(`${LANDING}?page=2`)}`)
   assert.equal((await f.get('/api/v1/plugins')).status, 200)
   // Ten wrong tokens below: exactly the sign-in throttle's allowance (the eleventh would be 429, see web-security.unit.test.ts).
-  for (const path of ['/api/v1/plugins', '/api/v1/warnings', '/metrics', '/plugins/ops-banner/assets/frontend/init.js', '/plugin/ops-banner/status']) {
-    for (const headers of [{}, { Authorization: "Bearer wrong-token-wrong-token" }, { Authorization: `Basic ${TOKEN}` }] as Array<Record<string, string>>) {
+  for (const path of [
+    '/api/v1/plugins',
+    '/api/v1/warnings',
+    '/metrics',
+    '/plugins/ops-banner/assets/frontend/init.js',
+    '/plugin/ops-banner/status',
+  ]) {
+    for (const headers of [{}, { Authorization: 'Bearer wrong-token-wrong-token' }, { Authorization: `Basic ${TOKEN}` }] as Array<
+      Record<string, string>
+    >) {
       const res = await f.get(path, headers)
       assert.equal(res.status, 401, `${path} ${JSON.stringify(headers)}`)
       assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="app"')
@@ -54,10 +62,19 @@ test('sign in with the form: CSRF-checked, HttpOnly SameSite=Strict cookie, then
   const csrf = html.match(/name="csrf" value="([^"]+)"/)![1]!
   assert.equal(csrf, csrfCookie)
   const post = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
-    f.app.request('/login', { method: 'POST', body: new URLSearchParams(fields), headers: { Cookie: `app_login_csrf=${csrfCookie}`, ...headers } })
+    f.app.request('/login', {
+      method: 'POST',
+      body: new URLSearchParams(fields),
+      headers: { Cookie: `app_login_csrf=${csrfCookie}`, ...headers },
+    })
 
   // No CSRF field, another site's field, or a post from another origin: refused, and no session.
-  for (const [fields, headers] of [[{ token: TOKEN }, {}], [{ token: TOKEN, csrf: 'x'.repeat(32) }, {}], [{ token: TOKEN, csrf }, { Origin: 'http://evil.example' }], [{ token: TOKEN, csrf }, { 'Sec-Fetch-Site': 'cross-site' }]] as const) {
+  for (const [fields, headers] of [
+    [{ token: TOKEN }, {}],
+    [{ token: TOKEN, csrf: 'x'.repeat(32) }, {}],
+    [{ token: TOKEN, csrf }, { Origin: 'http://evil.example' }],
+    [{ token: TOKEN, csrf }, { 'Sec-Fetch-Site': 'cross-site' }],
+  ] as const) {
     const res = await post(fields, headers)
     assert.equal(res.status, 403)
     assert.doesNotMatch(res.headers.get('set-cookie') ?? '', /app_session=/)
@@ -85,9 +102,17 @@ test('sign in with the form: CSRF-checked, HttpOnly SameSite=Strict cookie, then
   assert.doesNotMatch(landing, /csrf-slot-/)
 
   // Sign-out is a form too: without this session's CSRF token it is refused.
-  const forged = await f.app.request('/logout', { method: 'POST', body: new URLSearchParams({ csrf: 'guess' }), headers: { Cookie: session } })
+  const forged = await f.app.request('/logout', {
+    method: 'POST',
+    body: new URLSearchParams({ csrf: 'guess' }),
+    headers: { Cookie: session },
+  })
   assert.equal(forged.status, 403)
-  const out = await f.app.request('/logout', { method: 'POST', body: new URLSearchParams({ csrf: logoutCsrf }), headers: { Cookie: session } })
+  const out = await f.app.request('/logout', {
+    method: 'POST',
+    body: new URLSearchParams({ csrf: logoutCsrf }),
+    headers: { Cookie: session },
+  })
   assert.equal(out.status, 303)
   assert.match(out.headers.getSetCookie().join('\n'), /app_session=;.*Max-Age=0/)
 })
@@ -98,7 +123,11 @@ test('after sign-in, only same-site paths are followed: no open redirect', async
     const form = await f.get(`/login?next=${encodeURIComponent(next)}`, {})
     const csrf = form.headers.get('set-cookie')!.match(/app_login_csrf=([^;]+)/)![1]!
     assert.match(await form.text(), new RegExp(`name="next" value="${LANDING}"`))
-    const res = await f.app.request('/login', { method: 'POST', body: new URLSearchParams({ token: TOKEN, csrf, next }), headers: { Cookie: `app_login_csrf=${csrf}` } })
+    const res = await f.app.request('/login', {
+      method: 'POST',
+      body: new URLSearchParams({ token: TOKEN, csrf, next }),
+      headers: { Cookie: `app_login_csrf=${csrf}` },
+    })
     assert.equal(res.status, 303)
     assert.equal(res.headers.get('location'), LANDING, next)
   }
@@ -127,7 +156,10 @@ test('every response carries the CSP and nosniff; there is no CORS', async (t) =
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff')
     assert.equal(res.headers.get('access-control-allow-origin'), null)
   }
-  const preflight = await f.app.request('/api/v1/plugins', { method: 'OPTIONS', headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'GET' } })
+  const preflight = await f.app.request('/api/v1/plugins', {
+    method: 'OPTIONS',
+    headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'GET' },
+  })
   assert.equal(preflight.headers.get('access-control-allow-origin'), null)
   assert.notEqual(preflight.status, 204)
 })

@@ -1,3 +1,4 @@
+// long file: the pages against one published fixture, in-process.
 import assert from 'node:assert/strict'
 import { test } from 'vitest'
 import { enqueueJobs } from '../../src/queue/insert-jobs.ts'
@@ -25,17 +26,24 @@ test('the landing page shows counts, every warning, and each plugin with an Acti
   assert.match(row, /<code>MODULE_NOT_FOUND<\/code>/)
   assert.match(row, /ingest \(publish\)/)
   for (const name of ['broken-plugin', 'instance-type-blacklist', 'ops-banner', 'start-resource-later']) {
-    const menu = html.match(new RegExp(`<tr data-plugin="${name}">[\\s\\S]*?<details class="menu"><summary>Action</summary><ul[^>]*>\\s*<li><a href="([^"]+)">([^<]+)</a>`))
+    const menu = html.match(
+      new RegExp(
+        `<tr data-plugin="${name}">[\\s\\S]*?<details class="menu"><summary>Action</summary><ul[^>]*>\\s*<li><a href="([^"]+)">([^<]+)</a>`,
+      ),
+    )
     assert.ok(menu, name)
     assert.equal(menu[1], `${LANDING}/${name}`)
-    assert.equal(menu[2], "Manage Plugin")
+    assert.equal(menu[2], 'Manage Plugin')
   }
   // The stylesheet is ours, there is no inline script, and the frontend plugin's files are on the page, in manifest order.
   assert.match(html, /<link rel="stylesheet" href="\/static\/app\.css\?v=[0-9a-f]{12}">/)
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)/)
   assert.doesNotMatch(html, /\sstyle=/)
   assert.match(html, /<link rel="stylesheet" href="\/plugins\/ops-banner\/assets\/frontend\/style\.css\?v=[0-9a-f]{12}"/)
-  assert.match(html, /<script src="\/plugins\/ops-banner\/assets\/frontend\/init\.js\?v=[0-9a-f]{12}" data-plugin="ops-banner" defer><\/script>/)
+  assert.match(
+    html,
+    /<script src="\/plugins\/ops-banner\/assets\/frontend\/init\.js\?v=[0-9a-f]{12}" data-plugin="ops-banner" defer><\/script>/,
+  )
   // The failed plugin contributes no frontend files.
   assert.doesNotMatch(html, /\/plugins\/broken-plugin\/assets/)
 })
@@ -59,7 +67,24 @@ test('plugin-provided text is escaped and bidi override characters are stripped'
   // A warning a live process reports (runtime.db), with markup in it.
   const proc = registerProcess(f.runtime, 'worker')
   await proc.setGeneration(1)
-  await proc.reportLoad([{ plugin: 'ops-banner', version: '1.0.0', status: 'loaded', durationMs: 3, warnings: [{ code: 'DEPRECATED_API', severity: 'warning', plugin: 'ops-banner', version: '1.0.0', message: 'uses <img src=x onerror=alert(1)> \u202Ereversed', detail: null }] }])
+  await proc.reportLoad([
+    {
+      plugin: 'ops-banner',
+      version: '1.0.0',
+      status: 'loaded',
+      durationMs: 3,
+      warnings: [
+        {
+          code: 'DEPRECATED_API',
+          severity: 'warning',
+          plugin: 'ops-banner',
+          version: '1.0.0',
+          message: 'uses <img src=x onerror=alert(1)> \u202Ereversed',
+          detail: null,
+        },
+      ],
+    },
+  ])
   const after = await f.text(LANDING)
   assert.match(after, /uses &lt;img src=x onerror=alert\(1\)&gt; reversed/)
   assert.doesNotMatch(after, /<img/)
@@ -89,7 +114,10 @@ test('Manage Plugin shows metadata, sha256, signature, warnings with detail, fro
   assert.match(section, /<code[^>]*>MODULE_NOT_FOUND<\/code>/)
   assert.match(section, /version 1\.0\.0 \(not loaded\)/)
   assert.match(section, /modules\[0\] is &quot;missing&lt;script&gt;/)
-  assert.match(section, /<details open><summary>Detail<\/summary><pre>missing&lt;script&gt;alert\(1\)&lt;\/script&gt;\.js<\/pre><\/details>/)
+  assert.match(
+    section,
+    /<details open><summary>Detail<\/summary><pre>missing&lt;script&gt;alert\(1\)&lt;\/script&gt;\.js<\/pre><\/details>/,
+  )
   // Errors come before the details panel, with absolute UTC times.
   assert.ok(broken.indexOf('id="warnings"') < broken.indexOf('id="meta-title"'))
   assert.match(section, /first seen <time datetime="[^"]+" class="abs">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/time>/)
@@ -107,23 +135,39 @@ test('a live process on an older generation raises the restart banner and shows 
   await old.setGeneration(0)
   await old.reportLoad([{ plugin: 'ops-banner', version: '0.9.0', status: 'loaded', durationMs: 2, warnings: [] }])
   // Process ids are host:pid:start-time in ms: a second registration must not share the millisecond.
-  for (const t0 = Date.now(); Date.now() === t0;) await new Promise((r) => setImmediate(r))
+  for (const t0 = Date.now(); Date.now() === t0; ) await new Promise((r) => setImmediate(r))
   const current = registerProcess(f.runtime, 'web')
   await current.setGeneration(1)
   const html = await f.text(LANDING)
   const banner = html.match(/<div class="banner restart"[\s\S]*?<\/div>/)![0]
   assert.match(banner, /1 process runs plugins that differ from the store's generation 1/)
-  assert.ok(banner.includes(`worker@`) && banner.includes(`:${process.pid}</span> (generation 0): instance-type-blacklist 1.2.0 (new), ops-banner 0.9.0 → 1.0.0, start-resource-later 1.0.0 (new)`))
+  assert.ok(
+    banner.includes(`worker@`) &&
+      banner.includes(
+        `:${process.pid}</span> (generation 0): instance-type-blacklist 1.2.0 (new), ops-banner 0.9.0 → 1.0.0, start-resource-later 1.0.0 (new)`,
+      ),
+  )
   assert.doesNotMatch(banner, /web@/)
   // On every page, not only the landing page.
   assert.match(await f.text('/settings/processes'), /Restart needed/)
   const processes = await f.text('/settings/processes')
-  assert.match(processes, /<td>worker<\/td>[\s\S]*?<td>0 <span class="badge warning">restart needed<\/span><\/td>\s*<td><ul class="plain"><li>instance-type-blacklist 1\.2\.0 \(new\)<\/li><li>ops-banner 0\.9\.0 → 1\.0\.0<\/li>/)
-  const api = await f.json<{ processes: Array<{ role: string; generation: number; restartNeeded: boolean; live: boolean }> }>('/api/v1/processes')
-  assert.deepEqual(api.processes.map((p) => [p.role, p.generation, p.restartNeeded, p.live]).sort(), [['web', 1, false, true], ['worker', 0, true, true]])
+  assert.match(
+    processes,
+    /<td>worker<\/td>[\s\S]*?<td>0 <span class="badge warning">restart needed<\/span><\/td>\s*<td><ul class="plain"><li>instance-type-blacklist 1\.2\.0 \(new\)<\/li><li>ops-banner 0\.9\.0 → 1\.0\.0<\/li>/,
+  )
+  const api = await f.json<{ processes: Array<{ role: string; generation: number; restartNeeded: boolean; live: boolean }> }>(
+    '/api/v1/processes',
+  )
+  assert.deepEqual(api.processes.map((p) => [p.role, p.generation, p.restartNeeded, p.live]).sort(), [
+    ['web', 1, false, true],
+    ['worker', 0, true, true],
+  ])
   // Manage Plugin says which process runs which version.
   const manage = await f.text(`${LANDING}/ops-banner`)
-  assert.match(manage, /id="processes"[\s\S]*worker@[^<]+<\/td>\s*<td>0 <span class="badge warning">restart needed<\/span><\/td>\s*<td>0\.9\.0<\/td>/)
+  assert.match(
+    manage,
+    /id="processes"[\s\S]*worker@[^<]+<\/td>\s*<td>0 <span class="badge warning">restart needed<\/span><\/td>\s*<td>0\.9\.0<\/td>/,
+  )
   await old.setGeneration(1)
   assert.doesNotMatch(await f.text(LANDING), /Restart needed/)
   await old.stop()
@@ -132,29 +176,70 @@ test('a live process on an older generation raises the restart banner and shows 
 
 test('the JSON API serves the same data as the pages', async (t) => {
   const f = await webFixture(t)
-  const list = await f.json<{ generation: number; plugins: Array<{ name: string; status: string; nickname: string | null; warnings: Array<{ code: string }> }> }>('/api/v1/plugins')
+  const list = await f.json<{
+    generation: number
+    plugins: Array<{ name: string; status: string; nickname: string | null; warnings: Array<{ code: string }> }>
+  }>('/api/v1/plugins')
   assert.equal(list.generation, 1)
-  assert.deepEqual(list.plugins.map((p) => [p.name, p.status]), [['broken-plugin', 'error'], ['instance-type-blacklist', 'ok'], ['ops-banner', 'ok'], ['start-resource-later', 'ok']])
-  assert.deepEqual(list.plugins[0]!.warnings.map((w) => w.code), ['MODULE_NOT_FOUND'])
+  assert.deepEqual(
+    list.plugins.map((p) => [p.name, p.status]),
+    [
+      ['broken-plugin', 'error'],
+      ['instance-type-blacklist', 'ok'],
+      ['ops-banner', 'ok'],
+      ['start-resource-later', 'ok'],
+    ],
+  )
+  assert.deepEqual(
+    list.plugins[0]!.warnings.map((w) => w.code),
+    ['MODULE_NOT_FOUND'],
+  )
 
-  const one = await f.json<{ name: string; manifest: { metadata: { author: string } }; frontend: Array<{ path: string; present: boolean }>; history: Array<{ version: string; generations: number[] }>; warnings: unknown[] }>('/api/v1/plugins/ops-banner')
+  const one = await f.json<{
+    name: string
+    manifest: { metadata: { author: string } }
+    frontend: Array<{ path: string; present: boolean }>
+    history: Array<{ version: string; generations: number[] }>
+    warnings: unknown[]
+  }>('/api/v1/plugins/ops-banner')
   assert.equal(one.manifest.metadata.author, 'Ops Team')
-  assert.deepEqual(one.frontend.map((x) => [x.path, x.present]), [['frontend/init.js', true], ['frontend/style.css', true]])
-  assert.deepEqual(one.history.map((h) => [h.version, h.generations]), [['1.0.0', [1]]])
+  assert.deepEqual(
+    one.frontend.map((x) => [x.path, x.present]),
+    [
+      ['frontend/init.js', true],
+      ['frontend/style.css', true],
+    ],
+  )
+  assert.deepEqual(
+    one.history.map((h) => [h.version, h.generations]),
+    [['1.0.0', [1]]],
+  )
   const missing = await f.json<{ error: { code: string; message: string } }>('/api/v1/plugins/nope', 404)
   assert.equal(missing.error.code, 'PLUGIN_NOT_FOUND')
 
-  const warnings = await f.json<{ warnings: Array<{ code: string; plugin: string; severity: string; where: string[]; count: number; firstSeen: string }> }>('/api/v1/warnings')
+  const warnings = await f.json<{
+    warnings: Array<{ code: string; plugin: string; severity: string; where: string[]; count: number; firstSeen: string }>
+  }>('/api/v1/warnings')
   assert.equal(warnings.warnings.length, 1)
-  assert.deepEqual([warnings.warnings[0]!.code, warnings.warnings[0]!.plugin, warnings.warnings[0]!.where, warnings.warnings[0]!.count], ['MODULE_NOT_FOUND', 'broken-plugin', ['ingest'], 1])
+  assert.deepEqual(
+    [warnings.warnings[0]!.code, warnings.warnings[0]!.plugin, warnings.warnings[0]!.where, warnings.warnings[0]!.count],
+    ['MODULE_NOT_FOUND', 'broken-plugin', ['ingest'], 1],
+  )
   assert.equal((await f.json<{ warnings: unknown[] }>('/api/v1/warnings?severity=info')).warnings.length, 0)
   assert.equal((await f.json<{ warnings: unknown[] }>('/api/v1/warnings?plugin=broken-plugin')).warnings.length, 1)
 
   const none = await f.json<{ counts: Record<string, number>; events: unknown[] }>('/api/v1/events')
   assert.deepEqual([none.events, none.counts.pending], [[], 0])
-  await enqueueJobs(f.runtime, [{ eventType: 'custom.start_resource', runAt: Date.now() + 3600_000, description: 'Start a resource.', resource: 'i-0a1' }])
-  const events = await f.json<{ counts: Record<string, number>; events: Array<{ eventType: string; status: string; resource: string }> }>('/api/v1/events?status=pending')
-  assert.deepEqual(events.events.map((e) => [e.eventType, e.status, e.resource]), [['custom.start_resource', 'pending', 'i-0a1']])
+  await enqueueJobs(f.runtime, [
+    { eventType: 'custom.start_resource', runAt: Date.now() + 3600_000, description: 'Start a resource.', resource: 'i-0a1' },
+  ])
+  const events = await f.json<{ counts: Record<string, number>; events: Array<{ eventType: string; status: string; resource: string }> }>(
+    '/api/v1/events?status=pending',
+  )
+  assert.deepEqual(
+    events.events.map((e) => [e.eventType, e.status, e.resource]),
+    [['custom.start_resource', 'pending', 'i-0a1']],
+  )
   assert.equal(events.counts.pending, 1)
   assert.deepEqual((await f.json<{ events: unknown[] }>('/api/v1/events?status=done')).events, [])
   const bad = await f.json<{ error: { code: string; message: string } }>('/api/v1/events?status=bogus', 400)
@@ -180,11 +265,31 @@ test('/metrics is Prometheus text with plugin, warning and request figures', asy
 
 test('long lists come in pages: the landing page pages warnings and plugins, the API pages warnings with next links', async (t) => {
   const f = await webFixture(t, {
-    extraPlugins: (dir) => { for (let i = 0; i < 50; i++) writePlugin(dir, `extra-${String(i).padStart(2, '0')}`, manifest(`extra-${String(i).padStart(2, '0')}`), { 'index.js': 'export function load() {}' }) },
+    extraPlugins: (dir) => {
+      for (let i = 0; i < 50; i++)
+        writePlugin(dir, `extra-${String(i).padStart(2, '0')}`, manifest(`extra-${String(i).padStart(2, '0')}`), {
+          'index.js': 'export function load() {}',
+        })
+    },
   })
   const proc = registerProcess(f.runtime, 'worker')
   await proc.setGeneration(1)
-  await proc.reportLoad([{ plugin: 'ops-banner', version: '1.0.0', status: 'loaded', durationMs: 1, warnings: Array.from({ length: 120 }, (_, i) => ({ code: 'DEPRECATED_API', severity: 'warning' as const, plugin: 'ops-banner', version: '1.0.0', message: `warning number ${String(i).padStart(3, '0')}`, detail: null })) }])
+  await proc.reportLoad([
+    {
+      plugin: 'ops-banner',
+      version: '1.0.0',
+      status: 'loaded',
+      durationMs: 1,
+      warnings: Array.from({ length: 120 }, (_, i) => ({
+        code: 'DEPRECATED_API',
+        severity: 'warning' as const,
+        plugin: 'ops-banner',
+        version: '1.0.0',
+        message: `warning number ${String(i).padStart(3, '0')}`,
+        detail: null,
+      })),
+    },
+  ])
   // 121 warnings (the broken plugin's and 120 reported by the worker), 54 plugins.
   const first = await f.text(LANDING)
   assert.match(first, /<span>warnings 1-50 of 121<\/span>\s*<a href="\?wpage=2&amp;ppage=1#warnings" rel="next">Next<\/a>/)
@@ -193,9 +298,15 @@ test('long lists come in pages: the landing page pages warnings and plugins, the
   const last = await f.text(`${LANDING}?wpage=3&ppage=2`)
   assert.match(last, /<a href="\?wpage=2&amp;ppage=2#warnings" rel="prev">Previous<\/a>\s*<span>warnings 101-121 of 121<\/span>\s*<\/p>/)
   assert.match(last, /<span>plugins 51-54 of 54<\/span>/)
-  assert.deepEqual([...last.matchAll(/<tr data-plugin="([^"]+)"/g)].map((m) => m[1]), ['extra-49', 'instance-type-blacklist', 'ops-banner', 'start-resource-later'])
+  assert.deepEqual(
+    [...last.matchAll(/<tr data-plugin="([^"]+)"/g)].map((m) => m[1]),
+    ['extra-49', 'instance-type-blacklist', 'ops-banner', 'start-resource-later'],
+  )
   // Out-of-range page numbers show the nearest real page.
-  assert.match(await f.text(`${LANDING}?wpage=999&ppage=-4`), /<span>warnings 101-121 of 121<\/span>[\s\S]*<span>plugins 1-50 of 54<\/span>/)
+  assert.match(
+    await f.text(`${LANDING}?wpage=999&ppage=-4`),
+    /<span>warnings 101-121 of 121<\/span>[\s\S]*<span>plugins 1-50 of 54<\/span>/,
+  )
 
   type Page = { total: number; offset: number; limit: number; next: string | null; warnings: Array<{ message: string }> }
   const p1 = await f.json<Page>('/api/v1/warnings?plugin=ops-banner&limit=50')

@@ -15,17 +15,30 @@ export const bearer = { Authorization: `Bearer ${TOKEN}` }
 
 /** A plugin that never validates, with hostile text in the places an operator reads. */
 export function writeBrokenPlugin(pluginsDir: string): void {
-  writePlugin(pluginsDir, 'broken-plugin', manifest('broken-plugin', {
-    modules: ['missing<script>alert(1)</script>.js'],
-    metadata: { nickname: 'Broken', description: 'Says <script>alert("pwned")</script> and \u202Egnp.exe\u202C', author: '<b>Mallory</b>', supportUrl: 'javascript:alert(1)' },
-  }), { 'index.js': 'export function load() {}' })
+  writePlugin(
+    pluginsDir,
+    'broken-plugin',
+    manifest('broken-plugin', {
+      modules: ['missing<script>alert(1)</script>.js'],
+      metadata: {
+        nickname: 'Broken',
+        description: 'Says <script>alert("pwned")</script> and \u202Egnp.exe\u202C',
+        author: '<b>Mallory</b>',
+        supportUrl: 'javascript:alert(1)',
+      },
+    }),
+    { 'index.js': 'export function load() {}' },
+  )
 }
 
 /**
  * A data directory published by the real publish pass of `app plugins sync` (sample plugins
  * plus a broken one), read through a real read-only store and runtime.db.
  */
-export async function webFixture(t: { onTestFinished(fn: () => unknown): void }, options: Partial<WebAppOptions> & { extraPlugins?: (dir: string) => void } = {}) {
+export async function webFixture(
+  t: { onTestFinished(fn: () => unknown): void },
+  options: Partial<WebAppOptions> & { extraPlugins?: (dir: string) => void } = {},
+) {
   const root = tempDir(t, 'app-web-')
   const plugins = join(root, 'plugins')
   const data = join(root, 'data')
@@ -35,12 +48,17 @@ export async function webFixture(t: { onTestFinished(fn: () => unknown): void },
   await publishInProcess(data, plugins)
   const store = await openReadonlyStore(data)
   const runtime = openRuntimeDb(data)
-  t.onTestFinished(async () => { runtime.close(); await store.close() })
+  t.onTestFinished(async () => {
+    runtime.close()
+    await store.close()
+  })
   const app = createWebApp({ store, runtime, token: TOKEN, allowedHosts: allowedHostNames('127.0.0.1'), ...options })
   /** The same data served by a web app with the current generation's plugins really loaded (the loader). */
   const withLoadedPlugins = async () => {
     const host = await loadPlugins({ generation: await store.currentGeneration(), store, dataDir: data, services: null })
-    t.onTestFinished(async () => { await host.unloadAll() })
+    t.onTestFinished(async () => {
+      await host.unloadAll()
+    })
     const loaded = createWebApp({ store, runtime, token: TOKEN, allowedHosts: allowedHostNames('127.0.0.1'), ...options, host })
     return { host, app: loaded, ...requests(loaded) }
   }

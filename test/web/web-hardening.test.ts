@@ -19,7 +19,12 @@ function rawStatus(port: number, lines: string[]): Promise<number> {
 }
 
 /** GET with the given token from a chosen local address (127.0.0.x), as a distinct client would. */
-function getFrom(localAddress: string, port: number, path: string, token: string): Promise<{ status: number; retryAfter: string | undefined }> {
+function getFrom(
+  localAddress: string,
+  port: number,
+  path: string,
+  token: string,
+): Promise<{ status: number; retryAfter: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, localAddress, headers: { Authorization: `Bearer ${token}` } }, (res) => {
       res.resume()
@@ -50,7 +55,8 @@ test('the Host header itself is checked: an absolute-form target cannot smuggle 
 
 test('failed sign-ins are throttled per client address', async (t) => {
   const { port } = await served(t)
-  for (let i = 0; i < 10; i++) assert.equal((await getFrom('127.0.0.2', port, '/api/v1/plugins', `wrong-token-${i}-xxxxxxxxxx`)).status, 401)
+  for (let i = 0; i < 10; i++)
+    assert.equal((await getFrom('127.0.0.2', port, '/api/v1/plugins', `wrong-token-${i}-xxxxxxxxxx`)).status, 401)
   const throttled = await getFrom('127.0.0.2', port, '/api/v1/plugins', 'wrong-token-11-xxxxxxxxxx')
   assert.equal(throttled.status, 429)
   assert.match(throttled.retryAfter ?? '', /^\d+$/)
@@ -65,7 +71,10 @@ test('a low-entropy APP_ADMIN_TOKEN stops the web role at start with exit 2, wit
   const plugins = join(root, 'plugins')
   writePlugin(plugins, 'alpha', manifest('alpha'), { 'index.js': 'export function load() {}' })
   const weak = 'aaaaaaaaaaaaaaaa'
-  const r = await runCli(['--role=web', '--port', '0', '--data-dir', data, '--plugins-dir', plugins], { cwd: root, env: { APP_ADMIN_TOKEN: weak } })
+  const r = await runCli(['--role=web', '--port', '0', '--data-dir', data, '--plugins-dir', plugins], {
+    cwd: root,
+    env: { APP_ADMIN_TOKEN: weak },
+  })
   assert.equal(r.code, 2, r.stderr)
   assert.match(r.stderr, /APP_ADMIN_TOKEN/)
   assert.match(r.stderr, /expected at least 16 characters/)

@@ -34,7 +34,9 @@ test('--role=web --port 0 logs its URL, creates the admin token once (0600) and 
   const s = await setup(t)
   assert.equal((await runCli(['plugins', 'sync', ...s.args], { cwd: s.root, env: { APP_SETTLE_MS: '0' } })).code, 0)
   const web = startCli(['--role=web', '--port', '0', ...s.args], { cwd: s.root, env: { APP_ADMIN_TOKEN: '' } })
-  t.onTestFinished(async () => { await web.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await web.stop('SIGKILL')
+  })
   const url = urlOf(await web.waitFor(LISTENING))
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/)
   await web.waitFor(/"msg":"web ready"/)
@@ -48,12 +50,17 @@ test('--role=web --port 0 logs its URL, creates the admin token once (0600) and 
   assert.equal((await fetch(`${url}api/v1/plugins`)).status, 401)
   const list = await fetch(`${url}api/v1/plugins`, { headers: { Authorization: `Bearer ${token}` } })
   assert.equal(list.status, 200)
-  assert.deepEqual(((await list.json()) as { plugins: Array<{ name: string }> }).plugins.map((p) => p.name), ['alpha'])
+  assert.deepEqual(
+    ((await list.json()) as { plugins: Array<{ name: string }> }).plugins.map((p) => p.name),
+    ['alpha'],
+  )
   assert.equal(await web.stop(), 0)
 
   // Second start: the same token, not printed again.
   const again = startCli(['--role=web', '--port', '0', ...s.args], { cwd: s.root, env: { APP_ADMIN_TOKEN: '' } })
-  t.onTestFinished(async () => { await again.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await again.stop('SIGKILL')
+  })
   const url2 = urlOf(await again.waitFor(LISTENING))
   await again.waitFor(/"msg":"web ready"/)
   assert.ok(!again.output().includes(token), 'the token is printed only when generated')
@@ -70,7 +77,9 @@ test('APP_ADMIN_TOKEN replaces the file; a short one is refused with exit 2', as
 
   const token = 'operator-chosen-token-1234567890'
   const web = startCli(['--role=web', '--port', '0', ...s.args], { cwd: s.root, env: { APP_ADMIN_TOKEN: token } })
-  t.onTestFinished(async () => { await web.stop('SIGKILL') })
+  t.onTestFinished(async () => {
+    await web.stop('SIGKILL')
+  })
   const url = urlOf(await web.waitFor(LISTENING))
   await web.waitFor(/"msg":"web ready"/)
   assert.throws(() => statSync(join(s.data, 'admin-token')), /ENOENT/)
@@ -80,8 +89,13 @@ test('APP_ADMIN_TOKEN replaces the file; a short one is refused with exit 2', as
 
 test('before the store exists the web role is live but not ready, and becomes ready when it appears', async (t) => {
   const s = await setup(t)
-  const web = startCli(['--role=web', '--port', '0', ...s.args], { cwd: s.root, env: { APP_STORE_WAIT_MS: '120000', APP_ADMIN_TOKEN: 'operator-chosen-token-1234567890' } })
-  t.onTestFinished(async () => { await web.stop('SIGKILL') })
+  const web = startCli(['--role=web', '--port', '0', ...s.args], {
+    cwd: s.root,
+    env: { APP_STORE_WAIT_MS: '120000', APP_ADMIN_TOKEN: 'operator-chosen-token-1234567890' },
+  })
+  t.onTestFinished(async () => {
+    await web.stop('SIGKILL')
+  })
   const url = urlOf(await web.waitFor(LISTENING))
   await web.waitFor(/waiting for the scheduler to create the plugin store/)
   assert.equal((await fetch(`${url}livez`)).status, 200)
@@ -100,9 +114,19 @@ test('a port in use is a clear error naming the port and the way out', async (t)
   assert.equal((await runCli(['plugins', 'sync', ...s.args], { cwd: s.root, env: { APP_SETTLE_MS: '0' } })).code, 0)
   const blocker = createServer()
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r))
-  t.onTestFinished(async () => { await new Promise((r) => blocker.close(r)) })
+  t.onTestFinished(async () => {
+    await new Promise((r) => blocker.close(r))
+  })
   const port = (blocker.address() as { port: number }).port
-  const r = await runCli(['--role=web', '--port', String(port), ...s.args], { cwd: s.root, env: { APP_ADMIN_TOKEN: 'operator-chosen-token-1234567890' } })
+  const r = await runCli(['--role=web', '--port', String(port), ...s.args], {
+    cwd: s.root,
+    env: { APP_ADMIN_TOKEN: 'operator-chosen-token-1234567890' },
+  })
   assert.equal(r.code, 1)
-  assert.match(r.stderr, new RegExp(`web: cannot listen on 127\\.0\\.0\\.1:${port}: port ${port} on 127\\.0\\.0\\.1 is in use by another process; pass --port <n> \\(or --port 0 for any free port\\)`))
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `web: cannot listen on 127\\.0\\.0\\.1:${port}: port ${port} on 127\\.0\\.0\\.1 is in use by another process; pass --port <n> \\(or --port 0 for any free port\\)`,
+    ),
+  )
 })

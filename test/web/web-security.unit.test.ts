@@ -33,9 +33,16 @@ const withCounter = (dir: string) => writePlugin(dir, 'counter', manifest('count
 async function signIn(app: Hono, headers: Record<string, string> = {}) {
   const form = await app.request('/login', { headers })
   const csrf = form.headers.get('set-cookie')!.match(/app_login_csrf=([^;]+)/)![1]!
-  const res = await app.request('/login', { method: 'POST', body: new URLSearchParams({ token: TOKEN, csrf, next: LANDING }), headers: { ...headers, Cookie: `app_login_csrf=${csrf}` } })
+  const res = await app.request('/login', {
+    method: 'POST',
+    body: new URLSearchParams({ token: TOKEN, csrf, next: LANDING }),
+    headers: { ...headers, Cookie: `app_login_csrf=${csrf}` },
+  })
   assert.equal(res.status, 303, await res.clone().text())
-  const session = res.headers.getSetCookie().find((c) => /^app_session=[^;]+/.test(c) && !/Max-Age=0/.test(c))!.split(';')[0]!
+  const session = res.headers
+    .getSetCookie()
+    .find((c) => /^app_session=[^;]+/.test(c) && !/Max-Age=0/.test(c))!
+    .split(';')[0]!
   return { res, session }
 }
 
@@ -45,12 +52,17 @@ async function signOut(app: Hono, session: string) {
   return app.request('/logout', { method: 'POST', body: new URLSearchParams({ csrf }), headers: { Cookie: session } })
 }
 
-test('a form on another port of the same host cannot make a plugin route act with the admin\'s cookie', async (t) => {
+test("a form on another port of the same host cannot make a plugin route act with the admin's cookie", async (t) => {
   const f = await webFixture(t, { extraPlugins: withCounter })
   const web = await f.withLoadedPlugins()
   const { session } = await signIn(web.app)
   const hits = async () => ((await (await web.get('/plugin/counter/hits')).json()) as { hits: number }).hits
-  const post = (headers: Record<string, string>) => web.app.request('/plugin/counter/hit', { method: 'POST', body: 'x=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } })
+  const post = (headers: Record<string, string>) =>
+    web.app.request('/plugin/counter/hit', {
+      method: 'POST',
+      body: 'x=1',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    })
 
   // What a browser sends for a form on http://127.0.0.1:9999 posting here: the cookie, and its own origin.
   for (const headers of [
@@ -76,7 +88,10 @@ test('a form on another port of the same host cannot make a plugin route act wit
   assert.equal(await hits(), 2)
 
   // Any other unsafe method, on any path, is refused the same way; reads are not.
-  const put = await web.app.request('/settings/integrations/plugins/ops-banner/disable', { method: 'POST', headers: { Cookie: session, Origin: 'http://127.0.0.1:9999' } })
+  const put = await web.app.request('/settings/integrations/plugins/ops-banner/disable', {
+    method: 'POST',
+    headers: { Cookie: session, Origin: 'http://127.0.0.1:9999' },
+  })
   assert.equal(put.status, 403)
   assert.match(await put.text(), /came from another origin \(Origin: http:\/\/127\.0\.0\.1:9999\)/)
   assert.equal((await web.get(LANDING, { Cookie: session, 'Sec-Fetch-Site': 'same-site' })).status, 200)
@@ -97,7 +112,9 @@ test('sign-out revokes the session on the server: the old cookie no longer opens
 test('sessions live in runtime.db: every web process accepts them and a sign-out on one is seen by all', async (t) => {
   const f = await webFixture(t)
   const other = openRuntimeDb(f.data)
-  t.onTestFinished(() => { other.close() })
+  t.onTestFinished(() => {
+    other.close()
+  })
   const b = createWebApp({ store: f.store, runtime: other, token: TOKEN, allowedHosts: allowedHostNames('127.0.0.1') })
   const { session } = await signIn(f.app)
   assert.equal((await b.request(LANDING, { headers: { Cookie: session } })).status, 200)
@@ -124,8 +141,12 @@ test('an app_session cookie tossed from another port on /settings does not lock 
   assert.equal(login.status, 302)
   assert.equal(login.headers.get('location'), LANDING)
   // Sign-in clears the variants such a cookie lives under.
-  const cleared = res.headers.getSetCookie().filter((c) => /^app_session=;/.test(c) && /Max-Age=0/.test(c)).map((c) => c.match(/Path=([^;]+)/)![1])
-  for (const path of ['/settings', '/settings/integrations', '/settings/integrations/plugins']) assert.ok(cleared.includes(path), `${path} in ${cleared}`)
+  const cleared = res.headers
+    .getSetCookie()
+    .filter((c) => /^app_session=;/.test(c) && /Max-Age=0/.test(c))
+    .map((c) => c.match(/Path=([^;]+)/)![1])
+  for (const path of ['/settings', '/settings/integrations', '/settings/integrations/plugins'])
+    assert.ok(cleared.includes(path), `${path} in ${cleared}`)
   assert.ok(!cleared.includes('/'), 'the new session itself is not cleared')
   const out = await signOut(f.app, session)
   assert.ok(out.headers.getSetCookie().some((c) => /^app_session=;.*Path=\/settings(;|$)/.test(c)))
@@ -133,7 +154,8 @@ test('an app_session cookie tossed from another port on /settings does not lock 
 
 test('repeated wrong Bearer tokens are throttled with 429 and Retry-After, and then even the right one waits', async (t) => {
   const f = await webFixture(t)
-  for (let i = 0; i < 10; i++) assert.equal((await f.get('/api/v1/plugins', { Authorization: `Bearer wrong-token-number-${i}` })).status, 401)
+  for (let i = 0; i < 10; i++)
+    assert.equal((await f.get('/api/v1/plugins', { Authorization: `Bearer wrong-token-number-${i}` })).status, 401)
   const res = await f.get('/api/v1/plugins', { Authorization: 'Bearer wrong-token-number-11' })
   assert.equal(res.status, 429)
   const wait = Number(res.headers.get('retry-after'))
@@ -146,7 +168,11 @@ test('repeated wrong Bearer tokens are throttled with 429 and Retry-After, and t
   // The sign-in form shares the same count.
   const form = await f.get('/login', {})
   const csrf = form.headers.get('set-cookie')!.match(/app_login_csrf=([^;]+)/)![1]!
-  const post = await f.app.request('/login', { method: 'POST', body: new URLSearchParams({ token: TOKEN, csrf }), headers: { Cookie: `app_login_csrf=${csrf}` } })
+  const post = await f.app.request('/login', {
+    method: 'POST',
+    body: new URLSearchParams({ token: TOKEN, csrf }),
+    headers: { Cookie: `app_login_csrf=${csrf}` },
+  })
   assert.equal(post.status, 429)
   assert.ok(Number(post.headers.get('retry-after')) >= 1)
   assert.match(await post.text(), /Too many failed sign-ins/)
@@ -157,7 +183,8 @@ test('repeated wrong tokens in the sign-in form are throttled with 429 and Retry
   const f = await webFixture(t)
   const form = await f.get('/login', {})
   const csrf = form.headers.get('set-cookie')!.match(/app_login_csrf=([^;]+)/)![1]!
-  const post = (token: string) => f.app.request('/login', { method: 'POST', body: new URLSearchParams({ token, csrf }), headers: { Cookie: `app_login_csrf=${csrf}` } })
+  const post = (token: string) =>
+    f.app.request('/login', { method: 'POST', body: new URLSearchParams({ token, csrf }), headers: { Cookie: `app_login_csrf=${csrf}` } })
   for (let i = 0; i < 10; i++) assert.equal((await post(`not-the-token-${i}-xxxxxxxx`)).status, 401)
   const res = await post('not-the-token-11-xxxxxxxx')
   assert.equal(res.status, 429)

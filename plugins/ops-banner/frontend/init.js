@@ -14,5 +14,7 @@ banner.textContent = 'Ops banner plugin loaded'
 document.body.prepend(banner)
 fetch('/plugin/ops-banner/status', { credentials: 'same-origin' })
   .then((r) => (r.ok ? r.json() : null))
-  .then((s) => { if (s) banner.textContent = `On call: ${s.onCall}` })
+  .then((s) => {
+    if (s) banner.textContent = `On call: ${s.onCall}`
+  })
   .catch(() => {})

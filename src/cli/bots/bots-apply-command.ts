@@ -10,7 +10,10 @@ import { withRuntime } from '../with-runtime.ts'
 
 /** `app bots apply <file> [--json]`: create or update bots from JSON or TOML; a bot that does not check out stops the whole file. */
 export function addBotsApplyCommand(bots: Command): void {
-  bots.command('apply').description('create or update bots from a JSON array, or TOML [[bots]] tables (a .toml file)').argument('<file>', 'JSON or TOML file')
+  bots
+    .command('apply')
+    .description('create or update bots from a JSON array, or TOML [[bots]] tables (a .toml file)')
+    .argument('<file>', 'JSON or TOML file')
     .option('--json', 'print JSON: {"applied", "rejected", "unknown", "unchecked", "invalid"}')
     .action(async (file: string, opts: { json?: boolean }, cmd: Command) => {
       const data = readDataFile(file, 'bots', true)
@@ -26,7 +29,10 @@ export function addBotsApplyCommand(bots: Command): void {
             if (opts.json) printJson(result)
             for (const r of result.rejected) printError(`app: bot #${r.index}${r.id ? ` ("${r.id}")` : ''}: ${r.field}: ${r.message}`)
             const bots = new Set(result.invalid.map((p) => p.bot)).size
-            throw new AppError('BOTS_INVALID', `${result.invalid.length} problem(s) in ${bots} bot(s) of ${file}, so no bot was applied:\n${result.invalid.map((p) => `  ${p.message}`).join('\n')}`)
+            throw new AppError(
+              'BOTS_INVALID',
+              `${result.invalid.length} problem(s) in ${bots} bot(s) of ${file}, so no bot was applied:\n${result.invalid.map((p) => `  ${p.message}`).join('\n')}`,
+            )
           }
           if (opts.json) printJson(result)
           else {
@@ -36,7 +42,9 @@ export function addBotsApplyCommand(bots: Command): void {
           for (const u of result.unknown) printError(`app: warning: ${u.message}`)
           if (result.unchecked) printError(`app: note: ${result.unchecked}`)
           reportRejected(result.rejected, 'bot')
-        } finally { await store?.close() }
+        } finally {
+          await store?.close()
+        }
       })
     })
 }

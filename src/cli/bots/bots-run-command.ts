@@ -9,19 +9,36 @@ import { withRuntime } from '../with-runtime.ts'
 
 /** `app bots run <name> [--json]`: queue a run of a bot now, for a worker to run. */
 export function addBotsRunCommand(bots: Command): void {
-  bots.command('run').description('enqueue a run of a bot now; a worker runs its filters and action').argument('<name>', 'bot name')
+  bots
+    .command('run')
+    .description('enqueue a run of a bot now; a worker runs its filters and action')
+    .argument('<name>', 'bot name')
     .option('--json', 'print JSON: the queued event')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
       await withRuntime(cmd, async (db) => {
         const bot = await createHostServices(db).bots.get(name)
         if (!bot) {
           const names = (await createHostServices(db).bots.list()).map((b) => b.name)
-          throw new AppError('BOT_NOT_FOUND', `no bot named "${name}"${names.length ? `; bots: ${names.join(', ')}` : ''}. Create it with \`app bots apply <file>\`.`)
+          throw new AppError(
+            'BOT_NOT_FOUND',
+            `no bot named "${name}"${names.length ? `; bots: ${names.join(', ')}` : ''}. Create it with \`app bots apply <file>\`.`,
+          )
         }
-        await enqueueJobs(db, [{ eventType: BOT_RUN, bot: name, runAt: Date.now(), owner: 'cli', description: `run of bot ${name}`, payload: { trigger: 'cli' } }])
+        await enqueueJobs(db, [
+          {
+            eventType: BOT_RUN,
+            bot: name,
+            runAt: Date.now(),
+            owner: 'cli',
+            description: `run of bot ${name}`,
+            payload: { trigger: 'cli' },
+          },
+        ])
         const job = (await createJobAdmin(db).list({ bot: name, eventType: BOT_RUN, limit: 1 }))[0]!
         if (opts.json) return printJson(job)
-        print(`queued run of bot "${name}" as event ${job.id}${bot.enabled ? '' : ' (the bot is disabled: its schedule does not fire, but this run will)'}`)
+        print(
+          `queued run of bot "${name}" as event ${job.id}${bot.enabled ? '' : ' (the bot is disabled: its schedule does not fire, but this run will)'}`,
+        )
       })
     })
 }

@@ -6,7 +6,10 @@ import { eventId } from './event-id.ts'
 
 /** `app events retry <id> [--json]`: a finished or orphaned event pending again now, with fresh attempts. */
 export function addEventsRetryCommand(events: Command): void {
-  events.command('retry').description('run a failed, cancelled, done or orphaned event again now, with fresh attempts').argument('<id>', 'event id')
+  events
+    .command('retry')
+    .description('run a failed, cancelled, done or orphaned event again now, with fresh attempts')
+    .argument('<id>', 'event id')
     .option('--json', 'print JSON')
     .action(async (raw: string, opts: { json?: boolean }, cmd: Command) => {
       await withRuntime(cmd, async (db) => {

@@ -6,7 +6,10 @@ import { eventId } from './event-id.ts'
 
 /** `app events show <id> [--json]`: one event with its lease, attempts and last error. */
 export function addEventsShowCommand(events: Command): void {
-  events.command('show').description('one event with its lease, attempts and last error').argument('<id>', 'event id')
+  events
+    .command('show')
+    .description('one event with its lease, attempts and last error')
+    .argument('<id>', 'event id')
     .option('--json', 'print JSON')
     .action(async (raw: string, opts: { json?: boolean }, cmd: Command) => {
       await withRuntime(cmd, async (db) => {

@@ -10,8 +10,18 @@ export async function printSchedules(cmd: Command, json: boolean): Promise<void>
     const list = await listSchedules(db)
     if (json) return printJson({ schedules: list })
     if (!list.length) return print('no schedules')
-    print(formatTable(['PLUGIN', 'ID', 'KIND', 'SCHEDULE', 'NEXT RUN', 'LAST RUN'], list.map((s) => [
-      s.plugin ?? '-', s.id, s.kind, describeSchedule(s.schedule), s.active ? s.nextRunAt ?? '-' : 'paused (plugin not in the generation)', s.lastRunAt ?? '-',
-    ])))
+    print(
+      formatTable(
+        ['PLUGIN', 'ID', 'KIND', 'SCHEDULE', 'NEXT RUN', 'LAST RUN'],
+        list.map((s) => [
+          s.plugin ?? '-',
+          s.id,
+          s.kind,
+          describeSchedule(s.schedule),
+          s.active ? (s.nextRunAt ?? '-') : 'paused (plugin not in the generation)',
+          s.lastRunAt ?? '-',
+        ]),
+      ),
+    )
   })
 }

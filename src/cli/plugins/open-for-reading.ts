@@ -8,5 +8,13 @@ export async function openForReading(cmd: Command) {
   const { config } = contextFromCommand(cmd)
   const store = await openReadonlyStore(config.dataDir, { waitMs: 0 })
   const runtime = openRuntimeDb(config.dataDir)
-  return { config, store, runtime, close: async () => { runtime.close(); await store.close() } }
+  return {
+    config,
+    store,
+    runtime,
+    close: async () => {
+      runtime.close()
+      await store.close()
+    },
+  }
 }

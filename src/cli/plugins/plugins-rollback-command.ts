@@ -7,10 +7,14 @@ import { print } from '../print-output.ts'
 
 /** `app plugins rollback <generation>`: a new generation with an older one's plugin set (takes the writer lock). */
 export function addPluginsRollbackCommand(plugins: Command): void {
-  plugins.command('rollback').description('publish a new generation with the plugin set of an older one').argument('<generation>', 'generation id (see `app plugins generations`)')
+  plugins
+    .command('rollback')
+    .description('publish a new generation with the plugin set of an older one')
+    .argument('<generation>', 'generation id (see `app plugins generations`)')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const target = Number(id)
-      if (!Number.isInteger(target) || target < 1) throw new AppError('USAGE', `generation must be a positive integer; found "${id}"`, { exitCode: ExitCode.usage })
+      if (!Number.isInteger(target) || target < 1)
+        throw new AppError('USAGE', `generation must be a positive integer; found "${id}"`, { exitCode: ExitCode.usage })
       const { config } = contextFromCommand(cmd)
       const lock = await openWriterLock(config.dataDir, 'app plugins rollback')
       const store = await openWritableStore(config.dataDir)
@@ -18,10 +22,16 @@ export function addPluginsRollbackCommand(plugins: Command): void {
         const exists = await store.generation(target)
         if (!exists) {
           const kept = (await store.listGenerations(5)).map((g) => g.id)
-          throw new AppError('GENERATION_NOT_FOUND', `generation ${target} is not in the store; recent generations: ${kept.join(', ') || 'none'}. Old generations are pruned after store.keepGenerations.`, { exitCode: ExitCode.runtime })
+          throw new AppError(
+            'GENERATION_NOT_FOUND',
+            `generation ${target} is not in the store; recent generations: ${kept.join(', ') || 'none'}. Old generations are pruned after store.keepGenerations.`,
+            { exitCode: ExitCode.runtime },
+          )
         }
         const generation = await store.rollback(target)
-        print(`published generation ${generation} with the plugins of generation ${target}; restart the roles (or run them with --reload) to load it`)
+        print(
+          `published generation ${generation} with the plugins of generation ${target}; restart the roles (or run them with --reload) to load it`,
+        )
       } finally {
         await store.close()
         await lock.close()

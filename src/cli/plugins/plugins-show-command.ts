@@ -9,11 +9,15 @@ function printDetail(data: PluginDetail): void {
   print(`${data.name} ${data.version}  [${data.status}]`)
   if (meta.description) print(meta.description)
   print(`source:  ${data.source} ${data.origin}\nsha256:  ${data.sha256}\npublished: ${data.publishedAt}`)
-  print(`signature: ${data.signature ? `${data.signature.state}${data.signature.keyId ? ` (key ${data.signature.keyId})` : ''}` : 'not checked'}`)
+  print(
+    `signature: ${data.signature ? `${data.signature.state}${data.signature.keyId ? ` (key ${data.signature.keyId})` : ''}` : 'not checked'}`,
+  )
   print(`\nwarnings (${data.warnings.length}):`)
   for (const w of data.warnings) print(`  ${w.severity} ${w.code}: ${w.message}`)
   const reg = (data.registered ?? {}) as Record<string, unknown[]>
-  print(`\nregistered: ${['filters', 'actions', 'eventTypes', 'routes', 'frontend', 'jobs', 'hooks'].map((k) => `${k} ${(reg[k] ?? []).length}`).join(', ')}`)
+  print(
+    `\nregistered: ${['filters', 'actions', 'eventTypes', 'routes', 'frontend', 'jobs', 'hooks'].map((k) => `${k} ${(reg[k] ?? []).length}`).join(', ')}`,
+  )
   print(`processes (${data.processes.length}):`)
   for (const x of data.processes) print(`  ${x.role}@${x.host}:${x.pid} ${x.version ?? '-'} ${x.status} generation ${x.generation ?? '-'}`)
   print(`\nhistory:`)
@@ -22,7 +26,10 @@ function printDetail(data: PluginDetail): void {
 
 /** `app plugins show <name> [--json]`: one plugin's manifest, status, warnings, processes and history. */
 export function addPluginsShowCommand(plugins: Command): void {
-  plugins.command('show').description('one plugin: manifest, status, warnings, history').argument('<name>', 'plugin name')
+  plugins
+    .command('show')
+    .description('one plugin: manifest, status, warnings, history')
+    .argument('<name>', 'plugin name')
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
       const { store, runtime, close } = await openForReading(cmd)
@@ -30,6 +37,8 @@ export function addPluginsShowCommand(plugins: Command): void {
         const data = await pluginDetail(store, runtime, name)
         if (opts.json) return void printJson(data)
         printDetail(data)
-      } finally { await close() }
+      } finally {
+        await close()
+      }
     })
 }

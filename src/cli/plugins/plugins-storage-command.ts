@@ -15,7 +15,9 @@ const shown = (v: unknown, n = 60) => {
  * all of it removed. Works for a plugin no longer published too: its keys stay until cleared.
  */
 export function addPluginsStorageCommand(plugins: Command): void {
-  plugins.command('storage').description('list the keys a plugin keeps with `storage` (sizes, expiry, values), or remove them all with --clear')
+  plugins
+    .command('storage')
+    .description('list the keys a plugin keeps with `storage` (sizes, expiry, values), or remove them all with --clear')
     .argument('<name>', 'plugin name')
     .option('--clear', 'delete every key the plugin stores')
     .option('--json', 'print JSON: {"plugin", "bytes", "limitBytes", "keys": [...]} (with --clear: {"plugin", "cleared", "bytes"})')
@@ -31,9 +33,19 @@ export function addPluginsStorageCommand(plugins: Command): void {
           return print(cleared ? `cleared ${cleared} key(s) (${bytes} bytes) of plugin "${name}"` : `plugin "${name}" stores nothing`)
         }
         if (opts.json) return printJson({ plugin: name, bytes, limitBytes: config.limits.storageBytes, keys: entries })
-        if (!entries.length) return print(`plugin "${name}" stores nothing (limit ${config.limits.storageBytes} bytes, limits.storageBytes)`)
-        print(formatTable(['KEY', 'BYTES', 'EXPIRES', 'UPDATED', 'VALUE'], entries.map((e) => [e.key, String(e.bytes), e.expiresAt ?? '-', e.updatedAt, shown(e.value)])))
-        print(`\n${entries.length} key(s), ${bytes} of ${config.limits.storageBytes} bytes (limits.storageBytes); \`app plugins storage ${name} --clear\` removes them`)
-      } finally { db.close() }
+        if (!entries.length)
+          return print(`plugin "${name}" stores nothing (limit ${config.limits.storageBytes} bytes, limits.storageBytes)`)
+        print(
+          formatTable(
+            ['KEY', 'BYTES', 'EXPIRES', 'UPDATED', 'VALUE'],
+            entries.map((e) => [e.key, String(e.bytes), e.expiresAt ?? '-', e.updatedAt, shown(e.value)]),
+          ),
+        )
+        print(
+          `\n${entries.length} key(s), ${bytes} of ${config.limits.storageBytes} bytes (limits.storageBytes); \`app plugins storage ${name} --clear\` removes them`,
+        )
+      } finally {
+        db.close()
+      }
     })
 }

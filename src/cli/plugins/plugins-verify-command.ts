@@ -9,17 +9,25 @@ import { print, printJson } from '../print-output.ts'
 
 /** `app plugins verify <archive> [--json]`: the scheduler's checks of an archive (extraction, manifest, signature, .sha256), without publishing it. */
 export function addPluginsVerifyCommand(plugins: Command): void {
-  plugins.command('verify').description('check an archive as the scheduler would: safe to extract, manifest, signature, .sha256 file')
+  plugins
+    .command('verify')
+    .description('check an archive as the scheduler would: safe to extract, manifest, signature, .sha256 file')
     .argument('<archive>', 'a .tgz or .zip')
     .option('--json', 'print JSON')
     .action(async (archive: string, opts: { json?: boolean }, cmd: Command) => {
       const config = configFromCommand(cmd)
-      if (!existsSync(archive)) throw new AppError('USAGE', `${archive} does not exist; expected a .tgz or .zip file.`, { exitCode: ExitCode.usage })
+      if (!existsSync(archive))
+        throw new AppError('USAGE', `${archive} does not exist; expected a .tgz or .zip file.`, { exitCode: ExitCode.usage })
       const report = await verifyArchive(archive, { limits: config.limits, trust: createTrust(config.trust) })
       if (!report.ok) process.exitCode = ExitCode.runtime
       if (opts.json) return void printJson(report)
       print(`${archive}\n  sha256 ${report.sha256}`)
-      if (report.checksum) print(report.checksum.ok ? `  ${basename(report.checksum.file)}: matches` : `  CHECKSUM_MISMATCH: ${basename(report.checksum.file)} says ${report.checksum.expected ?? '(no sha256 in it)'}; the archive changed after it was packed`)
+      if (report.checksum)
+        print(
+          report.checksum.ok
+            ? `  ${basename(report.checksum.file)}: matches`
+            : `  CHECKSUM_MISMATCH: ${basename(report.checksum.file)} says ${report.checksum.expected ?? '(no sha256 in it)'}; the archive changed after it was packed`,
+        )
       if (!report.plugins.length) print('  no plugin in the archive')
       for (const p of report.plugins) {
         const sig = p.signature ? `signature ${p.signature.state}${p.signature.keyId ? ` (key ${p.signature.keyId})` : ''}` : 'not checked'

@@ -9,7 +9,11 @@ import { print, printJson } from '../print-output.ts'
 
 /** Who the audit list names for a CLI action: the operating-system user. */
 function cliActor(): string {
-  try { return `${userInfo().username} (CLI)` } catch { return 'CLI' }
+  try {
+    return `${userInfo().username} (CLI)`
+  } catch {
+    return 'CLI'
+  }
 }
 
 /**
@@ -18,16 +22,26 @@ function cliActor(): string {
  * scheduler's outcome. Done: exit 0; failed: exit 1 with its message; still
  * pending: exit 0 saying it is queued for the scheduler.
  */
-export async function submitPluginRequest(dataDir: string, name: string, action: PluginAction, options: { waitS: number; json?: boolean }): Promise<void> {
+export async function submitPluginRequest(
+  dataDir: string,
+  name: string,
+  action: PluginAction,
+  options: { waitS: number; json?: boolean },
+): Promise<void> {
   const store = await openReadonlyStore(dataDir, { waitMs: 0 })
   try {
     const generation = await store.currentGeneration()
     const disabled = await readDisabledPlugins(store)
     if (!generation?.plugins.some((p) => p.name === name) && !disabled[name]) {
       const names = [...(generation?.plugins ?? []).map((p) => p.name), ...Object.keys(disabled)].sort()
-      throw new AppError('PLUGIN_NOT_FOUND', `no plugin named "${name}" in generation ${generation?.id ?? 'none'}, and none disabled by that name${names.length ? `; plugins: ${names.join(', ')}` : ''}. \`app plugins list\` shows them.`)
+      throw new AppError(
+        'PLUGIN_NOT_FOUND',
+        `no plugin named "${name}" in generation ${generation?.id ?? 'none'}, and none disabled by that name${names.length ? `; plugins: ${names.join(', ')}` : ''}. \`app plugins list\` shows them.`,
+      )
     }
-  } finally { await store.close() }
+  } finally {
+    await store.close()
+  }
   const runtime = openRuntimeDb(dataDir)
   let request: PluginRequest
   try {
@@ -37,17 +51,25 @@ export async function submitPluginRequest(dataDir: string, name: string, action:
       await sleep(200)
       request = pluginRequest(runtime, request.id) ?? request
     }
-  } finally { runtime.close() }
+  } finally {
+    runtime.close()
+  }
   if (options.json) printJson(request)
-  if (request.status === 'failed') throw new AppError('PLUGIN_REQUEST_FAILED', `${action} ${name} (request #${request.id}) failed: ${request.message}`, { exitCode: ExitCode.runtime })
+  if (request.status === 'failed')
+    throw new AppError('PLUGIN_REQUEST_FAILED', `${action} ${name} (request #${request.id}) failed: ${request.message}`, {
+      exitCode: ExitCode.runtime,
+    })
   if (options.json) return
   if (request.status === 'done') return print(`${request.message} (request #${request.id})`)
-  print(`request #${request.id} to ${action} ${name} is queued: no scheduler applied it within ${options.waitS} s. The scheduler (app --role=scheduler) applies it when it runs; the admin page and GET /api/v1/audit show the outcome.`)
+  print(
+    `request #${request.id} to ${action} ${name} is queued: no scheduler applied it within ${options.waitS} s. The scheduler (app --role=scheduler) applies it when it runs; the admin page and GET /api/v1/audit show the outcome.`,
+  )
 }
 
 /** --wait <seconds>: a whole number from 0 to 600. */
 export function waitSeconds(value: string | undefined): number {
   const n = value === undefined ? 10 : Number(value)
-  if (!Number.isInteger(n) || n < 0 || n > 600) throw new AppError('USAGE', `--wait must be a whole number of seconds from 0 to 600; found "${value}"`, { exitCode: ExitCode.usage })
+  if (!Number.isInteger(n) || n < 0 || n > 600)
+    throw new AppError('USAGE', `--wait must be a whole number of seconds from 0 to 600; found "${value}"`, { exitCode: ExitCode.usage })
   return n
 }

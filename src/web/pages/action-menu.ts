@@ -10,15 +10,20 @@ import { pluginPath, type Html } from './page-parts.ts'
  */
 export function actionMenu(name: string, o: { disabled: boolean; csrf: string | null }): Html {
   const path = pluginPath(name)
-  const post = (action: string, label: string) => o.csrf
-    ? html`<li><form method="post" action="${path}/${action}"><input type="hidden" name="csrf" value="${o.csrf}"><button type="submit">${label}</button></form></li>`
-    : ''
+  const post = (action: string, label: string) =>
+    o.csrf
+      ? html`<li><form method="post" action="${path}/${action}"><input type="hidden" name="csrf" value="${o.csrf}"><button type="submit">${label}</button></form></li>`
+      : ''
   return html`<details class="menu"><summary>Action</summary><ul aria-label="Actions for ${name}">
 <li><a href="${path}">Manage Plugin</a></li>
-${o.disabled ? post('enable', 'Enable') : html`<li><a href="${path}#warnings">Warnings</a></li>
+${
+  o.disabled
+    ? post('enable', 'Enable')
+    : html`<li><a href="${path}#warnings">Warnings</a></li>
 ${post('disable', 'Disable')}
 <li><a href="${path}#history">Roll back to a version…</a></li>
-<li><a href="${path}/compare">Compare versions</a></li>`}
+<li><a href="${path}/compare">Compare versions</a></li>`
+}
 <li><a href="/api/v1/plugins/${encodeURIComponent(name)}">As JSON</a></li>
 </ul></details>`
 }

@@ -6,10 +6,18 @@ const TONE = { pending: 'info', done: 'ok', failed: 'error' } as const
 
 /** The audit list: who did what to which plugin, when, and how it ended. */
 export function auditTable(entries: AuditEntry[], empty: string): Html {
-  return table(html`<tr><th>When (UTC)</th><th>Who</th><th>What</th><th>Plugin</th><th>Outcome</th></tr>`,
-    entries.map((e) => html`<tr data-audit="${e.id}"><td>${utc(e.at)}</td><td>${e.actor}</td><td><strong>${e.action}</strong>${e.detail ? html` <span class="msg-inline">${e.detail}</span>` : ''}</td>
+  return table(
+    html`<tr><th>When (UTC)</th><th>Who</th><th>What</th><th>Plugin</th><th>Outcome</th></tr>`,
+    entries.map(
+      (
+        e,
+      ) => html`<tr data-audit="${e.id}"><td>${utc(e.at)}</td><td>${e.actor}</td><td><strong>${e.action}</strong>${e.detail ? html` <span class="msg-inline">${e.detail}</span>` : ''}</td>
 <td>${e.plugin && e.plugin !== '-' ? html`<a href="${pluginPath(e.plugin)}">${pluginName(e.plugin)}</a>` : '-'}</td>
-<td>${badge(TONE[e.outcome], e.outcome)}${e.message ? html` <span class="msg-inline">${e.message}</span>` : ''}</td></tr>`), empty, { caption: 'Audit list' })
+<td>${badge(TONE[e.outcome], e.outcome)}${e.message ? html` <span class="msg-inline">${e.message}</span>` : ''}</td></tr>`,
+    ),
+    empty,
+    { caption: 'Audit list' },
+  )
 }
 
 /** /settings/audit: every operator action, newest first, in pages of 100. */

@@ -41,7 +41,7 @@ const NAV: Array<[NavEntry, string, string]> = [
  */
 export async function renderPage(o: LayoutOptions): Promise<string> {
   const s = o.snapshot
-  const frontend = o.safe ? [] : s?.frontend ?? []
+  const frontend = o.safe ? [] : (s?.frontend ?? [])
   const page = await html`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -61,8 +61,15 @@ ${NAV.map(([name, href, label]) => (o.active === name ? html`<a href="${href}" a
 ${o.csrf ? html`<form method="post" action="/logout"><input type="hidden" name="csrf" value="${o.csrf}"><button type="submit">Log out</button></form>` : ''}
 </header>
 <main id="main">
-${o.crumbs ? html`<nav class="breadcrumb" aria-label="Breadcrumb"><ol>${o.crumbs.map(([label, href], i) =>
-    i === o.crumbs!.length - 1 ? html`<li aria-current="page">${label}</li>` : html`<li>${href ? html`<a href="${href}">${label}</a>` : label}</li>`)}</ol></nav>` : ''}
+${
+  o.crumbs
+    ? html`<nav class="breadcrumb" aria-label="Breadcrumb"><ol>${o.crumbs.map(([label, href], i) =>
+        i === o.crumbs!.length - 1
+          ? html`<li aria-current="page">${label}</li>`
+          : html`<li>${href ? html`<a href="${href}">${label}</a>` : label}</li>`,
+      )}</ol></nav>`
+    : ''
+}
 ${o.safe ? html`<div class="banner info" role="status" id="safe-mode"><strong>Safe mode:</strong> this page was rendered without plugin frontend files (?safe=1). Links lead back to normal pages.</div>` : ''}
 ${s?.restart.length ? restartBanner(s) : ''}
 ${o.body}

@@ -3,7 +3,8 @@ import { APP_CSS_VERSION } from '../app-css.ts'
 
 /** The sign-in form: the admin token, a CSRF field, and where to go afterwards. */
 export async function loginPage(o: { csrf: string; next: string; error?: string }): Promise<string> {
-  return String(await html`<!DOCTYPE html>
+  return String(
+    await html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -28,5 +29,6 @@ ${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
 </main>
 </body>
 </html>
-`)
+`,
+  )
 }

@@ -21,7 +21,8 @@ export function pluginStatusBadge(p: PluginSummary): Html {
 }
 
 /** A plugin name that wraps only after "-", "." or "_", never inside a word. */
-export const pluginName = (name: string) => html`<span class="name">${name.split(/(?<=[-._])/).map((part, i) => (i ? html`<wbr>${part}` : part))}</span>`
+export const pluginName = (name: string) =>
+  html`<span class="name">${name.split(/(?<=[-._])/).map((part, i) => (i ? html`<wbr>${part}` : part))}</span>`
 
 /** An absolute time in UTC, to the second: "2026-12-01 10:32:05 UTC". */
 export function utc(iso: string | null | undefined): Html | string {
@@ -32,7 +33,13 @@ export function utc(iso: string | null | undefined): Html | string {
 }
 
 /** A one-button POST form (CSRF token included); nothing without a session (Bearer callers post without forms). */
-export function postButton(o: { action: string; label: string; csrf: string | null; fields?: Record<string, string>; className?: string }): Html | string {
+export function postButton(o: {
+  action: string
+  label: string
+  csrf: string | null
+  fields?: Record<string, string>
+  className?: string
+}): Html | string {
   if (!o.csrf) return ''
   return html`<form method="post" action="${o.action}" class="inline"><input type="hidden" name="csrf" value="${o.csrf}">${Object.entries(o.fields ?? {}).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit"${o.className ? html` class="${o.className}"` : ''}>${o.label}</button></form>`
 }
@@ -43,8 +50,16 @@ export function when(iso: string | null | undefined, now = Date.now()): Html | s
   const ms = now - Date.parse(iso)
   if (Number.isNaN(ms)) return iso
   const s = Math.round(ms / 1000)
-  const text = s < 0 ? iso.replace('T', ' ').slice(0, 19) : s < 60 ? `${s} s ago` : s < 3600 ? `${Math.floor(s / 60)} min ago`
-    : s < 86_400 ? `${Math.floor(s / 3600)} h ago` : `${iso.slice(0, 10)}`
+  const text =
+    s < 0
+      ? iso.replace('T', ' ').slice(0, 19)
+      : s < 60
+        ? `${s} s ago`
+        : s < 3600
+          ? `${Math.floor(s / 60)} min ago`
+          : s < 86_400
+            ? `${Math.floor(s / 3600)} h ago`
+            : `${iso.slice(0, 10)}`
   return html`<time datetime="${iso}">${text}</time>`
 }
 
@@ -73,4 +88,6 @@ export function ranges(ids: number[]): string {
 
 /** A table, or a line saying it is empty. On a phone each row becomes a block instead of a wide row (`stack: false` keeps the table). */
 export const table = (head: Html, rows: Html[], empty: string, options: { stack?: boolean; caption?: string } = {}) =>
-  rows.length ? html`<div class="table-wrap"><table${options.stack === false ? '' : html` class="stack"`}>${options.caption ? html`<caption class="sr-only">${options.caption}</caption>` : ''}<thead>${head}</thead><tbody>${rows}</tbody></table></div>` : html`<p class="empty">${empty}</p>`
+  rows.length
+    ? html`<div class="table-wrap"><table${options.stack === false ? '' : html` class="stack"`}>${options.caption ? html`<caption class="sr-only">${options.caption}</caption>` : ''}<thead>${head}</thead><tbody>${rows}</tbody></table></div>`
+    : html`<p class="empty">${empty}</p>`

@@ -15,15 +15,26 @@ export const LANDING_PATH = '/settings/integrations/plugins'
 
 /** Page numbers clamped to the pages there are, so any query maps onto a real (and cacheable) page. */
 export function landingPages(warnings: number, plugins: number, wpage: number, ppage: number) {
-  const clamp = (n: number, total: number, per: number) => Math.min(Math.max(1, Number.isFinite(n) ? Math.trunc(n) : 1), Math.max(1, Math.ceil(total / per)))
+  const clamp = (n: number, total: number, per: number) =>
+    Math.min(Math.max(1, Number.isFinite(n) ? Math.trunc(n) : 1), Math.max(1, Math.ceil(total / per)))
   return { wpage: clamp(wpage, warnings, WARNINGS_PER_PAGE), ppage: clamp(ppage, plugins, PLUGINS_PER_PAGE) }
 }
 
 /** Previous / "x-y of n" / next links for one list of the landing page, keeping the triage filter. */
-function pager(o: { param: 'wpage' | 'ppage'; other: number; page: number; per: number; total: number; anchor: string; what: string; filter: string }): Html | string {
+function pager(o: {
+  param: 'wpage' | 'ppage'
+  other: number
+  page: number
+  per: number
+  total: number
+  anchor: string
+  what: string
+  filter: string
+}): Html | string {
   const pages = Math.ceil(o.total / o.per)
   if (pages <= 1) return ''
-  const href = (n: number) => `?${o.param === 'wpage' ? `wpage=${n}&ppage=${o.other}` : `wpage=${o.other}&ppage=${n}`}${o.filter ? `&${o.filter}` : ''}#${o.anchor}`
+  const href = (n: number) =>
+    `?${o.param === 'wpage' ? `wpage=${n}&ppage=${o.other}` : `wpage=${o.other}&ppage=${n}`}${o.filter ? `&${o.filter}` : ''}#${o.anchor}`
   const last = Math.min(o.page * o.per, o.total)
   return html`<p class="pager">${o.page > 1 ? html`<a href="${href(o.page - 1)}" rel="prev">Previous</a>` : ''}
 <span>${o.what} ${(o.page - 1) * o.per + 1}-${last} of ${o.total}</span>
@@ -59,11 +70,16 @@ export function pluginsPage(s: AdminSnapshot, o: LandingOptions): Html {
     else open[w.severity]++
   }
   const filter = queryParams(o.query).toString()
-  const view = (params: Partial<WarningQuery>) => `?${queryParams({ ...o.query, severity: null, plugin: null, code: null, q: null, state: 'open', sort: 'lastSeen' }, params)}#warnings`
+  const view = (params: Partial<WarningQuery>) =>
+    `?${queryParams({ ...o.query, severity: null, plugin: null, code: null, q: null, state: 'open', sort: 'lastSeen' }, params)}#warnings`
   const shown = o.selected.slice((o.wpage - 1) * WARNINGS_PER_PAGE, o.wpage * WARNINGS_PER_PAGE)
-  const rows = [...report.plugins.map((p) => ({ name: p.name, p })), ...Object.keys(s.disabled).map((name) => ({ name, p: null }))].sort((a, b) => a.name.localeCompare(b.name))
+  const rows = [...report.plugins.map((p) => ({ name: p.name, p })), ...Object.keys(s.disabled).map((name) => ({ name, p: null }))].sort(
+    (a, b) => a.name.localeCompare(b.name),
+  )
   const listed = rows.slice((o.ppage - 1) * PLUGINS_PER_PAGE, o.ppage * PLUGINS_PER_PAGE)
-  const running = new Map(report.plugins.map((p) => [p.name, { version: p.version, rejected: p.entry.rejected?.version ?? null, loaded: p.status !== 'error' }]))
+  const running = new Map(
+    report.plugins.map((p) => [p.name, { version: p.version, rejected: p.entry.rejected?.version ?? null, loaded: p.status !== 'error' }]),
+  )
   return html`<h1>Plugins</h1>
 <section class="cards" aria-label="Summary">
 ${counter({ id: 'count-loaded', n: loaded, label: 'plugins loaded', href: '#plugins' })}
@@ -81,15 +97,21 @@ ${report.generation === null ? html`<div class="banner info">The plugin store ha
 ${warningsChart(report.warnings, o.now)}
 <section aria-labelledby="warnings-title" id="warnings">
 <h2 id="warnings-title">Warnings surfaced during plugin loading <span class="subtitle">(${o.selected.length}${filter ? ` of ${report.warnings.length}, filtered` : ''})</span></h2>
-${triageForm(o.query, report.plugins.map((p) => p.name))}
+${triageForm(
+  o.query,
+  report.plugins.map((p) => p.name),
+)}
 ${warningTable(shown, { now: o.now, acks: s.acks, csrf: o.csrf, next: null, running, empty: filter ? 'No warning matches this view.' : 'No open warnings: every plugin was published and loaded cleanly, or each warning was acknowledged.' })}
 ${pager({ param: 'wpage', other: o.ppage, page: o.wpage, per: WARNINGS_PER_PAGE, total: o.selected.length, anchor: 'warnings', what: 'warnings', filter })}
 </section>
 <section aria-labelledby="plugins-title" id="plugins">
 <h2 id="plugins-title">Installed plugins <span class="subtitle">(${report.plugins.length}${Object.keys(s.disabled).length ? `, ${Object.keys(s.disabled).length} disabled` : ''})</span></h2>
-${table(html`<tr><th>Plugin</th><th>Version</th><th>Status</th><th class="hide-narrow">Source</th><th>Warnings</th><th>Action</th></tr>`,
-    listed.map(({ name, p }) => (p ? pluginRow(s, p, o.csrf) : disabledRow(s, name, o.csrf))),
-    'No plugins yet. Put a plugin folder (with a plugin.json) in the plugins directory, or configure a source in app.toml.', { caption: 'Installed plugins' })}
+${table(
+  html`<tr><th>Plugin</th><th>Version</th><th>Status</th><th class="hide-narrow">Source</th><th>Warnings</th><th>Action</th></tr>`,
+  listed.map(({ name, p }) => (p ? pluginRow(s, p, o.csrf) : disabledRow(s, name, o.csrf))),
+  'No plugins yet. Put a plugin folder (with a plugin.json) in the plugins directory, or configure a source in app.toml.',
+  { caption: 'Installed plugins' },
+)}
 ${pager({ param: 'ppage', other: o.wpage, page: o.ppage, per: PLUGINS_PER_PAGE, total: rows.length, anchor: 'plugins', what: 'plugins', filter })}
 </section>`
 }
@@ -100,7 +122,10 @@ function pendingBadge(s: AdminSnapshot, name: string): Html | string {
 }
 
 function pluginRow(s: AdminSnapshot, p: PluginSummary, csrf: string | null): Html {
-  const nickname = typeof p.entry.manifest.metadata === 'object' && p.entry.manifest.metadata ? (p.entry.manifest.metadata as Record<string, unknown>).nickname : null
+  const nickname =
+    typeof p.entry.manifest.metadata === 'object' && p.entry.manifest.metadata
+      ? (p.entry.manifest.metadata as Record<string, unknown>).nickname
+      : null
   const counts = { error: 0, warning: 0, info: 0 }
   for (const w of p.warnings) counts[w.severity]++
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`

@@ -11,15 +11,18 @@ export function processesPage(s: AdminSnapshot, processes: ProcessInfo[], now: n
   return html`<h1>Processes</h1>
 <p class="muted">Processes record the plugin store generation they loaded at start-up. The store is at generation ${current ?? 'none'}.
 A worker or web process needs a restart only when a plugin it runs differs from that generation; the list below names those plugins.</p>
-${table(html`<tr><th>Role</th><th>Host</th><th>PID</th><th>Generation</th><th>Restart would change</th><th>State</th><th class="hide-narrow">Started</th><th class="hide-narrow">Heartbeat</th><th class="hide-narrow">Version</th></tr>`,
-    processes.map((p) => {
-      const r = restart.get(p.id)
-      return html`<tr data-process="${p.id}"><td>${p.role}</td><td>${p.host}</td><td>${p.pid}</td>
+${table(
+  html`<tr><th>Role</th><th>Host</th><th>PID</th><th>Generation</th><th>Restart would change</th><th>State</th><th class="hide-narrow">Started</th><th class="hide-narrow">Heartbeat</th><th class="hide-narrow">Version</th></tr>`,
+  processes.map((p) => {
+    const r = restart.get(p.id)
+    return html`<tr data-process="${p.id}"><td>${p.role}</td><td>${p.host}</td><td>${p.pid}</td>
 <td>${p.generation ?? '-'}${r ? html` ${badge('warning', 'restart needed')}` : ''}</td>
 <td>${r ? (r.unknown ? 'everything: the generation it loaded is no longer kept' : html`<ul class="plain">${r.changes.map((c) => html`<li>${changeText(c)}</li>`)}</ul>`) : html`<span class="muted">nothing</span>`}</td>
 <td>${p.live ? badge('ok', 'live') : badge('error', 'no heartbeat')}</td>
 <td class="hide-narrow">${when(p.startedAt, now)}</td><td class="hide-narrow">${when(p.heartbeatAt, now)}</td><td class="hide-narrow">${p.version}</td></tr>`
-    }),
-    'No processes registered.', { caption: 'Processes' })}
+  }),
+  'No processes registered.',
+  { caption: 'Processes' },
+)}
 <p class="muted">A process without a heartbeat for 15 s has crashed or been killed; it stays listed until it is marked stopped.</p>`
 }

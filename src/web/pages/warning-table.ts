@@ -19,7 +19,11 @@ export function versionNote(w: StoredWarning, running: Map<string, RunningVersio
 }
 
 /** What the generation holds of a plugin: its version, a rejected update's, and whether it loads. */
-export interface RunningVersion { version: string; rejected: string | null; loaded: boolean }
+export interface RunningVersion {
+  version: string
+  rejected: string | null
+  loaded: boolean
+}
 
 /** The acknowledge form: a note is required, so the next person knows why it can wait. */
 export function ackForm(w: StoredWarning, csrf: string | null, next: string | null): Html | string {

@@ -9,7 +9,10 @@ const ORDER: Severity[] = ['error', 'warning', 'info']
 /** The badge colours, dark enough for 3:1 against white (WCAG 1.4.11). */
 const FILL: Record<Severity, string> = { error: '#b42318', warning: '#b54708', info: '#175cd3' }
 
-export interface DayCounts { day: string; counts: Record<Severity, number> }
+export interface DayCounts {
+  day: string
+  counts: Record<Severity, number>
+}
 
 /**
  * Warnings seen on each of the last 7 days (UTC), by severity: a warning
@@ -17,7 +20,10 @@ export interface DayCounts { day: string; counts: Record<Severity, number> }
  */
 export function warningsPerDay(warnings: StoredWarning[], now: number): DayCounts[] {
   const today = Math.floor(now / DAY_MS) * DAY_MS
-  const days: DayCounts[] = Array.from({ length: DAYS }, (_, i) => ({ day: new Date(today - (DAYS - 1 - i) * DAY_MS).toISOString().slice(0, 10), counts: { error: 0, warning: 0, info: 0 } }))
+  const days: DayCounts[] = Array.from({ length: DAYS }, (_, i) => ({
+    day: new Date(today - (DAYS - 1 - i) * DAY_MS).toISOString().slice(0, 10),
+    counts: { error: 0, warning: 0, info: 0 },
+  }))
   const first = today - (DAYS - 1) * DAY_MS
   for (const w of warnings) {
     const from = Math.floor(Date.parse(w.firstSeen) / DAY_MS) * DAY_MS
