@@ -1,5 +1,7 @@
 /** What registerApiBlueprint(app, options) accepts. */
-export interface BlueprintOptions { public: string[] }
+export interface BlueprintOptions {
+  public: string[]
+}
 
 const show = (v: unknown) => JSON.stringify(v)?.slice(0, 120) ?? String(v)
 const SEGMENT = /^(?::[A-Za-z_][\w-]*|[A-Za-z0-9._~!$&'()+,;=@%-]+)$/
@@ -14,14 +16,21 @@ const SEGMENT = /^(?::[A-Za-z_][\w-]*|[A-Za-z0-9._~!$&'()+,;=@%-]+)$/
 export function checkBlueprintOptions(options: unknown): BlueprintOptions {
   const call = 'registerApiBlueprint(app, options)'
   if (options === undefined) return { public: [] }
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`${call}: expected options to be an object such as { public: ['/webhook'] }; found ${show(options)}`)
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new TypeError(`${call}: expected options to be an object such as { public: ['/webhook'] }; found ${show(options)}`)
   const unknown = Object.keys(options).filter((k) => k !== 'public')
-  if (unknown.length) throw new TypeError(`${call}: unknown option ${unknown.map((k) => `"${k}"`).join(', ')}; the only option is "public" (routes are always mounted at /plugin/<this plugin's name>)`)
+  if (unknown.length)
+    throw new TypeError(
+      `${call}: unknown option ${unknown.map((k) => `"${k}"`).join(', ')}; the only option is "public" (routes are always mounted at /plugin/<this plugin's name>)`,
+    )
   const list = (options as { public?: unknown }).public ?? []
-  if (!Array.isArray(list)) throw new TypeError(`${call}: expected options.public to be an array of paths such as ['/webhook']; found ${show(list)}`)
+  if (!Array.isArray(list))
+    throw new TypeError(`${call}: expected options.public to be an array of paths such as ['/webhook']; found ${show(list)}`)
   for (const path of list) {
     if (typeof path !== 'string' || !path.startsWith('/') || !validPath(path)) {
-      throw new TypeError(`${call}: expected each options.public entry to be a path relative to /plugin/<name> such as "/webhook", "/hooks/:id" or "/public/*" (no "..", "?", "#" or empty segments; "*" only last); found ${show(path)}`)
+      throw new TypeError(
+        `${call}: expected each options.public entry to be a path relative to /plugin/<name> such as "/webhook", "/hooks/:id" or "/public/*" (no "..", "?", "#" or empty segments; "*" only last); found ${show(path)}`,
+      )
     }
   }
   return { public: [...list] as string[] }

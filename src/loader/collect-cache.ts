@@ -38,7 +38,13 @@ export interface CacheCollection {
  * publish dry run writes candidates into the cache that no generation names yet.
  * `processes` null means the process registry could not be read: keep every bundle.
  */
-export async function collectCache(options: { dataDir: string; store: StoreReader; processes: ProcessInfo[] | null; logger?: Logger; now?: number }): Promise<CacheCollection> {
+export async function collectCache(options: {
+  dataDir: string
+  store: StoreReader
+  processes: ProcessInfo[] | null
+  logger?: Logger
+  now?: number
+}): Promise<CacheCollection> {
   const cacheDir = cacheDirOf(options.dataDir)
   const result: CacheCollection = { removed: [], freedBytes: 0, kept: 0, keptAllBecause: null }
   if (!existsSync(cacheDir)) return result
@@ -59,7 +65,11 @@ export async function collectCache(options: { dataDir: string; store: StoreReade
     if (Number.isNaN(pid)) continue // package.json, or something that is not ours
     if (GC_DIR.test(name) || writerGone(path, pid, livePids, now)) remove(path, name, result, false)
   }
-  if (result.removed.length) options.logger?.info({ removed: result.removed.length, freedBytes: result.freedBytes, kept: result.kept }, 'removed plugin bundles no kept generation needs from the cache')
+  if (result.removed.length)
+    options.logger?.info(
+      { removed: result.removed.length, freedBytes: result.freedBytes, kept: result.kept },
+      'removed plugin bundles no kept generation needs from the cache',
+    )
   if (result.keptAllBecause) options.logger?.debug({ reason: result.keptAllBecause }, 'kept every cached bundle')
   return result
 }
@@ -69,7 +79,12 @@ export async function collectCache(options: { dataDir: string; store: StoreReade
  * process registry (runtime's connection, or runtime.db opened read-only),
  * and never throws: a failed collection is logged and tried again later.
  */
-export async function tidyCache(options: { dataDir: string; store: StoreReader; runtime?: Db; logger?: Logger }): Promise<CacheCollection | null> {
+export async function tidyCache(options: {
+  dataDir: string
+  store: StoreReader
+  runtime?: Db
+  logger?: Logger
+}): Promise<CacheCollection | null> {
   try {
     return await collectCache({ ...options, processes: await readProcesses(options.dataDir, options.runtime) })
   } catch (error) {
@@ -99,7 +114,11 @@ function unknownLoads(live: ProcessInfo[], generations: Array<{ id: number; crea
 /** A temp dir's writer is gone when its pid is neither running here nor a live registered process, or when it is stale anyway. */
 function writerGone(path: string, pid: number, livePids: Set<number>, now: number): boolean {
   let age: number
-  try { age = now - statSync(path).mtimeMs } catch { return false }
+  try {
+    age = now - statSync(path).mtimeMs
+  } catch {
+    return false
+  }
   if (age > STALE_TMP_MS) return true
   if (pid === process.pid || livePids.has(pid)) return false
   try {

@@ -21,7 +21,11 @@ const MARGIN_MS = 1000
 const MAX_HEAP_MB = 512
 
 type Holder = DryRunJob['holders'][number]
-interface DryThread { thread: Worker; ready: boolean; onReady: (() => void) | null }
+interface DryThread {
+  thread: Worker
+  ready: boolean
+  onReady: (() => void) | null
+}
 
 export interface DryRun extends ValidateVersion {
   /** Terminates the thread kept warm for the next dry run. */
@@ -35,6 +39,7 @@ export interface DryRun extends ValidateVersion {
  * A plugin that hangs or crashes at import never reaches a worker or web
  * process: its LOAD_TIMEOUT / IMPORT_FAILED is an error, so it is not loaded.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: owns one dry-run thread: spawning, the watchdog and the restart share its state
 export function createDryRun(options: { dataDir: string; store: StoreReader; timeoutMs: number; logger?: Logger }): DryRun {
   const cacheDir = cacheDirOf(options.dataDir)
   const runtimeDb = join(options.dataDir, 'runtime.db')
@@ -44,7 +49,11 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
   const pass = new Map<string, Holder[]>()
 
   const start = (): DryThread => {
-    const t: DryThread = { thread: spawnThread('plugin-dry-run', null, { resourceLimits: { maxOldGenerationSizeMb: MAX_HEAP_MB } }), ready: false, onReady: null }
+    const t: DryThread = {
+      thread: spawnThread('plugin-dry-run', null, { resourceLimits: { maxOldGenerationSizeMb: MAX_HEAP_MB } }),
+      ready: false,
+      onReady: null,
+    }
     t.thread.unref()
     t.thread.once('message', (msg: FromDryRun) => {
       if (msg.type !== 'ready') return
@@ -59,10 +68,16 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
     const generation = await options.store.currentGenerationId()
     if (!known || known.generation !== generation) {
       const current = await options.store.currentGeneration()
-      known = { generation, holders: (current?.plugins ?? []).filter((p) => p.status !== 'error').flatMap((p) => holdersOf(p.name, p.registered)) }
+      known = {
+        generation,
+        holders: (current?.plugins ?? []).filter((p) => p.status !== 'error').flatMap((p) => holdersOf(p.name, p.registered)),
+      }
       pass.clear()
     }
-    return [...known.holders.filter((h) => h.plugin !== name && !pass.has(h.plugin)), ...[...pass].filter(([p]) => p !== name).flatMap(([, hs]) => hs)]
+    return [
+      ...known.holders.filter((h) => h.plugin !== name && !pass.has(h.plugin)),
+      ...[...pass].filter(([p]) => p !== name).flatMap(([, hs]) => hs),
+    ]
   }
 
   async function run(job: DryRunJob): Promise<{ warnings: Warning[]; registered: RegisteredSummary | null; recorded?: DryRunRecord[] }> {
@@ -86,7 +101,15 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
         finish({ warnings: [{ code, severity: 'error', plugin: name, version, message, detail }], registered: null })
       const arm = (ms: number) => {
         clearTimeout(timer)
-        timer = setTimeout(() => fail('LOAD_TIMEOUT', `plugin "${name}": ${phase} did not finish within ${job.timeoutMs} ms in the publish dry run (a synchronous loop, or work that never ends?). The thread was stopped; the version is published as failed and no role loads it. Fix the plugin, or raise loader.loadTimeoutMs.`, phase), ms)
+        timer = setTimeout(
+          () =>
+            fail(
+              'LOAD_TIMEOUT',
+              `plugin "${name}": ${phase} did not finish within ${job.timeoutMs} ms in the publish dry run (a synchronous loop, or work that never ends?). The thread was stopped; the version is published as failed and no role loads it. Fix the plugin, or raise loader.loadTimeoutMs.`,
+              phase,
+            ),
+          ms,
+        )
       }
       const send = () => {
         phase = 'the dry run'
@@ -102,9 +125,19 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
       })
       t.thread.on('error', (error: Error & { code?: string }) => {
         const memory = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? ` (it used more than ${MAX_HEAP_MB} MB of heap)` : ''
-        fail('LOAD_FAILED', `plugin "${name}": the publish dry run crashed during ${phase}${memory}: ${error.message}. The version is published as failed; fix the plugin.`, error.stack ?? null)
+        fail(
+          'LOAD_FAILED',
+          `plugin "${name}": the publish dry run crashed during ${phase}${memory}: ${error.message}. The version is published as failed; fix the plugin.`,
+          error.stack ?? null,
+        )
       })
-      t.thread.once('exit', (code) => fail('LOAD_FAILED', `plugin "${name}": its code ended the dry-run thread (exit code ${code}, process.exit()?) during ${phase}. Plugins must not exit the process; the version is published as failed.`, phase))
+      t.thread.once('exit', (code) =>
+        fail(
+          'LOAD_FAILED',
+          `plugin "${name}": its code ended the dry-run thread (exit code ${code}, process.exit()?) during ${phase}. Plugins must not exit the process; the version is published as failed.`,
+          phase,
+        ),
+      )
       if (t.ready) send()
       else t.onReady = send
     })
@@ -120,11 +153,30 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
     })
     const holders = await holdersFor(name)
     const started = Date.now()
-    const result = await run({ cacheDir, dir, plugin: { name, version: candidate.check.version, manifest }, timeoutMs: options.timeoutMs, holders, runtimeDb })
+    const result = await run({
+      cacheDir,
+      dir,
+      plugin: { name, version: candidate.check.version, manifest },
+      timeoutMs: options.timeoutMs,
+      holders,
+      runtimeDb,
+    })
     pass.set(name, holdersOf(name, result.registered as Record<string, unknown> | null))
-    options.logger?.debug({ plugin: name, version: candidate.check.version, ms: Date.now() - started, warnings: result.warnings.map((w) => w.code) }, 'dry run')
+    options.logger?.debug(
+      { plugin: name, version: candidate.check.version, ms: Date.now() - started, warnings: result.warnings.map((w) => w.code) },
+      'dry run',
+    )
     // What load() would have written in a role (host.dryRun): recorded, not made.
-    if (result.recorded?.length) options.logger?.info({ plugin: name, version: candidate.check.version, wouldWrite: result.recorded.slice(0, 20).map((r) => ({ call: r.call, detail: r.detail })), count: result.recorded.length }, 'dry run: writes recorded, not made')
+    if (result.recorded?.length)
+      options.logger?.info(
+        {
+          plugin: name,
+          version: candidate.check.version,
+          wouldWrite: result.recorded.slice(0, 20).map((r) => ({ call: r.call, detail: r.detail })),
+          count: result.recorded.length,
+        },
+        'dry run: writes recorded, not made',
+      )
     return { warnings: result.warnings, registered: result.registered as Record<string, unknown> | null }
   }
 
@@ -142,7 +194,9 @@ function holdersOf(plugin: string, registered: Record<string, unknown> | null): 
   if (!registered) return []
   const list = (key: string) => (Array.isArray(registered[key]) ? (registered[key] as unknown[]) : [])
   const out: Holder[] = []
-  const add = (kind: UidKind, id: unknown) => { if (typeof id === 'string') out.push({ kind, id, plugin }) }
+  const add = (kind: UidKind, id: unknown) => {
+    if (typeof id === 'string') out.push({ kind, id, plugin })
+  }
   for (const f of list('filters')) add('filter', (f as { queryId?: unknown })?.queryId)
   for (const a of list('actions')) add('action', (a as { uid?: unknown })?.uid)
   for (const e of list('eventTypes')) add('eventType', typeof e === 'string' ? e : (e as { id?: unknown })?.id)

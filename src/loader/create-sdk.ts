@@ -14,7 +14,8 @@ import { createStorageApi } from '../sdk/create-storage-api.ts'
 import { APP_VERSION } from '../version.ts'
 import { createHooksApi, createJobsApi } from './create-work-apis.ts'
 
-const show = (v: unknown) => (typeof v === 'function' ? `a function ${v.name || '(anonymous)'}` : JSON.stringify(v)?.slice(0, 120) ?? String(v))
+const show = (v: unknown) =>
+  typeof v === 'function' ? `a function ${v.name || '(anonymous)'}` : (JSON.stringify(v)?.slice(0, 120) ?? String(v))
 const bad = (call: string, expected: string, found: unknown) => new TypeError(`${call}: expected ${expected}; found ${show(found)}`)
 
 function checkId(call: string, field: string, v: unknown): string {
@@ -24,7 +25,8 @@ function checkId(call: string, field: string, v: unknown): string {
 
 function checkSettings(call: string, v: unknown): SettingConfig[] {
   if (v === undefined) return []
-  if (!Array.isArray(v) || v.some((s) => typeof s?.name !== 'string')) throw bad(call, 'settingsConfig to be an array of {name, type, default?}', v)
+  if (!Array.isArray(v) || v.some((s) => typeof s?.name !== 'string'))
+    throw bad(call, 'settingsConfig to be an array of {name, type, default?}', v)
   return v as SettingConfig[]
 }
 
@@ -38,7 +40,13 @@ function eventTypeValue(call: string, id: string, job: unknown) {
   if (isClass && typeof proto?.run !== 'function') throw bad(call, `class ${job.name} to have a run(ctx) method`, job)
   const Job = job as new (ctx: unknown) => { run(ctx: unknown): unknown }
   const fn = job as (ctx: unknown) => unknown
-  return { id, job, async run(ctx: never) { await (isClass ? new Job(ctx).run(ctx) : fn(ctx)) } }
+  return {
+    id,
+    job,
+    async run(ctx: never) {
+      await (isClass ? new Job(ctx).run(ctx) : fn(ctx))
+    },
+  }
 }
 
 /** An event type as plugins register it: a class extending ScheduledEventJob, or a function of ctx. */
@@ -52,24 +60,37 @@ function queryValue(given: QuerySpec, fn: unknown) {
   const queryId = checkId(call, 'spec.queryId', spec.queryId)
   if (typeof fn !== 'function') throw bad(call, 'fn to be a filter function (resource, settings) => boolean', fn)
   const supported = spec.supportedResources ?? []
-  if (!Array.isArray(supported) || supported.some((s) => typeof s !== 'string')) throw bad(call, 'spec.supportedResources to be an array of resource types', supported)
+  if (!Array.isArray(supported) || supported.some((s) => typeof s !== 'string'))
+    throw bad(call, 'spec.supportedResources to be an array of resource types', supported)
   const settingsConfig = checkSettings(call, spec.settingsConfig)
   return {
-    queryId, name: typeof spec.name === 'string' ? spec.name : queryId, supportedResources: supported as string[], settingsConfig,
-    settingsDeclared: spec.settingsConfig !== undefined, defaults: defaultsOf(settingsConfig), fn: fn as never,
+    queryId,
+    name: typeof spec.name === 'string' ? spec.name : queryId,
+    supportedResources: supported as string[],
+    settingsConfig,
+    settingsDeclared: spec.settingsConfig !== undefined,
+    defaults: defaultsOf(settingsConfig),
+    fn: fn as never,
   }
 }
 
 function actionValue(given: ActionSpec, fn: unknown) {
   const call = 'BotFactoryRegistryWrapper.action(spec, fn)'
   const spec = given as unknown as Record<string, unknown>
-  if (typeof spec !== 'object' || spec === null) throw bad(call, 'spec to be {uid, name, bulkAction, acceptsComplement, settingsConfig}', spec)
+  if (typeof spec !== 'object' || spec === null)
+    throw bad(call, 'spec to be {uid, name, bulkAction, acceptsComplement, settingsConfig}', spec)
   const uid = checkId(call, 'spec.uid', spec.uid)
   if (typeof fn !== 'function') throw bad(call, 'fn to be an action function (bot, settings, matches, nonMatches) => void', fn)
   const settingsConfig = checkSettings(call, spec.settingsConfig)
   return {
-    uid, name: typeof spec.name === 'string' ? spec.name : uid, bulkAction: spec.bulkAction === true, acceptsComplement: spec.acceptsComplement === true,
-    settingsConfig, settingsDeclared: spec.settingsConfig !== undefined, defaults: defaultsOf(settingsConfig), fn: fn as never,
+    uid,
+    name: typeof spec.name === 'string' ? spec.name : uid,
+    bulkAction: spec.bulkAction === true,
+    acceptsComplement: spec.acceptsComplement === true,
+    settingsConfig,
+    settingsDeclared: spec.settingsConfig !== undefined,
+    defaults: defaultsOf(settingsConfig),
+    fn: fn as never,
   }
 }
 
@@ -77,6 +98,7 @@ function actionValue(given: ActionSpec, fn: unknown) {
  * The `app/plugin` module of one plugin: every registration made through it,
  * at import, in load() or later from a callback, is owned by that plugin.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the SDK object: one short entry per export, all bound to one plugin scope
 export function createSdk(scope: PluginScope, services: HostServices | null, options: { manifestSettings?: unknown } = {}) {
   const where = `in plugin "${scope.name}"`
   let blueprints = 0
@@ -111,7 +133,9 @@ export function createSdk(scope: PluginScope, services: HostServices | null, opt
     }
     load(): void {
       if (this.#undos) return
-      this.#undos = this.#items.map(([id, cls]) => scope.register('eventType', id, eventTypeValue('ScheduledEventRegistryWrapper.load()', id, cls)))
+      this.#undos = this.#items.map(([id, cls]) =>
+        scope.register('eventType', id, eventTypeValue('ScheduledEventRegistryWrapper.load()', id, cls)),
+      )
     }
     unload(): void {
       for (const undo of (this.#undos ?? []).reverse()) undo()
@@ -152,9 +176,18 @@ export function createSdk(scope: PluginScope, services: HostServices | null, opt
     async run<T>(fn: (tracker: { scheduleBotEvent(request: BotEventRequest): void }) => T | Promise<T>): Promise<T> {
       if (typeof fn !== 'function') throw bad('ScheduledEventTracker.run(fn)', 'a function (tracker) => ...', fn)
       const requests: BotEventRequest[] = []
-      const result = await fn(Object.freeze({ scheduleBotEvent(request: BotEventRequest) { requests.push(request) } }))
+      const result = await fn(
+        Object.freeze({
+          scheduleBotEvent(request: BotEventRequest) {
+            requests.push(request)
+          },
+        }),
+      )
       if (requests.length) {
-        if (!services) throw new Error(`ScheduledEventTracker.run ${where}: there is no runtime database in this process, so events cannot be scheduled here. Schedule events from an action or an event job.`)
+        if (!services)
+          throw new Error(
+            `ScheduledEventTracker.run ${where}: there is no runtime database in this process, so events cannot be scheduled here. Schedule events from an action or an event job.`,
+          )
         await services.scheduleBotEvents(requests, scope.name)
       }
       return result
@@ -164,24 +197,37 @@ export function createSdk(scope: PluginScope, services: HostServices | null, opt
   /** Routes at /plugin/<this plugin>/, behind the admin sign-in except the paths in options.public. */
   function registerApiBlueprint(app: unknown, options?: unknown): () => void {
     const a = app as { fetch?: unknown; routes?: unknown }
-    if (!a || typeof a.fetch !== 'function' || !Array.isArray(a.routes)) throw bad('registerApiBlueprint(app)', "a Hono app (import { Hono } from 'app/plugin')", app)
+    if (!a || typeof a.fetch !== 'function' || !Array.isArray(a.routes))
+      throw bad('registerApiBlueprint(app)', "a Hono app (import { Hono } from 'app/plugin')", app)
     return scope.register('blueprint', String(++blueprints), { app: app as Hono, public: checkBlueprintOptions(options).public })
   }
 
   const DbObjects = createDbObjects(services, where, scope.name)
   return Object.freeze({
-    ScheduledEventManager, ScheduledEventRegistryWrapper, ScheduledEventTracker,
-    ScheduledEventJob, MultiResourceScheduledEventJob, Schedule,
-    QueryRegistry, BotFactoryRegistryWrapper, registerApiBlueprint,
+    ScheduledEventManager,
+    ScheduledEventRegistryWrapper,
+    ScheduledEventTracker,
+    ScheduledEventJob,
+    MultiResourceScheduledEventJob,
+    Schedule,
+    QueryRegistry,
+    BotFactoryRegistryWrapper,
+    registerApiBlueprint,
     DbObjects,
     log: scope.log,
     DivvyDbObjects: DEPRECATIONS.DivvyDbObjects.wrap(DbObjects, (w) => scope.warn(w)),
-    Hono, html,
+    Hono,
+    html,
     settings: createSettingsApi(scope.name, options.manifestSettings, services?.pluginSettings ?? null),
     PermanentError,
     jobs: createJobsApi(scope),
     hooks: createHooksApi(scope),
     storage: createStorageApi(services, scope.name, where),
-    host: Object.freeze({ role: services?.host?.role ?? 'none', dryRun: services?.host?.dryRun === true, version: APP_VERSION, dataDir: services?.host?.dataDir ?? null }),
+    host: Object.freeze({
+      role: services?.host?.role ?? 'none',
+      dryRun: services?.host?.dryRun === true,
+      version: APP_VERSION,
+      dataDir: services?.host?.dataDir ?? null,
+    }),
   })
 }

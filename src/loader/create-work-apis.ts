@@ -4,7 +4,8 @@ import { pluginJobType } from '../schedules/plugin-job-type.ts'
 import type { PluginScope } from './plugin-scope.ts'
 import type { HookContext, JobContext, ResourceChange, ResourceHookName, ScheduleData } from '../sdk/host-services.ts'
 
-const show = (v: unknown) => (typeof v === 'function' ? `a function ${v.name || '(anonymous)'}` : JSON.stringify(v)?.slice(0, 120) ?? String(v))
+const show = (v: unknown) =>
+  typeof v === 'function' ? `a function ${v.name || '(anonymous)'}` : (JSON.stringify(v)?.slice(0, 120) ?? String(v))
 
 /**
  * The SDK's `jobs`: plugin-owned periodic work. Registering only records the handler in this process; the
@@ -17,13 +18,20 @@ export function createJobsApi(scope: PluginScope) {
     // Typed as types/plugin.d.ts declares them; every argument is still checked, as plugin code is not type-checked.
     schedule(id: string, schedule: ScheduleData, handler: (ctx: JobContext) => unknown): () => void {
       const call = `jobs.schedule(${show(id)})`
-      if (typeof id !== 'string' || !id.trim() || id.length > 200 || /[\u0000-\u001f]/.test(id)) throw new TypeError(`${call}: expected an id that is a non-empty string of at most 200 characters, such as "harvest-xray"; found ${show(id)}`)
+      if (typeof id !== 'string' || !id.trim() || id.length > 200 || /[\u0000-\u001f]/.test(id))
+        throw new TypeError(
+          `${call}: expected an id that is a non-empty string of at most 200 characters, such as "harvest-xray"; found ${show(id)}`,
+        )
       const data = checkScheduleData(schedule, `${call}: schedule`)
-      if (typeof handler !== 'function') throw new TypeError(`${call}: expected a handler function async (ctx) => {...}; found ${show(handler)}`)
+      if (typeof handler !== 'function')
+        throw new TypeError(`${call}: expected a handler function async (ctx) => {...}; found ${show(handler)}`)
       undos.get(id)?.()
       const type = pluginJobType(scope.name, id)
       const undo = scope.register('job', type, { id, type, schedule: data, handler })
-      const own = () => { if (undos.get(id) === own) undos.delete(id); undo() }
+      const own = () => {
+        if (undos.get(id) === own) undos.delete(id)
+        undo()
+      }
       undos.set(id, own)
       return own
     },
@@ -40,8 +48,12 @@ export function createHooksApi(scope: PluginScope) {
   return Object.freeze({
     on(name: ResourceHookName, handler: (change: ResourceChange, ctx: HookContext) => unknown): () => void {
       const call = `hooks.on(${show(name)})`
-      if (!isResourceHook(name)) throw new TypeError(`${call}: expected one of ${RESOURCE_HOOKS.map((h) => `"${h}"`).join(', ')}; found ${show(name)}`)
-      if (typeof handler !== 'function') throw new TypeError(`${call}: expected a handler function async ({ resource, previous, changes }, ctx) => {...}; found ${show(handler)}`)
+      if (!isResourceHook(name))
+        throw new TypeError(`${call}: expected one of ${RESOURCE_HOOKS.map((h) => `"${h}"`).join(', ')}; found ${show(name)}`)
+      if (typeof handler !== 'function')
+        throw new TypeError(
+          `${call}: expected a handler function async ({ resource, previous, changes }, ctx) => {...}; found ${show(handler)}`,
+        )
       const type = hookJobType(scope.name, name)
       return scope.register('hook', `${type}#${++n}`, { hook: name, type, handler })
     },

@@ -19,7 +19,9 @@ export default async function dryRunThread(): Promise<void> {
   const port = parentPort!
   const post = (msg: FromDryRun) => port.postMessage(msg)
   startHandleTracking()
-  port.once('message', (msg: ToDryRun) => { void run(msg.job, post) })
+  port.once('message', (msg: ToDryRun) => {
+    void run(msg.job, post)
+  })
   post({ type: 'ready' })
 }
 
@@ -28,7 +30,14 @@ async function run(job: DryRunJob, post: (msg: FromDryRun) => void): Promise<voi
   const { name, version } = job.plugin
   guardProcess((_plugin, kind, error) => {
     const e = describeError(error)
-    escaped.push({ code: 'UNHANDLED_ERROR', severity: 'warning', plugin: name, version, message: `plugin "${name}": ${kind} escaped plugin code during the publish dry run: ${e.message}. Catch errors inside the plugin (await its promises, try/catch in callbacks).`, detail: e.detail })
+    escaped.push({
+      code: 'UNHANDLED_ERROR',
+      severity: 'warning',
+      plugin: name,
+      version,
+      message: `plugin "${name}": ${kind} escaped plugin code during the publish dry run: ${e.message}. Catch errors inside the plugin (await its promises, try/catch in callbacks).`,
+      detail: e.detail,
+    })
     return true
   })
   const registries = createHostRegistries()
@@ -38,7 +47,12 @@ async function run(job: DryRunJob, post: (msg: FromDryRun) => void): Promise<voi
   }
   const services = createDryRunServices(job.runtimeDb)
   const load = await loadPlugin({
-    plugin: job.plugin, dir: job.dir, cacheDir: job.cacheDir, registries, services, timeoutMs: job.timeoutMs,
+    plugin: job.plugin,
+    dir: job.dir,
+    cacheDir: job.cacheDir,
+    registries,
+    services,
+    timeoutMs: job.timeoutMs,
     onPhase: (phase) => post({ type: 'phase', phase }),
   })
   let registered = null
@@ -48,6 +62,13 @@ async function run(job: DryRunJob, post: (msg: FromDryRun) => void): Promise<voi
     post({ type: 'phase', phase: 'unload() and the leak check' })
     await unloadPlugin(load, job.timeoutMs)
   }
-  const warnings: Warning[] = [...load.scope.warnings(), ...escaped].map((w) => ({ code: w.code, severity: w.severity, plugin: name, version, message: w.message, detail: w.detail ?? null }))
+  const warnings: Warning[] = [...load.scope.warnings(), ...escaped].map((w) => ({
+    code: w.code,
+    severity: w.severity,
+    plugin: name,
+    version,
+    message: w.message,
+    detail: w.detail ?? null,
+  }))
   post({ type: 'result', warnings, registered, recorded: services.dryRunRecords ?? [] })
 }

@@ -21,7 +21,9 @@ export function guardProcess(sink: PluginErrorSink): () => void {
     process.on('uncaughtException', (error) => handle('an uncaught exception', error))
     process.on('unhandledRejection', (reason) => handle('an unhandled promise rejection', reason))
   }
-  return () => { sinks.delete(sink) }
+  return () => {
+    sinks.delete(sink)
+  }
 }
 
 function handle(kind: string, error: unknown): void {

@@ -3,10 +3,18 @@ import { pluginContext } from './plugin-context.ts'
 
 /** Async resources that keep running plugin code (or hold a port) after unload if nobody stops them. */
 const WHAT: Record<string, string> = {
-  Timeout: 'timer (setTimeout/setInterval)', Immediate: 'setImmediate callback',
-  TCPSERVERWRAP: 'TCP server', TCPWRAP: 'TCP socket', PIPESERVERWRAP: 'pipe server', PIPEWRAP: 'pipe',
-  UDPWRAP: 'UDP socket', FSEVENTWRAP: 'file watcher', STATWATCHER: 'file watcher (fs.watchFile)',
-  PROCESSWRAP: 'child process', WORKER: 'worker thread', SIGNALWRAP: 'signal listener',
+  Timeout: 'timer (setTimeout/setInterval)',
+  Immediate: 'setImmediate callback',
+  TCPSERVERWRAP: 'TCP server',
+  TCPWRAP: 'TCP socket',
+  PIPESERVERWRAP: 'pipe server',
+  PIPEWRAP: 'pipe',
+  UDPWRAP: 'UDP socket',
+  FSEVENTWRAP: 'file watcher',
+  STATWATCHER: 'file watcher (fs.watchFile)',
+  PROCESSWRAP: 'child process',
+  WORKER: 'worker thread',
+  SIGNALWRAP: 'signal listener',
 }
 
 const live = new Map<number, { scopeId: number; type: string }>()
@@ -26,7 +34,9 @@ export function startHandleTracking(): void {
       const ctx = pluginContext.getStore()
       if (ctx) live.set(asyncId, { scopeId: ctx.scopeId, type })
     },
-    destroy(asyncId) { live.delete(asyncId) },
+    destroy(asyncId) {
+      live.delete(asyncId)
+    },
     trackPromises: false,
   } as Parameters<typeof createHook>[0]).enable()
 }

@@ -21,7 +21,9 @@ export function createUidRegistry<T>() {
     holder: (id: string) => byId.get(id),
     set(id: string, holding: Holding<T>): () => void {
       byId.set(id, holding)
-      return () => { if (byId.get(id) === holding) byId.delete(id) }
+      return () => {
+        if (byId.get(id) === holding) byId.delete(id)
+      }
     },
     heldBy: (scopeId: number) => [...byId.entries()].filter(([, h]) => h.scopeId === scopeId).map(([id]) => id),
   }
@@ -42,7 +44,10 @@ export function createHostRegistries() {
     blueprints,
     addBlueprint(entry: BlueprintEntry & { scopeId: number }): () => void {
       blueprints.push(entry)
-      return () => { const i = blueprints.indexOf(entry); if (i >= 0) blueprints.splice(i, 1) }
+      return () => {
+        const i = blueprints.indexOf(entry)
+        if (i >= 0) blueprints.splice(i, 1)
+      }
     },
   }
 }

@@ -40,7 +40,12 @@ const fnOf = (ns: Record<string, unknown> | null, key: string): Fn | null => {
  * the scope is failed so nothing it staged is applied.
  */
 export async function loadPlugin(options: {
-  plugin: PluginToLoad; dir: string; cacheDir: string; registries: HostRegistries; services: HostServices | null; timeoutMs: number
+  plugin: PluginToLoad
+  dir: string
+  cacheDir: string
+  registries: HostRegistries
+  services: HostServices | null
+  timeoutMs: number
   onWarning?: () => void
   /** The process's logger: the plugin's `log` (and its console calls) become its lines, tagged with plugin and version. */
   logger?: Logger | null
@@ -49,8 +54,20 @@ export async function loadPlugin(options: {
 }): Promise<PluginLoad> {
   const { plugin, dir, timeoutMs } = options
   const { name } = plugin
-  const scope = createPluginScope({ name, version: plugin.version, registries: options.registries, onWarning: options.onWarning, logger: options.logger })
-  const { moduleUrl } = bindPluginRoot(options.cacheDir, dir, name, createSdk(scope, options.services, { manifestSettings: plugin.manifest.settings }), scope.log)
+  const scope = createPluginScope({
+    name,
+    version: plugin.version,
+    registries: options.registries,
+    onWarning: options.onWarning,
+    logger: options.logger,
+  })
+  const { moduleUrl } = bindPluginRoot(
+    options.cacheDir,
+    dir,
+    name,
+    createSdk(scope, options.services, { manifestSettings: plugin.manifest.settings }),
+    scope.log,
+  )
   const ctx = scope.context
   const started = performance.now()
   const done = (ok: boolean, exports: Record<string, unknown> | null): PluginLoad => {
@@ -61,36 +78,69 @@ export async function loadPlugin(options: {
   let first: Record<string, unknown> | null = null
   for (const [i, path] of modules.entries()) {
     options.onPhase?.(`importing ${path}`)
-    const outcome = await withTimeout(() => pluginContext.run(ctx, () => import(moduleUrl(path)) as Promise<Record<string, unknown>>), timeoutMs)
+    const outcome = await withTimeout(
+      () => pluginContext.run(ctx, () => import(moduleUrl(path)) as Promise<Record<string, unknown>>),
+      timeoutMs,
+    )
     if (outcome.ok) {
       if (i === 0) first = outcome.value
       continue
     }
     if ('timedOut' in outcome) {
-      scope.warn({ code: 'LOAD_TIMEOUT', severity: 'error', message: `plugin "${name}": importing ${path} did not finish within ${timeoutMs} ms (a top-level await that never settles?), so the plugin is not loaded. Make the module's top level finish quickly, or raise loader.loadTimeoutMs.`, detail: path })
+      scope.warn({
+        code: 'LOAD_TIMEOUT',
+        severity: 'error',
+        message: `plugin "${name}": importing ${path} did not finish within ${timeoutMs} ms (a top-level await that never settles?), so the plugin is not loaded. Make the module's top level finish quickly, or raise loader.loadTimeoutMs.`,
+        detail: path,
+      })
     } else if (outcome.error instanceof OutsideImportError) {
-      scope.warn({ code: 'MODULE_NOT_FOUND', severity: 'error', message: `${outcome.error.message} The plugin is not loaded.`, detail: describeError(outcome.error).detail })
+      scope.warn({
+        code: 'MODULE_NOT_FOUND',
+        severity: 'error',
+        message: `${outcome.error.message} The plugin is not loaded.`,
+        detail: describeError(outcome.error).detail,
+      })
     } else {
       const e = describeError(outcome.error)
       const code = (outcome.error as { code?: string })?.code
-      scope.warn({ code: 'IMPORT_FAILED', severity: 'error', message: `plugin "${name}": importing ${path} failed${code ? ` (${code})` : ''}: ${e.message}. The plugin is not loaded; fix the module (its stack is in the detail).`, detail: e.detail })
+      scope.warn({
+        code: 'IMPORT_FAILED',
+        severity: 'error',
+        message: `plugin "${name}": importing ${path} failed${code ? ` (${code})` : ''}: ${e.message}. The plugin is not loaded; fix the module (its stack is in the detail).`,
+        detail: e.detail,
+      })
     }
     return done(false, null)
   }
   const load = fnOf(first, 'load')
   if (!load) {
     const found = Object.keys(first ?? {}).filter((k) => k !== 'default' && k !== 'module.exports')
-    scope.warn({ code: 'LOAD_MISSING', severity: 'error', message: `plugin "${name}": ${modules[0]} (modules[0]) does not export a load() function${found.length ? `; it exports ${found.join(', ')}` : ''}. Export one: \`export function load() {}\` (ESM) or \`module.exports = { load }\` (CommonJS).`, detail: modules[0] })
+    scope.warn({
+      code: 'LOAD_MISSING',
+      severity: 'error',
+      message: `plugin "${name}": ${modules[0]} (modules[0]) does not export a load() function${found.length ? `; it exports ${found.join(', ')}` : ''}. Export one: \`export function load() {}\` (ESM) or \`module.exports = { load }\` (CommonJS).`,
+      detail: modules[0],
+    })
     return done(false, first)
   }
   options.onPhase?.('load()')
   const outcome = await withTimeout(() => pluginContext.run(ctx, () => load()), timeoutMs)
   if (outcome.ok) return done(true, first)
   if ('timedOut' in outcome) {
-    scope.warn({ code: 'LOAD_TIMEOUT', severity: 'error', message: `plugin "${name}": load() did not settle within ${timeoutMs} ms, so the plugin is not loaded. Make load() finish (do long work later, in an action or an event), or raise loader.loadTimeoutMs.`, detail: modules[0] })
+    scope.warn({
+      code: 'LOAD_TIMEOUT',
+      severity: 'error',
+      message: `plugin "${name}": load() did not settle within ${timeoutMs} ms, so the plugin is not loaded. Make load() finish (do long work later, in an action or an event), or raise loader.loadTimeoutMs.`,
+      detail: modules[0],
+    })
   } else {
     const e = describeError(outcome.error)
-    scope.warn({ code: 'LOAD_FAILED', severity: 'error', message: `plugin "${name}": load() threw ${e.message}. The plugin is not loaded; fix load() (its stack is in the detail).`, detail: e.detail })
+    scope.warn({
+      code: 'LOAD_FAILED',
+      severity: 'error',
+      message: `plugin "${name}": load() threw ${e.message}. The plugin is not loaded; fix load() (its stack is in the detail).`,
+      detail: e.detail,
+    })
   }
   return done(false, first)
 }
@@ -108,17 +158,32 @@ export async function unloadPlugin(load: PluginLoad, timeoutMs: number): Promise
     const outcome = await withTimeout(() => pluginContext.run(scope.context, () => unload()), timeoutMs)
     if (!outcome.ok) {
       const why = 'timedOut' in outcome ? `did not settle within ${timeoutMs} ms` : `threw ${describeError(outcome.error).message}`
-      scope.warn({ code: 'UNLOAD_FAILED', severity: 'warning', message: `plugin "${name}": unload() ${why}; its registrations were removed anyway, but what unload() should have stopped may still run. Fix unload().`, detail: 'timedOut' in outcome ? null : describeError(outcome.error).detail })
+      scope.warn({
+        code: 'UNLOAD_FAILED',
+        severity: 'warning',
+        message: `plugin "${name}": unload() ${why}; its registrations were removed anyway, but what unload() should have stopped may still run. Fix unload().`,
+        detail: 'timedOut' in outcome ? null : describeError(outcome.error).detail,
+      })
     }
   }
   const left = scope.unload()
   if (left.length) {
-    scope.warn({ code: 'UNLOAD_LEAK', severity: 'warning', message: `plugin "${name}": after unload, ${left.join(', ')} stayed registered. Report this: the host should have removed them.`, detail: left.join('\n') })
+    scope.warn({
+      code: 'UNLOAD_LEAK',
+      severity: 'warning',
+      message: `plugin "${name}": after unload, ${left.join(', ')} stayed registered. Report this: the host should have removed them.`,
+      detail: left.join('\n'),
+    })
   }
   if (handleTrackingEnabled()) {
     const running = await handlesLeftBy(scope.id)
     if (running.length) {
-      scope.warn({ code: 'UNLOAD_LEAK', severity: 'warning', message: `plugin "${name}" left ${running.join(', ')} running after unload(): code of an unloaded plugin keeps running. Stop it in unload() (clearInterval/clearTimeout, server.close(), watcher.close()).`, detail: running.join('\n') })
+      scope.warn({
+        code: 'UNLOAD_LEAK',
+        severity: 'warning',
+        message: `plugin "${name}" left ${running.join(', ')} running after unload(): code of an unloaded plugin keeps running. Stop it in unload() (clearInterval/clearTimeout, server.close(), watcher.close()).`,
+        detail: running.join('\n'),
+      })
     }
   }
 }

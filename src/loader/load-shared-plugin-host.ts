@@ -6,7 +6,11 @@ import type { StoreReader } from '../store/store-reader.ts'
 import { loadPlugins } from './create-plugin-host.ts'
 import type { PluginHost } from './plugin-host.ts'
 
-interface Shared { host: Promise<PluginHost>; users: number; close: () => void }
+interface Shared {
+  host: Promise<PluginHost>
+  users: number
+  close: () => void
+}
 const shared = new Map<string, Shared>()
 
 /**
@@ -14,17 +18,41 @@ const shared = new Map<string, Shared>()
  * in one process, and a plugin's code should run there once, not twice.
  * Its HostServices use a runtime.db connection of their own.
  */
-export async function loadSharedPluginHost(options: { dataDir: string; generation: Generation | null; store: StoreReader; timeoutMs: number; logger: Logger; reload: boolean; role?: string; storageBytes?: number }): Promise<{ host: PluginHost; unload(): Promise<void> }> {
+export async function loadSharedPluginHost(options: {
+  dataDir: string
+  generation: Generation | null
+  store: StoreReader
+  timeoutMs: number
+  logger: Logger
+  reload: boolean
+  role?: string
+  storageBytes?: number
+}): Promise<{ host: PluginHost; unload(): Promise<void> }> {
   let entry = shared.get(options.dataDir)
   if (!entry) {
     const runtime = openRuntimeDb(options.dataDir)
     entry = {
       users: 0,
       close: () => runtime.close(),
-      host: loadPlugins({ generation: options.generation, store: options.store, dataDir: options.dataDir, services: createHostServices(runtime, { role: options.role ?? 'web', dataDir: options.dataDir, storageBytes: options.storageBytes }), timeoutMs: options.timeoutMs, logger: options.logger, trackHandles: options.reload }),
+      host: loadPlugins({
+        generation: options.generation,
+        store: options.store,
+        dataDir: options.dataDir,
+        services: createHostServices(runtime, {
+          role: options.role ?? 'web',
+          dataDir: options.dataDir,
+          storageBytes: options.storageBytes,
+        }),
+        timeoutMs: options.timeoutMs,
+        logger: options.logger,
+        trackHandles: options.reload,
+      }),
     }
     shared.set(options.dataDir, entry)
-    entry.host.catch(() => { shared.delete(options.dataDir); runtime.close() })
+    entry.host.catch(() => {
+      shared.delete(options.dataDir)
+      runtime.close()
+    })
   }
   const mine = entry
   mine.users++

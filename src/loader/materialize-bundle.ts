@@ -16,22 +16,37 @@ const CACHE_PACKAGE_JSON = '{ "type": "commonjs", "private": true }\n'
  * against its hash, then one rename) unless it is there already; returns the
  * directory. Content-addressed, so a directory that exists is complete.
  */
-export async function materializeBundle(cacheDir: string, bundle: Bundle, blob: (sha256: string) => Buffer | null | Promise<Buffer | null>): Promise<string> {
+export async function materializeBundle(
+  cacheDir: string,
+  bundle: Bundle,
+  blob: (sha256: string) => Buffer | null | Promise<Buffer | null>,
+): Promise<string> {
   const dir = join(cacheDir, bundle.sha256)
   if (existsSync(dir)) return dir
   prepareCacheDir(cacheDir)
   if (!/^[0-9a-f]{64}$/.test(bundle.sha256) || hashBundle(bundle.files) !== bundle.sha256) {
-    throw new Error(`bundle ${bundle.sha256} does not hash to its name; the plugin store is damaged. Restore it from a backup or republish the plugin.`)
+    throw new Error(
+      `bundle ${bundle.sha256} does not hash to its name; the plugin store is damaged. Restore it from a backup or republish the plugin.`,
+    )
   }
   const tmp = join(cacheDir, `.tmp-${bundle.sha256.slice(0, 12)}-${process.pid}-${threadId}-${Math.random().toString(36).slice(2, 8)}`)
   try {
     mkdirSync(tmp)
     for (const f of bundle.files) {
       const target = resolve(tmp, f.path)
-      if (!target.startsWith(`${tmp}/`)) throw new Error(`bundle ${bundle.sha256}: file path ${JSON.stringify(f.path)} leaves the plugin directory; the plugin store is damaged.`)
+      if (!target.startsWith(`${tmp}/`))
+        throw new Error(
+          `bundle ${bundle.sha256}: file path ${JSON.stringify(f.path)} leaves the plugin directory; the plugin store is damaged.`,
+        )
       const data = await blob(f.sha256)
-      if (!data) throw new Error(`bundle ${bundle.sha256}: the content of ${f.path} (${f.sha256}) is missing from the plugin store. Republish the plugin.`)
-      if (data.length !== f.size || sha256(data) !== f.sha256) throw new Error(`bundle ${bundle.sha256}: the content of ${f.path} does not match its hash ${f.sha256}; the plugin store is damaged.`)
+      if (!data)
+        throw new Error(
+          `bundle ${bundle.sha256}: the content of ${f.path} (${f.sha256}) is missing from the plugin store. Republish the plugin.`,
+        )
+      if (data.length !== f.size || sha256(data) !== f.sha256)
+        throw new Error(
+          `bundle ${bundle.sha256}: the content of ${f.path} does not match its hash ${f.sha256}; the plugin store is damaged.`,
+        )
       mkdirSync(dirname(target), { recursive: true })
       // Read-only: the cache is shared by every process and must stay what was verified.
       writeFileSync(target, data, { mode: f.mode & 0o111 ? 0o555 : 0o444 })
@@ -59,7 +74,12 @@ export function prepareCacheDir(cacheDir: string): void {
   if (existsSync(cacheDir)) {
     for (const name of readdirSync(cacheDir)) {
       if (!name.startsWith('.tmp-')) continue
-      try { if (Date.now() - statSync(join(cacheDir, name)).mtimeMs > STALE_TMP_MS) rmSync(join(cacheDir, name), { recursive: true, force: true }) } catch { /* another process is cleaning up too */ }
+      try {
+        if (Date.now() - statSync(join(cacheDir, name)).mtimeMs > STALE_TMP_MS)
+          rmSync(join(cacheDir, name), { recursive: true, force: true })
+      } catch {
+        /* another process is cleaning up too */
+      }
     }
   }
   const marker = join(cacheDir, 'package.json')

@@ -53,7 +53,11 @@ function packageType(dir: string, root: string): 'module' | 'commonjs' | 'detect
   const file = join(dir, 'package.json')
   if (existsSync(file)) {
     let found: unknown
-    try { found = (JSON.parse(readFileSync(file, 'utf8')) as { type?: unknown }).type } catch { /* unreadable: typeless */ }
+    try {
+      found = (JSON.parse(readFileSync(file, 'utf8')) as { type?: unknown }).type
+    } catch {
+      /* unreadable: typeless */
+    }
     type = found === 'module' || found === 'commonjs' ? found : 'detect'
   } else if (dir !== root && dir.startsWith(root)) {
     type = packageType(dirname(dir), root)

@@ -56,14 +56,19 @@ Object.defineProperty(globalThis, CLAIM, { value: claimSdk, enumerable: false, w
  * file per cache directory: a warm start reads it once instead of probing the
  * syntax of every .js file. Derived from content, so it can only be missing.
  */
-interface FormatIndex { entries: Record<string, ModuleFormat>; changed: boolean }
+interface FormatIndex {
+  entries: Record<string, ModuleFormat>
+  changed: boolean
+}
 const formatIndexes = new Map<string, FormatIndex>()
 const FORMATS_FILE = 'formats.json'
 
 let installed = false
 
 const refused = (plugin: string, what: string) =>
-  new Error(`plugin "${plugin}" ${what}: refused. A plugin imports only app/plugin (its own SDK), Node built-ins and its own files (bundle a dependency into the plugin's folder).`)
+  new Error(
+    `plugin "${plugin}" ${what}: refused. A plugin imports only app/plugin (its own SDK), Node built-ins and its own files (bundle a dependency into the plugin's folder).`,
+  )
 
 /** One source text for every plugin's SDK module (it reads its id from its own URL), so V8 compiles it once. */
 const esmSources = new Map<string, string>()
@@ -100,9 +105,17 @@ function install(): void {
     resolve(specifier, context, nextResolve) {
       const parent = rootOf(context.parentURL)
       // Only this hook makes SDK URLs: asking for one by name is asking for another plugin's SDK.
-      if (specifier.startsWith(SCHEME)) throw refused(callingPlugin() ?? parent?.plugin ?? '(unknown)', `imported "${specifier.slice(0, 80)}", the host's own module URL`)
+      if (specifier.startsWith(SCHEME))
+        throw refused(callingPlugin() ?? parent?.plugin ?? '(unknown)', `imported "${specifier.slice(0, 80)}", the host's own module URL`)
       const test = parent ? undefined : testRootOf(context.parentURL)
-      if (test) return resolveTestImport(test, specifier, context.parentURL!, (s) => nextResolve(s, context), context.conditions?.includes('require') ? 'commonjs' : 'module')
+      if (test)
+        return resolveTestImport(
+          test,
+          specifier,
+          context.parentURL!,
+          (s) => nextResolve(s, context),
+          context.conditions?.includes('require') ? 'commonjs' : 'module',
+        )
       if (specifier === 'app/plugin') {
         if (parent) return resolveSdk(parent, context)
         const asking = callingPlugin()
@@ -112,12 +125,18 @@ function install(): void {
       if (parent) {
         // Another plugin's code running (its context) asks as if from this plugin's file: only app/plugin above needs the stack too.
         const ctx = pluginContext.getStore()
-        if (ctx && ctx.plugin !== parent.plugin) throw refused(ctx.plugin, `imported "${specifier}" as if from a file of plugin "${parent.plugin}" (${context.parentURL})`)
+        if (ctx && ctx.plugin !== parent.plugin)
+          throw refused(ctx.plugin, `imported "${specifier}" as if from a file of plugin "${parent.plugin}" (${context.parentURL})`)
       }
       // Inside a plugin: Node's rules plus TypeScript's, refused outside the plugin the same way in every install.
-      const resolved = parent ? resolvePluginImport(parent, specifier, context.parentURL!, (s) => nextResolve(s, context)) : nextResolve(specifier, context)
+      const resolved = parent
+        ? resolvePluginImport(parent, specifier, context.parentURL!, (s) => nextResolve(s, context))
+        : nextResolve(specifier, context)
       if (parent && !resolved.url.startsWith('node:') && !sameLoad(rootOf(resolved.url), parent)) {
-        throw refused(parent.plugin, `imports "${specifier}" from ${context.parentURL}, which resolves to ${resolved.url}, outside its own folder`)
+        throw refused(
+          parent.plugin,
+          `imports "${specifier}" from ${context.parentURL}, which resolves to ${resolved.url}, outside its own folder`,
+        )
       }
       if (!parent) {
         // A file of some plugin asked for from elsewhere (createRequire, vm) while another plugin's code runs. The
@@ -125,11 +144,13 @@ function install(): void {
         // file would get, app/plugin, is checked with the stack above.
         const target = rootOf(resolved.url)
         const ctx = target ? pluginContext.getStore() : undefined
-        if (ctx && ctx.plugin !== target!.plugin) throw refused(ctx.plugin, `imported ${resolved.url}, a file of plugin "${target!.plugin}"`)
+        if (ctx && ctx.plugin !== target!.plugin)
+          throw refused(ctx.plugin, `imported ${resolved.url}, a file of plugin "${target!.plugin}"`)
       }
       // A plugin loaded again in this thread gets fresh module instances: its ?load=N follows its relative imports.
       const q = context.parentURL?.indexOf('?load=') ?? -1
-      if (q > 0 && !resolved.url.includes('?') && parent && sameLoad(rootOf(resolved.url), parent)) return { ...resolved, url: resolved.url + context.parentURL!.slice(q) }
+      if (q > 0 && !resolved.url.includes('?') && parent && sameLoad(rootOf(resolved.url), parent))
+        return { ...resolved, url: resolved.url + context.parentURL!.slice(q) }
       return resolved
     },
     load(url, context, nextLoad) {
@@ -173,7 +194,13 @@ function install(): void {
  * root again in this thread drops its CommonJS cache and uses a new ?load=N,
  * so its modules run again.
  */
-export function bindPluginRoot(cacheDir: string, dir: string, plugin: string, sdk: Record<string, unknown>, log: PluginLog | null = null): { moduleUrl(path: string): string } {
+export function bindPluginRoot(
+  cacheDir: string,
+  dir: string,
+  plugin: string,
+  sdk: Record<string, unknown>,
+  log: PluginLog | null = null,
+): { moduleUrl(path: string): string } {
   install()
   const sdkId = randomUUID()
   sdks.set(sdkId, sdk)
@@ -207,7 +234,9 @@ function formatIndexOf(cacheDir: string): FormatIndex {
     try {
       const parsed = JSON.parse(readFileSync(join(cacheDir, FORMATS_FILE), 'utf8')) as unknown
       if (typeof parsed === 'object' && parsed !== null) entries = parsed as Record<string, ModuleFormat>
-    } catch { /* none yet, or unreadable: detect again */ }
+    } catch {
+      /* none yet, or unreadable: detect again */
+    }
     index = { entries, changed: false }
     formatIndexes.set(cacheDir, index)
   }
@@ -224,9 +253,14 @@ export function saveModuleFormats(cacheDir: string): void {
   try {
     // Another process may have added entries since we read it: keep theirs too.
     let theirs: Record<string, ModuleFormat> = {}
-    try { theirs = JSON.parse(readFileSync(file, 'utf8')) as Record<string, ModuleFormat> } catch { /* none */ }
+    try {
+      theirs = JSON.parse(readFileSync(file, 'utf8')) as Record<string, ModuleFormat>
+    } catch {
+      /* none */
+    }
     writeFileSync(tmp, JSON.stringify({ ...theirs, ...index.entries }))
     renameSync(tmp, file)
-  } catch { /* read-only or full disk: detect again next time */ }
+  } catch {
+    /* read-only or full disk: detect again next time */
+  }
 }
-

@@ -1,7 +1,10 @@
 import { describeError } from './with-timeout.ts'
 
 /** Whose code failed: the plugin and version a RUNTIME_ERROR is recorded against. */
-export interface PluginOwner { plugin: string; version: string }
+export interface PluginOwner {
+  plugin: string
+  version: string
+}
 
 /**
  * A failure of one plugin's code at run time (a filter or action that threw
@@ -27,7 +30,8 @@ export class PluginCodeError extends Error {
   }
 }
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> => (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function'
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function'
 
 /**
  * Calls plugin code and turns its failure into a PluginCodeError naming it.
@@ -35,7 +39,13 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> => (typeof v === 'obj
  * that never settles fails the job at the timeout instead of holding its
  * handler thread until the thread is terminated.
  */
-export async function callPluginCode<T>(owner: PluginOwner, what: string, where: string, signal: AbortSignal, fn: () => T | Promise<T>): Promise<Awaited<T>> {
+export async function callPluginCode<T>(
+  owner: PluginOwner,
+  what: string,
+  where: string,
+  signal: AbortSignal,
+  fn: () => T | Promise<T>,
+): Promise<Awaited<T>> {
   let value: T | Promise<T>
   try {
     value = fn()
@@ -48,8 +58,14 @@ export async function callPluginCode<T>(owner: PluginOwner, what: string, where:
     if (signal.aborted) return onAbort()
     signal.addEventListener('abort', onAbort, { once: true })
     ;(value as PromiseLike<Awaited<T>>).then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v) },
-      (error) => { signal.removeEventListener('abort', onAbort); reject(new PluginCodeError(owner, what, where, error, false)) },
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(new PluginCodeError(owner, what, where, error, false))
+      },
     )
   })
 }

@@ -16,7 +16,9 @@ export function withPluginEntry<T extends object>(value: T, enter: EnterPlugin):
   for (const key of ENTRY_KEYS) {
     const fn = out[key]
     if (typeof fn !== 'function') continue
-    out[key] = function (this: unknown, ...args: unknown[]) { return enter(() => (fn as (...a: unknown[]) => unknown).apply(this, args)) }
+    out[key] = function (this: unknown, ...args: unknown[]) {
+      return enter(() => (fn as (...a: unknown[]) => unknown).apply(this, args))
+    }
   }
   return out as T & { enter: EnterPlugin }
 }

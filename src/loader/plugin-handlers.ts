@@ -28,8 +28,20 @@ export interface PluginHandlers {
  * Loads a generation's plugins in this thread, with HostServices over the
  * thread's own runtime.db connection, and answers by id what they registered.
  */
-export async function loadPluginHandlers(options: { dataDir: string; generation: number | null; services: HostServices; loadTimeoutMs: number; logger: Logger }): Promise<PluginHandlers> {
-  const host = await loadPlugins({ generation: options.generation, dataDir: options.dataDir, services: options.services, timeoutMs: options.loadTimeoutMs, logger: options.logger })
+export async function loadPluginHandlers(options: {
+  dataDir: string
+  generation: number | null
+  services: HostServices
+  loadTimeoutMs: number
+  logger: Logger
+}): Promise<PluginHandlers> {
+  const host = await loadPlugins({
+    generation: options.generation,
+    dataDir: options.dataDir,
+    services: options.services,
+    timeoutMs: options.loadTimeoutMs,
+    logger: options.logger,
+  })
   return pluginHandlersOf(host)
 }
 
@@ -44,7 +56,8 @@ export function pluginHandlersOf(host: PluginHost): PluginHandlers {
     hooks: (type) => host.hooks.entries().filter((h) => h.type === type),
     ids: () => ({
       eventTypes: [...host.eventTypes.ids(), ...host.jobs.ids(), ...new Set(host.hooks.entries().map((h) => h.type))],
-      queries: host.queries.ids(), actions: host.actions.ids(),
+      queries: host.queries.ids(),
+      actions: host.actions.ids(),
     }),
   }
 }

@@ -2,7 +2,16 @@
 import type { Hono } from 'hono'
 import type { Logger } from '../log/create-logger.ts'
 import type { LoadReport } from '../runtime/process-registry.ts'
-import type { Bot, HookContext, HostServices, JobContext, Resource, ResourceChange, ResourceHookName, ScheduleData } from '../sdk/host-services.ts'
+import type {
+  Bot,
+  HookContext,
+  HostServices,
+  JobContext,
+  Resource,
+  ResourceChange,
+  ResourceHookName,
+  ScheduleData,
+} from '../sdk/host-services.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import type { Generation, Warning } from '../store/store-types.ts'
 
@@ -41,7 +50,12 @@ export interface LoadWarning extends Warning {
 export type HostLoadReport = Omit<LoadReport, 'warnings'> & { warnings: LoadWarning[] }
 
 /** A setting of a filter or action, as the plugin declared it (`default` fills settings a bot leaves out). */
-export interface SettingConfig { name: string; type?: string; default?: unknown; [key: string]: unknown }
+export interface SettingConfig {
+  name: string
+  type?: string
+  default?: unknown
+  [key: string]: unknown
+}
 
 export interface QueryEntry {
   plugin: string
@@ -73,7 +87,15 @@ export interface ActionEntry {
 
 /** What run(ctx) of an event job receives (DESIGN section 5). */
 export interface EventContext {
-  event: { id: number; eventType: string; description: string | null; bot: string | null; payload: unknown; attempt: number; [key: string]: unknown }
+  event: {
+    id: number
+    eventType: string
+    description: string | null
+    bot: string | null
+    payload: unknown
+    attempt: number
+    [key: string]: unknown
+  }
   resources: Resource[]
   log: Logger
   signal: AbortSignal

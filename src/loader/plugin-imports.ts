@@ -7,7 +7,11 @@ import { candidatePaths, importKind, outsideImportMessage } from '../compile/imp
 import { moduleFormat, type ModuleFormat } from './module-format.ts'
 
 /** What the module hooks know of a plugin root: its directory (and file URL with a trailing slash) and its plugin. */
-export interface PluginRoot { dir: string; href: string; plugin: string }
+export interface PluginRoot {
+  dir: string
+  href: string
+  plugin: string
+}
 
 /** An import from plugin code that leaves the plugin: refused the same way in every install. */
 export class OutsideImportError extends Error {
@@ -44,7 +48,7 @@ export function resolvePluginImport(root: PluginRoot, specifier: string, parentU
     if (found) resolved = next(`./${posix.relative(dirname(parent), found)}`)
   }
   if (!resolved && kind === 'path') throw failure
-  if (!resolved || !resolved.url.startsWith(root.href)) throw outsideImport(root, parentURL, specifier)
+  if (!resolved?.url.startsWith(root.href)) throw outsideImport(root, parentURL, specifier)
   return resolved
 }
 
@@ -54,7 +58,10 @@ export function compiledSource(root: PluginRoot, rel: string): Buffer {
   try {
     return readFileSync(file)
   } catch (cause) {
-    throw new Error(`plugin "${root.plugin}": ${rel} has no compiled output in its bundle (${compiledPathOf(rel)}), so it cannot be imported: workers never compile. Publish the plugin again (\`app plugins sync\`) with this version of app, whose scheduler compiles TypeScript.`, { cause })
+    throw new Error(
+      `plugin "${root.plugin}": ${rel} has no compiled output in its bundle (${compiledPathOf(rel)}), so it cannot be imported: workers never compile. Publish the plugin again (\`app plugins sync\`) with this version of app, whose scheduler compiles TypeScript.`,
+      { cause },
+    )
   }
 }
 

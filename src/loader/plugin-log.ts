@@ -23,13 +23,15 @@ const fallbackLogger = (): Logger => (fallback ??= createLogger({ level: process
 export function createPluginLog(base: Logger | null | undefined, plugin: string, version: string): PluginLog {
   let child: Logger | null = null
   const target = () => (child ??= (base ?? fallbackLogger()).child({ plugin, version }))
-  const method = (level: (typeof LEVELS)[number]) => (objOrMsg: unknown, ...rest: unknown[]) => {
-    let first = objOrMsg
-    if (typeof first === 'object' && first !== null && !(first instanceof Error) && ('plugin' in first || 'version' in first)) {
-      const { plugin: _p, version: _v, ...fields } = first as Record<string, unknown>
-      first = fields
+  const method =
+    (level: (typeof LEVELS)[number]) =>
+    (objOrMsg: unknown, ...rest: unknown[]) => {
+      let first = objOrMsg
+      if (typeof first === 'object' && first !== null && !(first instanceof Error) && ('plugin' in first || 'version' in first)) {
+        const { plugin: _p, version: _v, ...fields } = first as Record<string, unknown>
+        first = fields
+      }
+      ;(target()[level] as (...a: unknown[]) => void)(first, ...rest)
     }
-    ;(target()[level] as (...a: unknown[]) => void)(first, ...rest)
-  }
   return Object.freeze(Object.fromEntries(LEVELS.map((l) => [l, method(l)])) as unknown as PluginLog)
 }

@@ -24,7 +24,16 @@ const STACK_DEPTH = 24
 const callSites = getCallSites
 
 /** One plugin root as Node names it (`dir`: the given path, or its real path when a link leads there; both share the load's sdkId). */
-export interface Root { dir: string; href: string; name: string; cacheDir: string; sdkId: string; plugin: string; loads: number; log: PluginLog | null }
+export interface Root {
+  dir: string
+  href: string
+  name: string
+  cacheDir: string
+  sdkId: string
+  plugin: string
+  loads: number
+  log: PluginLog | null
+}
 export const sameLoad = (a: Root | undefined, b: Root | undefined) => a !== undefined && b !== undefined && a.sdkId === b.sdkId
 
 /** file URL of a plugin root with a trailing slash -> the SDK its code gets now. */
@@ -102,7 +111,13 @@ export function logOfCaller(): PluginLog | null {
   return pluginContext.getStore()?.log ?? null
 }
 
-const real = (path: string) => { try { return realpathSync(path) } catch { return path } }
+const real = (path: string) => {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
+  }
+}
 /** Real path of each cache directory, resolved once: a bundle directory in it is never a link itself. */
 const realCaches = new Map<string, string>()
 const realIn = (cacheDir: string, path: string) => {
@@ -122,7 +137,11 @@ const hrefOf = (path: string) => pathToFileURL(path).href.replace(/\/?$/, '/')
  * load; returns its file URL, the root it replaces if it was bound before in
  * this thread, and how many times it has been loaded here.
  */
-export function addPluginRoot(cacheDir: string, dir: string, load: Omit<Root, 'dir' | 'href' | 'cacheDir' | 'loads'>): { href: string; previous: Root | undefined; loads: number; realDir: (dir: string) => string } {
+export function addPluginRoot(
+  cacheDir: string,
+  dir: string,
+  load: Omit<Root, 'dir' | 'href' | 'cacheDir' | 'loads'>,
+): { href: string; previous: Root | undefined; loads: number; realDir: (dir: string) => string } {
   // Node names modules by their real path: a data dir reached through a symbolic link is known by both names.
   if (!boundCaches.has(cacheDir)) {
     boundCaches.add(cacheDir)
@@ -136,7 +155,12 @@ export function addPluginRoot(cacheDir: string, dir: string, load: Omit<Root, 'd
   const loads = (previous?.loads ?? 0) + 1
   const trimmed = dir.replace(/\/$/, '')
   const real = realIn(cacheDir, trimmed)
-  for (const [path, url] of real === trimmed ? [[trimmed, href]] : [[trimmed, href], [real, hrefOf(real)]]) {
+  for (const [path, url] of real === trimmed
+    ? [[trimmed, href]]
+    : [
+        [trimmed, href],
+        [real, hrefOf(real)],
+      ]) {
     const root: Root = { ...load, loads, dir: path!, href: url!, cacheDir }
     roots.set(url!, root)
     rootsByDir.set(path!, root)
@@ -148,7 +172,13 @@ export function addPluginRoot(cacheDir: string, dir: string, load: Omit<Root, 'd
 export function pluginOfStack(stack: string | undefined): string | null {
   if (!stack) return null
   for (const [href, root] of roots) {
-    if (stack.includes(`(${root.plugin}/`) || stack.includes(`at ${root.plugin}/`) || stack.includes(href) || stack.includes(`${root.dir}/`)) return root.plugin
+    if (
+      stack.includes(`(${root.plugin}/`) ||
+      stack.includes(`at ${root.plugin}/`) ||
+      stack.includes(href) ||
+      stack.includes(`${root.dir}/`)
+    )
+      return root.plugin
   }
   return null
 }

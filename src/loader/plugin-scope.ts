@@ -9,10 +9,24 @@ import { withPluginEntry, type EnterPlugin } from './plugin-entry.ts'
 import { createPluginLog } from './plugin-log.ts'
 import type { WarningCode } from '../errors/codes.ts'
 
-type Values = { filter: QueryEntry; action: ActionEntry; eventType: EventTypeEntry; blueprint: BlueprintEntry; job: PluginJobEntry; hook: HookEntry }
+type Values = {
+  filter: QueryEntry
+  action: ActionEntry
+  eventType: EventTypeEntry
+  blueprint: BlueprintEntry
+  job: PluginJobEntry
+  hook: HookEntry
+}
 export type Kind = keyof Values
 
-const LABEL: Record<Kind, string> = { filter: 'filter (QueryRegistry)', action: 'bot action', eventType: 'event type', blueprint: 'API blueprint', job: 'job (jobs.schedule)', hook: 'hook (hooks.on)' }
+const LABEL: Record<Kind, string> = {
+  filter: 'filter (QueryRegistry)',
+  action: 'bot action',
+  eventType: 'event type',
+  blueprint: 'API blueprint',
+  job: 'job (jobs.schedule)',
+  hook: 'hook (hooks.on)',
+}
 
 interface Registration {
   kind: Kind
@@ -30,7 +44,14 @@ let nextScopeId = 1
  * succeeds (commit), so a failed load never leaves half a plugin behind;
  * afterwards they apply at once. Each returns its undo; undoAll runs LIFO.
  */
-export function createPluginScope(options: { name: string; version: string; registries: HostRegistries; onWarning?: () => void; logger?: Logger | null }) {
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one plugin's registrations, warnings and state, shared by every registration method
+export function createPluginScope(options: {
+  name: string
+  version: string
+  registries: HostRegistries
+  onWarning?: () => void
+  logger?: Logger | null
+}) {
   const { name, version, registries } = options
   const id = nextScopeId++
   /** The SDK's `log`, ctx.log's base, and where this plugin's console calls go. */
@@ -45,13 +66,16 @@ export function createPluginScope(options: { name: string; version: string; regi
     book.add(w)
     if (state !== 'staging') options.onWarning?.()
   }
-  const duplicate = (kind: Kind, uid: string, keeper: string, detail: string) => warn({
-    code: 'DUPLICATE_UID', severity: 'warning',
-    message: keeper === name
-      ? `plugin "${name}" registers the ${LABEL[kind]} "${uid}" twice; the first registration is kept and the second ignored. Register each uid once.`
-      : `the ${LABEL[kind]} "${uid}" is registered by both "${keeper}" and "${name}"; "${keeper}" keeps it (the first plugin in name order) and the registration of "${name}" is ignored. Rename the uid in one of the plugins.`,
-    detail,
-  })
+  const duplicate = (kind: Kind, uid: string, keeper: string, detail: string) =>
+    warn({
+      code: 'DUPLICATE_UID',
+      severity: 'warning',
+      message:
+        keeper === name
+          ? `plugin "${name}" registers the ${LABEL[kind]} "${uid}" twice; the first registration is kept and the second ignored. Register each uid once.`
+          : `the ${LABEL[kind]} "${uid}" is registered by both "${keeper}" and "${name}"; "${keeper}" keeps it (the first plugin in name order) and the registration of "${name}" is ignored. Rename the uid in one of the plugins.`,
+      detail,
+    })
 
   function apply(reg: Registration): void {
     if (reg.kind === 'blueprint') {
@@ -67,7 +91,9 @@ export function createPluginScope(options: { name: string; version: string; regi
     }
     if (holder && holder.plugin !== name) holder.lose(name) // we come first in name order: take it over
     reg.remove = registry.set(reg.id, {
-      plugin: name, scopeId: id, value: reg.value as QueryEntry,
+      plugin: name,
+      scopeId: id,
+      value: reg.value as QueryEntry,
       lose: (by) => {
         reg.state = 'dropped'
         reg.remove = undefined
@@ -83,8 +109,15 @@ export function createPluginScope(options: { name: string; version: string; regi
   }
 
   return {
-    id, name, version, log, context, enter,
-    get state() { return state },
+    id,
+    name,
+    version,
+    log,
+    context,
+    enter,
+    get state() {
+      return state
+    },
     warn,
     warnings: () => book.list(),
     hasWarning: (code: WarningCode) => book.has(code),
@@ -95,10 +128,18 @@ export function createPluginScope(options: { name: string; version: string; regi
       // whose code runs (every entry into plugin code sets it); outside any, the plugin frames on the stack do.
       const ctx = pluginContext.getStore()
       const other = ctx ? (ctx.plugin === name ? null : ctx.plugin) : foreignCaller(name, 16)
-      if (other) throw new Error(`plugin "${other}" tried to register the ${LABEL[kind]} "${uid}" through the SDK of plugin "${name}": refused. A plugin registers only under its own name, through its own import of app/plugin.`)
+      if (other)
+        throw new Error(
+          `plugin "${other}" tried to register the ${LABEL[kind]} "${uid}" through the SDK of plugin "${name}": refused. A plugin registers only under its own name, through its own import of app/plugin.`,
+        )
       if (state === 'unloaded' || state === 'failed') {
         if (state === 'unloaded') {
-          warn({ code: 'UNLOAD_LEAK', severity: 'warning', message: `plugin "${name}" registered the ${LABEL[kind]} "${uid}" after it was unloaded, from code it left running (a timer, a callback or a promise its unload() did not stop). The registration was refused. Stop that work in unload().`, detail: uid })
+          warn({
+            code: 'UNLOAD_LEAK',
+            severity: 'warning',
+            message: `plugin "${name}" registered the ${LABEL[kind]} "${uid}" after it was unloaded, from code it left running (a timer, a callback or a promise its unload() did not stop). The registration was refused. Stop that work in unload().`,
+            detail: uid,
+          })
         }
         return () => {}
       }
@@ -113,7 +154,12 @@ export function createPluginScope(options: { name: string; version: string; regi
           return () => {}
         }
       }
-      const reg: Registration = { kind, id: uid, value: withPluginEntry({ ...value, plugin: name, version }, enter) as unknown as Values[K], state: 'pending' }
+      const reg: Registration = {
+        kind,
+        id: uid,
+        value: withPluginEntry({ ...value, plugin: name, version }, enter) as unknown as Values[K],
+        state: 'pending',
+      }
       regs.push(reg)
       if (state === 'active') apply(reg)
       return () => undo(reg)
@@ -134,17 +180,28 @@ export function createPluginScope(options: { name: string; version: string; regi
     /** Undoes every registration in reverse order and closes the scope; returns what is still registered (a leak). */
     unload(): string[] {
       for (const reg of [...regs].reverse()) {
-        try { undo(reg) } catch { /* an undo cannot fail today; what stays is reported below */ }
+        try {
+          undo(reg)
+        } catch {
+          /* an undo cannot fail today; what stays is reported below */
+        }
       }
       state = 'unloaded'
-      const left = [...registries.filter.heldBy(id).map((u) => `filter ${u}`), ...registries.action.heldBy(id).map((u) => `action ${u}`), ...registries.eventType.heldBy(id).map((u) => `event type ${u}`),
-        ...registries.job.heldBy(id).map((u) => `job ${u}`), ...registries.hook.heldBy(id).map((u) => `hook ${u}`)]
+      const left = [
+        ...registries.filter.heldBy(id).map((u) => `filter ${u}`),
+        ...registries.action.heldBy(id).map((u) => `action ${u}`),
+        ...registries.eventType.heldBy(id).map((u) => `event type ${u}`),
+        ...registries.job.heldBy(id).map((u) => `job ${u}`),
+        ...registries.hook.heldBy(id).map((u) => `hook ${u}`),
+      ]
       if (registries.blueprints.some((b) => b.scopeId === id)) left.push('API blueprint')
       return left
     },
 
     /** What this load registered and holds now (after commit), for `app plugins show` and the admin page. */
-    applied(): Registration[] { return regs.filter((r) => r.state === 'applied' || (state === 'staging' && r.state === 'pending')) },
+    applied(): Registration[] {
+      return regs.filter((r) => r.state === 'applied' || (state === 'staging' && r.state === 'pending'))
+    },
   }
 }
 

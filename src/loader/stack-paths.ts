@@ -19,7 +19,7 @@ const prefixes = new Set<string>()
 let pattern: RegExp | null = null
 let installed = false
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** Records that <cacheDir>/<dirName> holds the files of `plugin`. */
 export function addPluginDir(cacheDir: string, dirName: string, plugin: string): void {
@@ -30,7 +30,13 @@ export function addPluginDir(cacheDir: string, dirName: string, plugin: string):
   prefixes.add(pathToFileURL(dir).href)
   prefixes.add(dir)
   // Longest first, so a file URL loses its "file://" too.
-  pattern = new RegExp(`(?:${[...prefixes].sort((a, b) => b.length - a.length).map(escape).join('|')})/([^/\\s]+)/([^\\s?:)'"]*)(?:\\?load=\\d+)?`, 'g')
+  pattern = new RegExp(
+    `(?:${[...prefixes]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|')})/([^/\\s]+)/([^\\s?:)'"]*)(?:\\?load=\\d+)?`,
+    'g',
+  )
 }
 
 /** The text with every plugin cache path replaced by `<plugin>/<path>`. */
@@ -54,7 +60,9 @@ function sourceMapOf(file: string): SourceMap | null {
     const [dir, ...rest] = file.slice(cache.length + 1).split('/')
     try {
       map = new SourceMap(JSON.parse(readFileSync(join(cache, dir!, `${compiledPathOf(rest.join('/'))}.map`), 'utf8')))
-    } catch { /* no map: the frame keeps the compiled position */ }
+    } catch {
+      /* no map: the frame keeps the compiled position */
+    }
   }
   maps.set(file, map)
   return map
@@ -73,7 +81,11 @@ function sourceFrame(frame: NodeJS.CallSite): NodeJS.CallSite {
   if (!entry || !('originalLine' in entry)) return frame
   const [sourceLine, sourceColumn] = [entry.originalLine + 1, entry.originalColumn + 1]
   const text = String(frame).replace(`${name}:${line}:${column}`, `${name}:${sourceLine}:${sourceColumn}`)
-  const mapped: Record<PropertyKey, () => unknown> = { getLineNumber: () => sourceLine, getColumnNumber: () => sourceColumn, toString: () => text }
+  const mapped: Record<PropertyKey, () => unknown> = {
+    getLineNumber: () => sourceLine,
+    getColumnNumber: () => sourceColumn,
+    toString: () => text,
+  }
   return new Proxy(frame, {
     get(target, key) {
       if (key in mapped) return mapped[key]

@@ -8,10 +8,21 @@ export function summarizeRegistrations(scope: PluginScope, manifest: Record<stri
   for (const reg of scope.applied()) {
     if (reg.kind === 'filter') {
       const q = reg.value as QueryEntry
-      summary.filters.push({ queryId: q.queryId, name: q.name, supportedResources: q.supportedResources, settingsConfig: q.settingsDeclared === false ? null : q.settingsConfig })
+      summary.filters.push({
+        queryId: q.queryId,
+        name: q.name,
+        supportedResources: q.supportedResources,
+        settingsConfig: q.settingsDeclared === false ? null : q.settingsConfig,
+      })
     } else if (reg.kind === 'action') {
       const a = reg.value as ActionEntry
-      summary.actions.push({ uid: a.uid, name: a.name, bulkAction: a.bulkAction, acceptsComplement: a.acceptsComplement, settingsConfig: a.settingsDeclared === false ? null : a.settingsConfig })
+      summary.actions.push({
+        uid: a.uid,
+        name: a.name,
+        bulkAction: a.bulkAction,
+        acceptsComplement: a.acceptsComplement,
+        settingsConfig: a.settingsDeclared === false ? null : a.settingsConfig,
+      })
     } else if (reg.kind === 'eventType') {
       summary.eventTypes.push(reg.id)
     } else if (reg.kind === 'job') {

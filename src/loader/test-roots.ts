@@ -32,11 +32,19 @@ export function testRootOf(url: string | undefined): TestRoot | undefined {
 }
 
 /** An import from a test file: app/plugin/testing, Node built-ins and the plugin's own files, as plugin code may. */
-export function resolveTestImport(root: TestRoot, specifier: string, parentURL: string, next: (s: string) => ResolveFnOutput, format: 'module' | 'commonjs'): ResolveFnOutput {
+export function resolveTestImport(
+  root: TestRoot,
+  specifier: string,
+  parentURL: string,
+  next: (s: string) => ResolveFnOutput,
+  format: 'module' | 'commonjs',
+): ResolveFnOutput {
   if (specifier === 'app/plugin/testing') return { url: `app-plugin:sdk?id=${root.testingId}&format=${format}`, format, shortCircuit: true }
   if (specifier === 'app/plugin') {
     const from = fileURLToPath(parentURL.replace(/\?.*$/, '')).slice(root.dir.length + 1)
-    throw new Error(`${root.plugin}/${from} imports app/plugin, which the host hands only to the plugin it loads. A test loads the plugin with createTestHost() from 'app/plugin/testing' and drives it through the host (host.runBot, host.runDueJobs, host.fireHook, host.request); a test that imports a module of the plugin imports one that does not use app/plugin. Types only: \`import type { Resource } from 'app/plugin'\`.`)
+    throw new Error(
+      `${root.plugin}/${from} imports app/plugin, which the host hands only to the plugin it loads. A test loads the plugin with createTestHost() from 'app/plugin/testing' and drives it through the host (host.runBot, host.runDueJobs, host.fireHook, host.request); a test that imports a module of the plugin imports one that does not use app/plugin. Types only: \`import type { Resource } from 'app/plugin'\`.`,
+    )
   }
   return resolvePluginImport(root, specifier, parentURL, next)
 }
@@ -47,6 +55,9 @@ export function loadTestFile(root: TestRoot, url: string): { format: 'module' | 
   if (!isTypeScript(file)) return null
   const rel = file.slice(root.dir.length + 1)
   const source = root.compiled.get(rel)
-  if (!source) throw new Error(`${root.plugin}/${rel} was not compiled for this test run (it is not a file of the plugin folder app plugin test compiled, or it was added after the run started); run app plugin test again.`)
+  if (!source)
+    throw new Error(
+      `${root.plugin}/${rel} was not compiled for this test run (it is not a file of the plugin folder app plugin test compiled, or it was added after the run started); run app plugin test again.`,
+    )
   return { format: tsFormat(file, root.dir, source) as 'module' | 'commonjs', source }
 }

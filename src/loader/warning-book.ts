@@ -15,12 +15,26 @@ export function createWarningBook(plugin: string, version: string | null) {
         seen.lastSeen = now
         return seen
       }
-      const added: LoadWarning = { code: w.code, severity: w.severity, plugin, version, message: w.message, detail: w.detail ?? null, firstSeen: now, lastSeen: now, count: 1 }
+      const added: LoadWarning = {
+        code: w.code,
+        severity: w.severity,
+        plugin,
+        version,
+        message: w.message,
+        detail: w.detail ?? null,
+        firstSeen: now,
+        lastSeen: now,
+        count: 1,
+      }
       byKey.set(key, added)
       return added
     },
-    list(): LoadWarning[] { return [...byKey.values()] },
-    has(code: WarningCode): boolean { return [...byKey.values()].some((w) => w.code === code) },
+    list(): LoadWarning[] {
+      return [...byKey.values()]
+    },
+    has(code: WarningCode): boolean {
+      return [...byKey.values()].some((w) => w.code === code)
+    },
   }
 }
 
