@@ -47,7 +47,7 @@ step doctor app doctor --json
 
 # Now nothing at all is free: every command that must write says so clearly.
 fill filler2 0
-step import-full app resources import "$RESOURCES"
+step import-full app resources import "$RESOURCES_CHANGED"
 step botrun-full app bots run start-stopped-prod
 step scheduler-full timeout 30 "$NODE" "$APP" --role=scheduler --data-dir "$D" --plugins-dir "$PLUGINS"
 
@@ -73,6 +73,9 @@ test('a full data dir: the publish fails clearly and gives its space back, the o
   writeFileSync(join(big, 'index.js'), 'export function load() {}\n')
   writeFileSync(join(big, 'data.bin'), Buffer.from(Array.from({ length: 600 * KiB }, (_, i) => (i * 2654435761) >>> 24)))
   writeFileSync(join(root, 'bots.json'), JSON.stringify([{ ...SEED_BOT, schedule: undefined }]))
+  // Imports merge: the same file again writes nothing. Changed rows need room on the full disk.
+  const resources = JSON.parse(readFileSync(join(ROOT, 'examples/resources.json'), 'utf8')) as Array<{ tags: Record<string, string> }>
+  writeFileSync(join(root, 'resources-changed.json'), JSON.stringify(resources.map((r) => ({ ...r, tags: { ...r.tags, touched: 'x'.repeat(4096) } }))))
 
   const r = await shellInTmpfs('size=4m', mount, SCRIPT, {
     NODE: process.execPath,
@@ -82,6 +85,7 @@ test('a full data dir: the publish fails clearly and gives its space back, the o
     OUT: out,
     KEEP: String(900 * KiB),
     RESOURCES: join(ROOT, 'examples/resources.json'),
+    RESOURCES_CHANGED: join(root, 'resources-changed.json'),
     BOTS: join(root, 'bots.json'),
     APP_LOG_LEVEL: 'warn',
     APP_SETTLE_MS: '0',
