@@ -90,7 +90,7 @@ async function publish(plugins: string, dataDir: string, dryRun: boolean): Promi
   return ms
 }
 
-const LOADER = `import { loadPlugins } from ${JSON.stringify(pathToFileURL(join(REPO, 'src/loader/plugin-host.ts')).href)}
+const LOADER = `import { loadPlugins } from ${JSON.stringify(pathToFileURL(join(REPO, 'src/loader/create-plugin-host.ts')).href)}
 import { openReadonlyStore } from ${JSON.stringify(pathToFileURL(join(REPO, 'src/store/open-store.ts')).href)}
 const dataDir = process.argv[2]
 const t0 = performance.now()
