@@ -75,7 +75,10 @@ test('a full data dir: the publish fails clearly and gives its space back, the o
   writeFileSync(join(root, 'bots.json'), JSON.stringify([{ ...SEED_BOT, schedule: undefined }]))
   // Imports merge: the same file again writes nothing. Changed rows need room on the full disk.
   const resources = JSON.parse(readFileSync(join(ROOT, 'examples/resources.json'), 'utf8')) as Array<{ tags: Record<string, string> }>
-  writeFileSync(join(root, 'resources-changed.json'), JSON.stringify(resources.map((r) => ({ ...r, tags: { ...r.tags, touched: 'x'.repeat(4096) } }))))
+  writeFileSync(
+    join(root, 'resources-changed.json'),
+    JSON.stringify(resources.map((r) => ({ ...r, tags: { ...r.tags, touched: 'x'.repeat(4096) } }))),
+  )
 
   const r = await shellInTmpfs('size=4m', mount, SCRIPT, {
     NODE: process.execPath,
