@@ -7,25 +7,17 @@ import { warningId } from '../report/warning-id.ts'
 import { listAudit } from '../runtime/audit-log.ts'
 import { listProcesses } from '../runtime/process-registry.ts'
 import type { WarningAck } from '../runtime/warning-acks.ts'
+import { warningJson as cliWarningJson } from '../report/plugin-json.ts'
 import { pluginSettingsView } from '../settings/plugin-settings-view.ts'
 import { readPluginDetail } from './plugin-detail.ts'
 import { isAcknowledged, parseWarningQuery, queryKey, queryParams, selectWarnings } from './warning-query.ts'
 import { jsonError, type WebDeps } from './web-deps.ts'
 
+// The CLI's JSON of a warning, plus what only the API has: its id and acknowledgement.
 const warningJson = (w: StoredWarning, acks?: Map<string, WarningAck>) => ({
   id: warningId(w),
   ...(acks && { state: isAcknowledged(w, acks) ? 'acknowledged' : 'open', acknowledgement: acks.get(warningId(w)) ?? null }),
-  code: w.code,
-  severity: w.severity,
-  plugin: w.plugin,
-  version: w.version,
-  message: w.message,
-  detail: w.detail,
-  where: w.where,
-  generation: w.generation,
-  firstSeen: w.firstSeen,
-  lastSeen: w.lastSeen,
-  count: w.count,
+  ...cliWarningJson(w),
 })
 
 const pluginJson = (p: PluginSummary) => {

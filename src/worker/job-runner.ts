@@ -59,7 +59,6 @@ export function createJobRunner(o: JobRunnerOptions) {
     })
   }
 
-  // biome-ignore lint/complexity/noExcessiveLinesPerFunction: runs every kind of job (event, bot run, plugin job, hook) with one set of timeouts and results
   const run = async (job: ClaimedJob): Promise<JobResult> => {
     const ac = new AbortController()
     active = { job, ac }
@@ -90,27 +89,17 @@ export function createJobRunner(o: JobRunnerOptions) {
             o.current[2] = what ? (o.codeIndex?.(what) ?? -1) + 1 : 0
           },
         })
-      else if (isPluginJob(job.eventType))
-        await runPluginJob(job, {
+      else if (isPluginJob(job.eventType) || isHookJob(job.eventType)) {
+        // Plugin jobs and hooks take the same context; each names the handler it ran, for RUNTIME_ERROR.
+        const work = {
           handlers: o.handlers,
           runtime: o.runtime,
           log: o.log,
           signal: ac.signal,
-          onHandler: (h) => {
-            owner = h
-          },
-        })
-      else if (isHookJob(job.eventType))
-        await runHookJob(job, {
-          handlers: o.handlers,
-          runtime: o.runtime,
-          log: o.log,
-          signal: ac.signal,
-          onHandler: (h) => {
-            owner = h
-          },
-        })
-      else
+          onHandler: (h: typeof owner) => (owner = h),
+        }
+        await (isPluginJob(job.eventType) ? runPluginJob(job, work) : runHookJob(job, work))
+      } else
         await runEventJob(job, {
           handlers: o.handlers,
           services: o.services,
