@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { BenchResult } from './bench-types.ts'
+import { median } from './bench-helpers.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const APP = join(ROOT, 'dist/app')
@@ -35,8 +36,6 @@ async function timeToReady(command: string, args: string[], cwd: string): Promis
     if (code !== 0) log(`warning: ${command} exited ${code} on SIGTERM`)
   }
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 export async function run(): Promise<BenchResult[]> {
   log('npm run build ...')

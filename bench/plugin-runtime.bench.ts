@@ -19,6 +19,7 @@ import { createStorageApi } from '../src/sdk/create-storage-api.ts'
 import { openDatabase } from '../src/store/open-database.ts'
 import { openReadonlyStore } from '../src/store/open-store.ts'
 import type { BenchResult } from './bench-types.ts'
+import { median } from './bench-helpers.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const APP = join(here, '../bin/app.js')
@@ -29,7 +30,6 @@ const RATE_PER_S = 50
 const STORAGE_SETS = 20_000
 const progress = (s: string) => process.stderr.write(`  plugin-runtime: ${s}\n`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const PLUGIN = `import { hooks, ScheduledEventManager } from 'app/plugin'
 hooks.on('resource.modified', async ({ changes }, ctx) => {

@@ -13,6 +13,7 @@ import { enqueueJobs } from '../src/queue/insert-jobs.ts'
 import { openRuntimeDb } from '../src/runtime/open-runtime.ts'
 import type { BenchResult } from './bench-types.ts'
 import { benchPlugin } from './queue/bench-noop-plugin.ts'
+import { median } from './bench-helpers.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const APP = join(here, '../bin/app.js')
@@ -181,8 +182,6 @@ async function ourLatency(root: string, worker: ChildProcess): Promise<{ p50: nu
   const delays = [...due].map(([id, at]) => starts.get(id)! - at).sort((a, b) => a - b)
   return { p50: delays[Math.floor(delays.length * 0.5)]!, p95: delays[Math.floor(delays.length * 0.95)]! }
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 export async function run(): Promise<BenchResult[]> {
   const root = mkdtempSync(join(tmpdir(), 'app-bench-queue-'))

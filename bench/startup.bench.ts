@@ -1,7 +1,6 @@
 // Startup benchmark (issue 3): time to ready for a worker with 100 and 1,000 small plugins, cold and
 // warm cache. Baseline, same run: a plain Node process importing the same modules straight from a
 // directory (with a stub `app/plugin` package) and calling load() on each.
-import { spawn } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -10,6 +9,7 @@ import { syncPlugins } from '../src/publish/sync-plugins.ts'
 import { createDirectorySource } from '../src/sources/directory-source.ts'
 import { openWritableStore } from '../src/store/open-store.ts'
 import type { BenchResult } from './bench-types.ts'
+import { median, timeToReady } from './bench-helpers.ts'
 
 const REPO = resolve(fileURLToPath(import.meta.url), '../..')
 const SIZES = [100, 1000]
@@ -59,32 +59,6 @@ const loadMs = performance.now() - t0
 process.stdout.write(JSON.stringify({ ready: true, loadMs, n: host.queries.ids().length }) + '\\n')
 process.exit(0)
 `
-
-/** Spawns a process and resolves with the wall time from spawn to the first stdout line matching `ready`, plus that line. */
-function timeToReady(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<{ ms: number; line: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const t0 = performance.now()
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    let done = false
-    child.stdout.on('data', (d) => {
-      out += d
-      const line = out.split('\n').find((l) => ready.test(l))
-      if (line === undefined || done) return
-      done = true
-      const ms = performance.now() - t0
-      child.kill('SIGKILL')
-      resolvePromise({ ms, line })
-    })
-    child.stderr.on('data', (d) => (err += d))
-    child.on('exit', (code) => {
-      if (!done) reject(new Error(`${args.join(' ')} exited ${code} before ready:\n${out}\n${err}`))
-    })
-  })
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = []

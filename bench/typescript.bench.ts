@@ -1,7 +1,6 @@
 // TypeScript plugins (the plugin author's loop): the same 100 small plugins written in TypeScript (a class
 // decorator, an enum, a second module) and in JavaScript. Publish compiles the TypeScript once (esbuild) before
 // the dry run; a worker loads the stored output and never compiles, so its start should match JavaScript's.
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -12,6 +11,7 @@ import { syncPlugins } from '../src/publish/sync-plugins.ts'
 import { createDirectorySource } from '../src/sources/directory-source.ts'
 import { openWritableStore } from '../src/store/open-store.ts'
 import type { BenchResult } from './bench-types.ts'
+import { median, timeToReady } from './bench-helpers.ts'
 
 const REPO = resolve(fileURLToPath(import.meta.url), '../..')
 const COUNT = 100
@@ -101,32 +101,6 @@ const failed = host.reports().filter((r) => r.status !== 'loaded').length
 process.stdout.write(JSON.stringify({ ready: true, loadMs, n: host.queries.ids().length, failed }) + '\\n')
 process.exit(0)
 `
-
-/** Spawn to the first stdout line matching `ready`: wall time and that line. */
-function timeToReady(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<{ ms: number; line: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const t0 = performance.now()
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    let done = false
-    child.stdout.on('data', (d) => {
-      out += d
-      const line = out.split('\n').find((l) => ready.test(l))
-      if (line === undefined || done) return
-      done = true
-      const ms = performance.now() - t0
-      child.kill('SIGKILL')
-      resolvePromise({ ms, line })
-    })
-    child.stderr.on('data', (d) => (err += d))
-    child.on('exit', (code) => {
-      if (!done) reject(new Error(`${args.join(' ')} exited ${code} before ready:\n${out}\n${err}`))
-    })
-  })
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 export async function run(): Promise<BenchResult[]> {
   const root = mkdtempSync(join(tmpdir(), 'app-bench-ts-'))
