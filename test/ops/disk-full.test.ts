@@ -60,7 +60,11 @@ step list-after app plugins list --json
 step doctor-after app doctor --json
 `
 
-test('a full data dir: the publish fails clearly and gives its space back, the old generation stays intact, and after freeing space a scheduler restarts and publishes', async (t) => {
+// The script's own waits (two 90 s log waits, a 30 s cache wait, a 30 s scheduler timeout) can outlast the default
+// 120 s on a loaded machine: give it room, so a slow run finishes and a wrong one fails on its assertion, not a timeout.
+test('a full data dir: the publish fails clearly and gives its space back, the old generation stays intact, and after freeing space a scheduler restarts and publishes', {
+  timeout: 300_000,
+}, async (t) => {
   const root = tempDir(t)
   const mount = join(root, 'small')
   const out = join(root, 'out')

@@ -36,7 +36,15 @@ async function install(t: Parameters<typeof tempDir>[0]) {
     return pluginRequest(runtime, r.id)!
   }
   const names = async () => (await store.currentGeneration())!.plugins.map((p) => `${p.name}@${p.version}`)
-  return { plugins, data, store, runtime, apply, names, rescan: () => syncPlugins(syncOptions) }
+  // As the scheduler does: a pass that finds files written this very millisecond waits for them to settle.
+  const rescan = async () => {
+    for (;;) {
+      const result = await syncPlugins(syncOptions)
+      if (!result.unsettledMs) return result
+      await new Promise((r) => setTimeout(r, result.unsettledMs))
+    }
+  }
+  return { plugins, data, store, runtime, apply, names, rescan }
 }
 
 test('disable leaves the plugin out of every generation, rescans included, until enable brings it back from its source', async (t) => {
