@@ -9,6 +9,7 @@ import { addEventsCommands } from './events/index.ts'
 import { addResourcesCommands } from './resources/index.ts'
 import { addBotsCommands } from './bots/index.ts'
 import { addOpsCommands } from './ops-commands.ts'
+import { addDbCommands } from './db/index.ts'
 import { printError, terminalSafe } from './print-output.ts'
 
 /** Builds the `app` command tree. Kept separate from main() so tests can inspect it. */
@@ -61,6 +62,7 @@ export function createProgram(): Command {
   addResourcesCommands(program)
   addBotsCommands(program)
   addOpsCommands(program)
+  addDbCommands(program)
   // Every command inherits the exit override and error output of the root.
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true)
   return program

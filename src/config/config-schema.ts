@@ -134,6 +134,15 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   sources: z.array(sourceSchema).default([]),
+  database: z
+    .strictObject({
+      /**
+       * Unset: the embedded SQLite files in dataDir. Set: every role uses this PostgreSQL database (schemas
+       * `plugins` and `runtime`, DESIGN section 12); each role connects as its own database role (`app db init`).
+       */
+      url: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a URL like postgres://user:password@host:5432/database' }).optional(),
+    })
+    .prefault({}),
   trust: z
     .strictObject({
       /** ed25519 public keys: base64 of the raw 32 bytes (as `app plugins keygen` prints) or SPKI PEM. */

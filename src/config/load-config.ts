@@ -27,6 +27,7 @@ const envKeys: Record<string, [string, (v: string) => unknown]> = {
         .filter(Boolean),
   ],
   APP_TRUST_REQUIRE_SIGNATURE: ['trust.requireSignature', asBoolean],
+  APP_DATABASE_URL: ['database.url', String],
 }
 
 export interface LoadConfigOptions {

@@ -64,6 +64,31 @@ export const errorCodes = {
     meaning: 'plugins.db is not an app plugin store.',
     fix: 'Point --data-dir at the right directory; the file was left untouched.',
   },
+  DATABASE_UNREACHABLE: {
+    exitCode: 1,
+    meaning: 'PostgreSQL at database.url (APP_DATABASE_URL) refused or did not answer the connection.',
+    fix: 'Check the URL, that the server runs and listens there, and the role name, password and pg_hba.conf entry.',
+  },
+  DATABASE_NOT_INITIALIZED: {
+    exitCode: 4,
+    meaning: 'The PostgreSQL database lacks the app schemas, or they are older than this build.',
+    fix: 'Run `app db init --admin-url <url>` once, then start the scheduler before the workers and web servers.',
+  },
+  DATABASE_TOO_NEW: {
+    exitCode: 4,
+    meaning: 'The PostgreSQL schemas were written by a newer app.',
+    fix: 'Run the newer app on every host.',
+  },
+  DATABASE_NOT_EMPTY: {
+    exitCode: 4,
+    meaning: '`app db migrate --from-sqlite` found app data already in the PostgreSQL database; it copies only into an empty one.',
+    fix: 'Create a new database, run `app db init` on it, and point database.url at it.',
+  },
+  MIGRATION_MISMATCH: {
+    exitCode: 1,
+    meaning: 'A table read back from PostgreSQL after `app db migrate` differs from the SQLite original; nothing was committed.',
+    fix: 'Report it with both files; the SQLite install is unchanged and keeps working.',
+  },
   STORE_TOO_NEW: {
     exitCode: 4,
     meaning: 'plugins.db was written by a newer app.',
