@@ -1,6 +1,9 @@
+import { join } from 'node:path'
 import type { Command } from 'commander'
 import { AppError, ExitCode } from '../errors/app-error.ts'
 import { backupDatabases } from '../ops/backup-databases.ts'
+import { backupPostgres } from '../ops/postgres-backup.ts'
+import { runPostgresDoctor } from '../ops/postgres-doctor.ts'
 import { runDoctor } from '../ops/run-doctor.ts'
 import { configFromCommand } from './cli-context.ts'
 import { print, printJson } from './print-output.ts'
@@ -13,14 +16,14 @@ export function addOpsCommands(program: Command): void {
     .description('check the data directory: filesystem, databases, disk, writer lock, processes, cache dirs')
     .option('--json', 'print JSON: {"ok", "dataDir", "checks": [{name, status, message, fix}]}')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const { dataDir } = configFromCommand(cmd)
-      const checks = await runDoctor(dataDir)
+      const { dataDir, database } = configFromCommand(cmd)
+      const checks = database.url ? await runPostgresDoctor(database.url, dataDir) : await runDoctor(dataDir)
       const failed = checks.filter((c) => c.status === 'fail').length
       const warned = checks.filter((c) => c.status === 'warn').length
       if (opts.json) {
         printJson({ ok: failed === 0, dataDir, checks })
       } else {
-        print(`app doctor: data directory ${dataDir}`)
+        print(`app doctor: ${database.url ? 'PostgreSQL (database.url) and the cache in ' : ''}data directory ${dataDir}`)
         const width = Math.max(...checks.map((c) => c.name.length))
         for (const c of checks) {
           print(`  ${LABEL[c.status]}  ${c.name.padEnd(width)}  ${c.message}`)
@@ -33,15 +36,24 @@ export function addOpsCommands(program: Command): void {
 
   program
     .command('backup')
-    .description('copy plugins.db and runtime.db into <dir>, consistently, while the roles run')
+    .description(
+      'copy plugins.db and runtime.db (with database.url: pg_dump of both schemas) into <dir>, consistently, while the roles run',
+    )
     .argument('<dir>', 'a new or empty directory for the copies and backup.json')
     .option('--json', 'print JSON: what was copied')
     .action(async (dir: string, opts: { json?: boolean }, cmd: Command) => {
-      const { dataDir } = configFromCommand(cmd)
+      const { dataDir, database } = configFromCommand(cmd)
       if (!dir.trim())
         throw new AppError('USAGE', 'app backup needs a directory, e.g. app backup /var/backups/app/2024-05-01', {
           exitCode: ExitCode.usage,
         })
+      if (database.url) {
+        const dump = await backupPostgres(database.url, dir)
+        if (opts.json) return void printJson(dump)
+        return print(
+          `pg_dump of ${dump.database} (schemas plugins and runtime, ${dump.tables} tables) written to ${join(dump.dir, dump.file)}, ${(dump.bytes / 1024).toFixed(0)} KiB, sha256 ${dump.sha256.slice(0, 16)}; restore with pg_restore --dbname=<url> ${dump.file}`,
+        )
+      }
       const result = await backupDatabases(dataDir, dir)
       if (opts.json) return void printJson(result)
       for (const f of result.files) print(`${f.file}  ${(f.bytes / 1024).toFixed(0)} KiB  sha256 ${f.sha256.slice(0, 16)}  verified`)

@@ -1,6 +1,8 @@
+import type { ResourceChange, ResourceHookName } from '../sdk/host-services.ts'
 import type { Db } from '../store/open-database.ts'
-import type { Resource, ResourceChange, ResourceHookName } from '../sdk/host-services.ts'
-import { hookJobType, RESOURCE_HOOKS } from './hook-names.ts'
+import { hookDeliveries } from './hook-deliveries.ts'
+import { RESOURCE_HOOKS } from './hook-names.ts'
+import type { HookSubscriptionsPort } from './hook-subscriptions-port.ts'
 
 /**
  * Replaces the hook subscriptions with those of the current generation (the scheduler, when the generation
@@ -34,13 +36,18 @@ export function createHookRaiser(db: Db, options: { snapshot?: boolean } = {}) {
     return kept.get(hook) ?? []
   }
   return (hook: ResourceHookName, change: ResourceChange, actor: string | null, now = Date.now()): number => {
-    const plugins = subscribers(hook).filter((p) => p !== actor)
-    // Most installs subscribe to nothing: then no payload is built.
-    if (!plugins.length) return 0
-    const resource: Resource = change.resource
-    const payload = JSON.stringify({ ...change, by: actor })
-    const description = `${hook} ${resource.id}${actor ? ` by ${actor}` : ''}`
-    for (const plugin of plugins) insert.run({ type: hookJobType(plugin, hook), description, resource: resource.id, payload, now, plugin })
-    return plugins.length
+    const jobs = hookDeliveries(hook, change, actor, subscribers(hook))
+    for (const job of jobs) insert.run({ ...job, now })
+    return jobs.length
+  }
+}
+
+/** The same subscriptions behind the async port; today's callers keep the sync writer and raiser above. */
+export function createSqliteHookSubscriptions(db: Db): HookSubscriptionsPort {
+  const write = createSubscriptionWriter(db)
+  const select = db.prepare('SELECT plugin FROM hook_subscriptions WHERE event = ? ORDER BY plugin').pluck()
+  return {
+    replace: async (subscriptions) => db.transaction(write)(subscriptions),
+    subscribers: async (hook) => select.all(hook) as string[],
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { mergeKeys, withoutNulls } from '../hooks/resource-changes.ts'
-import type { DryRunRecord, HostServices, Resource, ResourcePatch } from '../sdk/host-services.ts'
+import type { DryRunRecord, HostServices, PluginStorageService, Resource, ResourcePatch } from '../sdk/host-services.ts'
 import { openDatabase } from '../store/open-database.ts'
 import { createHostServices } from './create-host-services.ts'
 
@@ -26,8 +26,17 @@ const blank = (id: string): Resource => ({
   properties: {},
 })
 
+/** What a dry run reads for real (the rest of HostServices it records instead): a role's HostServices has it all. */
+export interface DryRunReads {
+  resources: Pick<HostServices['resources'], 'get' | 'find'>
+  bots: HostServices['bots']
+  events: HostServices['events']
+  storage?: Pick<PluginStorageService, 'get' | 'list'>
+  pluginSettings?: { values(plugin: string): Map<string, unknown> }
+}
+
 /** runtime.db read-only, when there is one this build can read (a fresh data dir has none). */
-function readonlyServices(file: string | null): HostServices | null {
+export function readonlyRuntimeReads(file: string | null): DryRunReads | null {
   if (!file || !existsSync(file)) return null
   try {
     return createHostServices(openDatabase(file, { readonly: true }), { role: 'scheduler', dataDir: dirname(file) })
@@ -37,14 +46,13 @@ function readonlyServices(file: string | null): HostServices | null {
 }
 
 /**
- * HostServices for the publish-time dry run (DESIGN 5b, `host.dryRun`): reads come from runtime.db when
- * it exists (read-only), and every write (DbObjects, ScheduledEventTracker, storage) is recorded in
+ * HostServices for the publish-time dry run (DESIGN 5b, `host.dryRun`): reads come from `real` (runtime.db
+ * read-only when it exists, or the scheduler's PostgreSQL reads), and every write (DbObjects, ScheduledEventTracker, storage) is recorded in
  * `dryRunRecords` and answered as if made, without touching anything and without throwing for the lack of
  * a database: a plugin whose load() writes publishes on a fresh data dir as anywhere else. Storage writes
  * are kept in memory for the rest of the dry run, so load() reads back what it set.
  */
-export function createDryRunServices(file: string | null, dataDir: string | null = file ? dirname(file) : null): HostServices {
-  const real = readonlyServices(file)
+export function createDryRunServices(real: DryRunReads | null, dataDir: string | null): HostServices {
   const records: DryRunRecord[] = []
   const record = (plugin: string | null | undefined, call: string, detail: unknown) => {
     records.push({ plugin: plugin ?? '', call, detail: plain(detail) })

@@ -3,8 +3,7 @@ import { join } from 'node:path'
 import { treeBytes } from '../fs/disk-full-error.ts'
 import type { Logger } from '../log/create-logger.ts'
 import type { ProcessInfo } from '../runtime/process-registry.ts'
-import { readProcesses, runsPlugins } from '../runtime/read-processes.ts'
-import type { Db } from '../store/open-database.ts'
+import { runsPlugins } from '../runtime/read-processes.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import { cacheDirOf } from './materialize-bundle.ts'
 
@@ -76,17 +75,19 @@ export async function collectCache(options: {
 
 /**
  * collectCache as the scheduler and `app plugins sync` run it: reads the
- * process registry (runtime's connection, or runtime.db opened read-only),
- * and never throws: a failed collection is logged and tried again later.
+ * process registry through `processes` (the runtime backend's registry, or
+ * runtime.db opened read-only; a registry that cannot be read keeps every
+ * bundle), and never throws: a failed collection is logged and tried again later.
  */
 export async function tidyCache(options: {
   dataDir: string
   store: StoreReader
-  runtime?: Db
+  processes: () => Promise<ProcessInfo[] | null>
   logger?: Logger
 }): Promise<CacheCollection | null> {
   try {
-    return await collectCache({ ...options, processes: await readProcesses(options.dataDir, options.runtime) })
+    const processes = await options.processes().catch(() => null)
+    return await collectCache({ ...options, processes })
   } catch (error) {
     options.logger?.warn({ err: error }, 'could not collect unused bundles from the plugin cache; trying again later')
     return null

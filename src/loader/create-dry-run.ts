@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Worker } from 'node:worker_threads'
+import type { MessagePort, Worker } from 'node:worker_threads'
+import type { DryRunReads } from '../host/create-dry-run-services.ts'
 import type { Logger } from '../log/create-logger.ts'
 import type { Candidate, ValidateVersion } from '../sources/source-types.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import type { Warning } from '../store/store-types.ts'
 import { spawnThread } from '../threads/spawn-thread.ts'
-import type { DryRunJob, FromDryRun } from './dry-run-protocol.ts'
+import type { DryRunJob, FromDryRun, ToDryRun } from './dry-run-protocol.ts'
+import { serveDryRunReads } from './dry-run-reads.ts'
 import type { UidKind } from './host-registries.ts'
 import { cacheDirOf, materializeBundle } from './materialize-bundle.ts'
 import type { RegisteredSummary } from './plugin-host.ts'
@@ -40,9 +42,16 @@ export interface DryRun extends ValidateVersion {
  * process: its LOAD_TIMEOUT / IMPORT_FAILED is an error, so it is not loaded.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: owns one dry-run thread: spawning, the watchdog and the restart share its state
-export function createDryRun(options: { dataDir: string; store: StoreReader; timeoutMs: number; logger?: Logger }): DryRun {
+export function createDryRun(options: {
+  dataDir: string
+  store: StoreReader
+  timeoutMs: number
+  logger?: Logger
+  /** What load() reads for real (PostgreSQL: the scheduler's own reads); unset: runtime.db, read-only in the thread. */
+  reads?: DryRunReads
+}): DryRun {
   const cacheDir = cacheDirOf(options.dataDir)
-  const runtimeDb = join(options.dataDir, 'runtime.db')
+  const runtimeDb = options.reads ? null : join(options.dataDir, 'runtime.db')
   let spare: DryThread | null = null
   let known: { generation: number | null; holders: Holder[] } | null = null
   /** Candidates validated since the generation last changed: same-pass clashes count too (sync validates in name order). */
@@ -81,6 +90,18 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
   }
 
   async function run(job: DryRunJob): Promise<{ warnings: Warning[]; registered: RegisteredSummary | null; recorded?: DryRunRecord[] }> {
+    const reads = options.reads ? serveDryRunReads(options.reads) : null
+    try {
+      return await runInThread(job, reads?.port)
+    } finally {
+      reads?.close()
+    }
+  }
+
+  function runInThread(
+    job: DryRunJob,
+    reads: MessagePort | undefined,
+  ): Promise<{ warnings: Warning[]; registered: RegisteredSummary | null; recorded?: DryRunRecord[] }> {
     const t = spare ?? start()
     spare = start() // warm up the next one while this one runs
     const { name, version } = job.plugin
@@ -114,7 +135,7 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
       const send = () => {
         phase = 'the dry run'
         arm(job.timeoutMs + MARGIN_MS)
-        t.thread.postMessage({ type: 'run', job })
+        t.thread.postMessage({ type: 'run', job, reads } satisfies ToDryRun, reads ? [reads] : [])
       }
       arm(STARTUP_MS)
       t.thread.on('message', (msg: FromDryRun) => {
@@ -160,6 +181,8 @@ export function createDryRun(options: { dataDir: string; store: StoreReader; tim
       timeoutMs: options.timeoutMs,
       holders,
       runtimeDb,
+      dataDir: options.dataDir,
+      settings: options.reads?.pluginSettings?.values(name),
     })
     pass.set(name, holdersOf(name, result.registered as Record<string, unknown> | null))
     options.logger?.debug(

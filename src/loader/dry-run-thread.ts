@@ -1,7 +1,9 @@
 import { parentPort } from 'node:worker_threads'
-import { createDryRunServices } from '../host/create-dry-run-services.ts'
+import type { MessagePort } from 'node:worker_threads'
+import { createDryRunServices, readonlyRuntimeReads } from '../host/create-dry-run-services.ts'
 import type { Warning } from '../store/store-types.ts'
 import type { FromDryRun, ToDryRun, DryRunJob } from './dry-run-protocol.ts'
+import { askDryRunReads } from './dry-run-reads.ts'
 import { startHandleTracking } from './handle-tracker.ts'
 import { createHostRegistries } from './host-registries.ts'
 import { loadPlugin, unloadPlugin } from './load-plugin.ts'
@@ -20,12 +22,12 @@ export default async function dryRunThread(): Promise<void> {
   const post = (msg: FromDryRun) => port.postMessage(msg)
   startHandleTracking()
   port.once('message', (msg: ToDryRun) => {
-    void run(msg.job, post)
+    void run(msg.job, msg.reads, post)
   })
   post({ type: 'ready' })
 }
 
-async function run(job: DryRunJob, post: (msg: FromDryRun) => void): Promise<void> {
+async function run(job: DryRunJob, reads: MessagePort | undefined, post: (msg: FromDryRun) => void): Promise<void> {
   const escaped: Warning[] = []
   const { name, version } = job.plugin
   guardProcess((_plugin, kind, error) => {
@@ -45,7 +47,8 @@ async function run(job: DryRunJob, post: (msg: FromDryRun) => void): Promise<voi
     const held = registries[h.kind].holder(h.id)
     if (!held || h.plugin < held.plugin) registries[h.kind].set(h.id, { plugin: h.plugin, scopeId: 0, value: null as never, lose() {} })
   }
-  const services = createDryRunServices(job.runtimeDb)
+  const real = reads ? askDryRunReads(reads, { plugin: name, values: job.settings ?? new Map() }) : readonlyRuntimeReads(job.runtimeDb)
+  const services = createDryRunServices(real, job.dataDir)
   const load = await loadPlugin({
     plugin: job.plugin,
     dir: job.dir,

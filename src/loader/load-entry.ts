@@ -39,7 +39,8 @@ export async function loadEntry(
 }
 
 /**
- * The bundle's directory in the cache: reused when it exists, else written from the store. With frontend
+ * The bundle's directory in the cache: reused when it exists, else written from the store (or by
+ * options.bundleDir, which fetches it itself). With frontend
  * files the bundle is read anyway (their hashes and sizes come from it). Null: the files could not be
  * written, and the plugin's report says why.
  */
@@ -52,7 +53,12 @@ async function materializeEntry(
   let dir = join(state.cacheDir, entry.bundleSha256)
   let bundle: Bundle | null = null
   try {
-    if (!existsSync(dir) || needsBundle) {
+    const { bundleDir } = state.options
+    if (bundleDir) {
+      dir = await bundleDir(entry.bundleSha256)
+      // The frontend's hashes and sizes come from the bundle's row (the directory holds just the files).
+      if (needsBundle) bundle = await (await store()).bundle(entry.bundleSha256)
+    } else if (!existsSync(dir) || needsBundle) {
       const s = await store()
       bundle = await s.bundle(entry.bundleSha256)
       if (!bundle) throw new Error(`bundle ${entry.bundleSha256} is not in the plugin store`)

@@ -1,6 +1,5 @@
-import { createHostServices } from '../host/create-host-services.ts'
 import type { Logger } from '../log/create-logger.ts'
-import { openRuntimeDb } from '../runtime/open-runtime.ts'
+import type { HostServices } from '../sdk/host-services.ts'
 import type { Generation } from '../store/store-types.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import { loadPlugins } from './create-plugin-host.ts'
@@ -16,7 +15,7 @@ const shared = new Map<string, Shared>()
 /**
  * One plugin host per process and data dir: `--role=all` runs worker and web
  * in one process, and a plugin's code should run there once, not twice.
- * Its HostServices use a runtime.db connection of their own.
+ * Its HostServices come from the role's backend (on SQLite, over a runtime.db connection of their own).
  */
 export async function loadSharedPluginHost(options: {
   dataDir: string
@@ -25,24 +24,20 @@ export async function loadSharedPluginHost(options: {
   timeoutMs: number
   logger: Logger
   reload: boolean
-  role?: string
-  storageBytes?: number
+  /** The SDK services of the plugins (the role's backend builds them), and what closes them. */
+  services: () => Promise<{ services: HostServices; close(): void }>
 }): Promise<{ host: PluginHost; unload(): Promise<void> }> {
   let entry = shared.get(options.dataDir)
   if (!entry) {
-    const runtime = openRuntimeDb(options.dataDir)
+    const { services, close } = await options.services()
     entry = {
       users: 0,
-      close: () => runtime.close(),
+      close,
       host: loadPlugins({
         generation: options.generation,
         store: options.store,
         dataDir: options.dataDir,
-        services: createHostServices(runtime, {
-          role: options.role ?? 'web',
-          dataDir: options.dataDir,
-          storageBytes: options.storageBytes,
-        }),
+        services,
         timeoutMs: options.timeoutMs,
         logger: options.logger,
         trackHandles: options.reload,
@@ -51,7 +46,7 @@ export async function loadSharedPluginHost(options: {
     shared.set(options.dataDir, entry)
     entry.host.catch(() => {
       shared.delete(options.dataDir)
-      runtime.close()
+      close()
     })
   }
   const mine = entry

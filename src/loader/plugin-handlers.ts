@@ -9,6 +9,7 @@ export interface RegisteredHandlerIds {
   actions: string[]
 }
 import type { HostServices } from '../sdk/host-services.ts'
+import type { StoreReader } from '../store/store-reader.ts'
 
 /** What a handler thread needs from the loaded plugins. */
 export interface PluginHandlers {
@@ -31,12 +32,17 @@ export interface PluginHandlers {
 export async function loadPluginHandlers(options: {
   dataDir: string
   generation: number | null
+  /** The plugin store and bundle fetcher (LoadPluginsOptions); absent: plugins.db in dataDir. */
+  store?: StoreReader | null
+  bundleDir?: (sha256: string) => Promise<string>
   services: HostServices
   loadTimeoutMs: number
   logger: Logger
 }): Promise<PluginHandlers> {
   const host = await loadPlugins({
     generation: options.generation,
+    store: options.store,
+    bundleDir: options.bundleDir,
     dataDir: options.dataDir,
     services: options.services,
     timeoutMs: options.loadTimeoutMs,

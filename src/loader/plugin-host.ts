@@ -28,6 +28,11 @@ export interface LoadPluginsOptions {
   store?: StoreReader | null
   /** Holds cache/<sha256>/ where bundles are materialized. */
   dataDir: string
+  /**
+   * Where a bundle's files are, written there first if need be, when something other than `store` fetches
+   * them (on PostgreSQL, a cache that fetches each bundle once per host). Absent: written from `store`.
+   */
+  bundleDir?: (sha256: string) => Promise<string>
   /** What DbObjects and ScheduledEventTracker call; null: those SDK calls throw a clear error. */
   services: HostServices | null
   /** Per import and per load()/unload(); default 10 s (config loader.loadTimeoutMs). */

@@ -84,13 +84,13 @@ export async function runDoctor(dataDir: string): Promise<DoctorCheck[]> {
   return checks
 }
 
-function filesystem(dataDir: string): DoctorCheck {
+export function filesystem(dataDir: string): DoctorCheck {
   const kind = filesystemKind(dataDir)
   if (kind.shared) return { name: 'filesystem', status: 'fail', message: sharedFilesystemProblem(dataDir, kind), fix: LOCAL_FILESYSTEM_FIX }
   return { name: 'filesystem', status: 'ok', message: `${kind.type} at ${mountFor(dataDir)?.mountPoint ?? kind.path} (local)` }
 }
 
-function disk(dataDir: string): DoctorCheck {
+export function disk(dataDir: string): DoctorCheck {
   const s = statfsSync(dataDir)
   const free = s.bavail * s.bsize
   const total = s.blocks * s.bsize
@@ -172,7 +172,7 @@ async function generations(dataDir: string): Promise<DoctorCheck> {
   }
 }
 
-function directory(name: string, dir: string, opts: { why: string; noexec: { status: 'warn' | 'fail'; fix: string } }): DoctorCheck {
+export function directory(name: string, dir: string, opts: { why: string; noexec: { status: 'warn' | 'fail'; fix: string } }): DoctorCheck {
   const why = opts.why
   const existing = realExisting(dir)
   try {

@@ -56,10 +56,19 @@ export function unreachable(url: string, cause: unknown): AppError {
 /** Runs `fn` in one transaction on one pooled connection: committed when it returns, rolled back when it throws. */
 export async function withTransaction<T>(pool: PgPool, fn: (client: PgClient) => Promise<T>): Promise<T> {
   const client = await pool.connect()
+  // pg-pool takes its error listener off a connection it hands out: one that drops mid-transaction (server
+  // restart, pg_terminate_backend) would throw an uncaught 'error'. Its query rejects anyway; the broken
+  // connection is then discarded instead of going back to the pool.
+  let broken: Error | undefined
+  const onError = (error: Error) => {
+    broken = error
+  }
+  client.on('error', onError)
   try {
     return await inTransaction(client, fn)
   } finally {
-    client.release()
+    client.removeListener('error', onError)
+    client.release(broken)
   }
 }
 

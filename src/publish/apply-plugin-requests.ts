@@ -1,14 +1,14 @@
 import type { Logger } from '../log/create-logger.ts'
-import { finishPluginRequest, pendingPluginRequests, type PluginRequest } from '../runtime/plugin-requests.ts'
-import type { Db } from '../store/open-database.ts'
-import type { WritableStore } from '../store/open-store.ts'
+import type { PluginRequests, RequestOutcome } from '../runtime/console-port.ts'
+import type { PluginRequest } from '../runtime/plugin-requests.ts'
 import type { Generation } from '../store/store-types.ts'
 import { readDisabledPlugins, writeDisabledPlugins } from './disabled-plugins.ts'
-import type { SyncOptions, SyncResult } from './sync-plugins.ts'
+import type { PublishStore, SyncOptions, SyncResult } from './sync-plugins.ts'
 
 export interface ApplyOptions {
-  store: WritableStore
-  runtime: Db
+  store: PublishStore
+  /** The operators' requests (runtime.console.requests): claimed one at a time, so none is applied twice. */
+  requests: Pick<PluginRequests, 'applyPending'>
   /** One publish pass over the sources with these overrides (enable takes the plugin from its source again). */
   syncPass: (extra: Pick<SyncOptions, 'reason' | 'bringBack'>) => Promise<SyncResult>
   keepGenerations?: number
@@ -16,48 +16,42 @@ export interface ApplyOptions {
   logger?: Logger
 }
 
-interface Outcome {
-  status: 'done' | 'failed'
-  message: string
-  generation?: number | null
-}
+type Outcome = RequestOutcome
 
 /**
- * Applies the operators' pending requests (runtime.db plugin_requests) as
+ * Applies the operators' pending requests (plugin_requests in the runtime tables) as
  * new generations, oldest first, and records each outcome. Runs in the
- * scheduler, between publish passes: the only writer of plugins.db. Returns
+ * scheduler, between publish passes: the only writer of the plugin store. Returns
  * how many it applied (done or failed); one still waiting for files to settle
  * stays pending for the next call.
  */
 export async function applyPluginRequests(o: ApplyOptions): Promise<number> {
-  let finished = 0
-  for (const request of pendingPluginRequests(o.runtime)) {
-    let outcome: Outcome | null
+  const finished = await o.requests.applyPending(async (request) => {
+    let outcome: Outcome
     try {
       outcome = await applyOne(o, request)
     } catch (error) {
       outcome = { status: 'failed', message: `the scheduler could not apply it: ${(error as Error)?.message ?? String(error)}` }
     }
-    if (!outcome) continue
-    finishPluginRequest(o.runtime, request.id, outcome)
-    o.logger?.info(
-      {
-        request: request.id,
-        plugin: request.plugin,
-        action: request.action,
-        status: outcome.status,
-        generation: outcome.generation ?? null,
-      },
-      `plugin request ${outcome.status}: ${outcome.message}`,
-    )
-    finished++
-  }
-  return finished
+    if (outcome)
+      o.logger?.info(
+        {
+          request: request.id,
+          plugin: request.plugin,
+          action: request.action,
+          status: outcome.status,
+          generation: outcome.generation ?? null,
+        },
+        `plugin request ${outcome.status}: ${outcome.message}`,
+      )
+    return outcome
+  })
+  return finished.length
 }
 
 const by = (r: PluginRequest) => `request #${r.id} by ${r.requestedBy}`
 
-function applyOne(o: ApplyOptions, r: PluginRequest): Promise<Outcome | null> {
+function applyOne(o: ApplyOptions, r: PluginRequest): Promise<Outcome> {
   if (r.action === 'disable') return disable(o, r)
   if (r.action === 'enable') return enable(o, r)
   return rollback(o, r)
@@ -83,7 +77,7 @@ async function publishChanged(
   return result.generation
 }
 
-async function disable(o: ApplyOptions, r: PluginRequest): Promise<Outcome> {
+async function disable(o: ApplyOptions, r: PluginRequest): Promise<NonNullable<Outcome>> {
   const disabled = await readDisabledPlugins(o.store)
   if (disabled[r.plugin]) return { status: 'done', message: `${r.plugin} was already disabled (by ${disabled[r.plugin]!.by})` }
   const current = await o.store.currentGeneration()
@@ -102,7 +96,7 @@ async function disable(o: ApplyOptions, r: PluginRequest): Promise<Outcome> {
   }
 }
 
-async function enable(o: ApplyOptions, r: PluginRequest): Promise<Outcome | null> {
+async function enable(o: ApplyOptions, r: PluginRequest): Promise<Outcome> {
   const disabled = await readDisabledPlugins(o.store)
   if (!disabled[r.plugin]) {
     const current = await o.store.currentGeneration()
@@ -129,7 +123,7 @@ async function enable(o: ApplyOptions, r: PluginRequest): Promise<Outcome | null
   }
 }
 
-async function rollback(o: ApplyOptions, r: PluginRequest): Promise<Outcome> {
+async function rollback(o: ApplyOptions, r: PluginRequest): Promise<NonNullable<Outcome>> {
   const disabled = await readDisabledPlugins(o.store)
   if (disabled[r.plugin]) return { status: 'failed', message: `${r.plugin} is disabled; enable it first, then roll it back` }
   const current = await o.store.currentGeneration()

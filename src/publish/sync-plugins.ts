@@ -5,13 +5,19 @@ import { createCompiler, type Compiler } from '../compile/create-compiler.ts'
 import { loadMissingBlobs } from '../bundle/read-bundle.ts'
 import type { Logger } from '../log/create-logger.ts'
 import type { Candidate, Notice, PluginSource, ScanResult, ValidateVersion } from '../sources/source-types.ts'
-import type { WritableStore } from '../store/open-store.ts'
+import type { StoreReader } from '../store/store-reader.ts'
+import type { StoreWriter } from '../store/store-writer.ts'
 import type { Generation, NewVersion, PublishPlan, VersionRef, Warning } from '../store/store-types.ts'
 import { readDisabledPlugins } from './disabled-plugins.ts'
 import { refuseDowngrade } from './refuse-downgrade.ts'
 
+/** The plugin store a publish reads and writes: plugins.db (which has a `file`) or the PostgreSQL port. */
+export type PublishStore = StoreReader & StoreWriter & { readonly file?: string }
+
 export interface SyncOptions {
-  store: WritableStore
+  store: PublishStore
+  /** Where the bundle cache is, for the advice of a full disk (default: the directory of plugins.db). */
+  dataDir?: string
   sources: PluginSource[]
   validate?: ValidateVersion
   /** Compiles TypeScript plugins before their dry run; by default esbuild from the esbuild package (source and tests). */
@@ -50,9 +56,12 @@ export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
   try {
     return await syncPass(options)
   } catch (error) {
-    throw diskFullError(error, { dataDir: dirname(options.store.file) }) ?? error
+    const dataDir = dataDirOf(options)
+    throw (dataDir ? diskFullError(error, { dataDir }) : null) ?? error
   }
 }
+
+const dataDirOf = (o: Pick<SyncOptions, 'store' | 'dataDir'>): string | null => o.dataDir ?? (o.store.file ? dirname(o.store.file) : null)
 
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: one publish pass reads top to bottom (scan, choose, check, publish); split, it would pass a dozen values around
 async function syncPass(options: SyncOptions): Promise<SyncResult> {
@@ -113,7 +122,7 @@ async function syncPass(options: SyncOptions): Promise<SyncResult> {
       entries.push({ name, version: previous!.id, rejected: null })
       continue
     }
-    const resolved = await resolveVersion(store, candidate, options.validate, options.compile ?? defaultCompiler())
+    const resolved = await resolveVersion(options, candidate, options.compile ?? defaultCompiler())
     if (!resolved) return { generation: null, changed: false, unsettledMs: 250, plugins: 0 } // changed under us
     const { version, status } = resolved
     const lastGood = previous && previous.status !== 'error' ? previous : undefined
@@ -148,7 +157,8 @@ async function syncPass(options: SyncOptions): Promise<SyncResult> {
     )
     .catch((error) => {
       const { versions, bytes } = newContent(plan)
-      // Each new byte goes to the WAL first, then into plugins.db at the checkpoint.
+      // Each new byte goes to the WAL first, then into plugins.db at the checkpoint. (PostgreSQL's disk is the server's.)
+      if (!store.file) throw error
       throw (
         diskFullError(error, {
           dataDir: dirname(store.file),
@@ -193,11 +203,11 @@ const defaultCompiler = () => (sharedCompiler ??= createCompiler({ dataDir: null
  * compiled, validated NewVersion.
  */
 async function resolveVersion(
-  store: WritableStore,
+  options: Pick<SyncOptions, 'store' | 'dataDir' | 'validate'>,
   c: Candidate,
-  validate: ValidateVersion | undefined,
   compile: Compiler,
 ): Promise<{ version: VersionRef; status: NewVersion['status'] } | null> {
+  const { store, validate } = options
   const key = keyOf(c)
   const known = await store.findVersion(key)
   if (known) return { version: known.id, status: known.status }
@@ -226,9 +236,11 @@ async function resolveVersion(
   if (validate && statusOf(warnings) !== 'error') {
     const dry = await validate({ ...c, bundle }, bundle.blobs).catch((error) => {
       const bytes = bundle.files.reduce((n, f) => n + f.size, 0)
+      const dataDir = dataDirOf(options)
+      if (!dataDir) throw error
       throw (
         diskFullError(error, {
-          dataDir: dirname(store.file),
+          dataDir,
           neededBytes: bytes,
           doing: `writing plugin "${c.check.name}" into the cache for its publish dry run`,
         }) ?? error

@@ -1,32 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '../store/open-database.ts'
 import { backoffMs } from './backoff.ts'
-import { BOT_RUN, type ClaimedJob, type JobResult, type JobStart } from './job-types.ts'
+import type { JobQueue, JobQueueOptions } from './job-queue.ts'
+import { BOT_RUN, type ClaimedJob, type ClaimRow, type JobResult, type JobStart, toClaimedJob } from './job-types.ts'
 
-export interface JobQueueOptions {
-  /** Who holds the leases: the worker's process id in the registry. */
-  owner: string
-  leaseMs: number
-  maxAttempts: number
-  /** What "now" is for claims and retries (default the wall clock): the test host runs jobs as of a later time. */
-  clock?: () => number
-}
-
-interface ClaimRow {
-  id: number
-  event_type: string
-  description: string | null
-  bot: string | null
-  resource: string | null
-  payload: string | null
-  run_at: number
-  attempts: number
-  owner: string | null
-}
+export type { JobQueue, JobQueueOptions } from './job-queue.ts'
 
 /** What a worker does with the queue: claim due jobs of the types it has, complete them, keep their leases. */
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: an object of short methods over one set of prepared statements
-export function createJobQueue(db: Db, options: JobQueueOptions) {
+export function createJobQueue(db: Db, options: JobQueueOptions): JobQueue {
   const { owner, leaseMs, maxAttempts } = options
   const clock = options.clock ?? Date.now
   // Bot runs are claimable by every worker; events only by one that registers their type.
@@ -78,18 +59,7 @@ export function createJobQueue(db: Db, options: JobQueueOptions) {
     const now = clock()
     const token = randomUUID()
     const rows = q.claim.all({ owner, token, expires: now + leaseMs, now, types, limit }) as ClaimRow[]
-    return rows.map((r) => ({
-      id: r.id,
-      token,
-      eventType: r.event_type,
-      description: r.description,
-      bot: r.bot,
-      resource: r.resource,
-      payload: r.payload === null ? null : JSON.parse(r.payload),
-      runAt: r.run_at,
-      attempt: r.attempts + 1,
-      owner: r.owner,
-    }))
+    return rows.map((r) => toClaimedJob(r, token))
   })
 
   /** Ids whose claim is gone (requeued to another worker, cancelled): their handler must stop. */
@@ -179,5 +149,3 @@ export function createJobQueue(db: Db, options: JobQueueOptions) {
     },
   }
 }
-
-export type JobQueue = ReturnType<typeof createJobQueue>

@@ -1,18 +1,12 @@
-import { AppError } from '../errors/app-error.ts'
 import type { Db } from '../store/open-database.ts'
+import { checkJobFilter, eventNotCancellable, eventNotFound, eventNotRetryable, eventNotScheduled } from './job-admin-errors.ts'
+import type { JobAdmin, JobFilter } from './job-queue.ts'
 import { JOB_STATUSES, toJobRecord, type JobRecord, type JobRow, type JobStatus } from './job-types.ts'
 
-export interface JobFilter {
-  status?: JobStatus
-  eventType?: string
-  bot?: string
-  /** The plugin that scheduled it (or 'cli', 'scheduler'). */
-  owner?: string
-  limit?: number
-}
+export type { JobFilter } from './job-queue.ts'
 
-/** What operators do with jobs: list, show, retry, cancel (`app events`, the JSON API, DbObjects.events). */
-export function createJobAdmin(db: Db) {
+/** What operators do with jobs, on runtime.db (see JobAdmin). */
+export function createJobAdmin(db: Db): JobAdmin {
   const byId = db.prepare('SELECT * FROM jobs WHERE id = ?')
   const counts = db.prepare('SELECT status, count(*) AS n FROM jobs GROUP BY status')
   const retry =
@@ -21,22 +15,18 @@ export function createJobAdmin(db: Db) {
   const cancel = db.prepare(`UPDATE jobs SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL
     WHERE id = @id AND status IN ('pending', 'orphaned', 'running')`)
   const removeSchedule = db.prepare('DELETE FROM schedules WHERE id = ?')
+  const eventTypes = db.prepare('SELECT DISTINCT event_type FROM jobs ORDER BY 1 LIMIT ?').pluck()
+  const owners = db.prepare('SELECT DISTINCT owner FROM jobs WHERE owner IS NOT NULL ORDER BY 1 LIMIT ?').pluck()
 
   const get = (id: number): JobRecord => {
     const row = byId.get(id) as JobRow | undefined
-    if (!row)
-      throw new AppError(
-        'EVENT_NOT_FOUND',
-        `no event with id ${id}; \`app events list\` shows the events kept (finished ones are pruned after jobs.retentionMs).`,
-      )
+    if (!row) throw eventNotFound(id)
     return toJobRecord(row)
   }
 
   return {
     async list(filter: JobFilter = {}): Promise<JobRecord[]> {
-      if (filter.status && !JOB_STATUSES.includes(filter.status)) {
-        throw new AppError('USAGE', `unknown status "${filter.status}"; expected one of ${JOB_STATUSES.join(', ')}`, { exitCode: 2 })
-      }
+      checkJobFilter(filter)
       const where: string[] = []
       const params: unknown[] = []
       if (filter.status) {
@@ -66,25 +56,15 @@ export function createJobAdmin(db: Db) {
       for (const r of counts.all() as Array<{ status: JobStatus; n: number }>) out[r.status] = r.n
       return out
     },
-    /** Runs a finished, cancelled or orphaned job again now, with a fresh set of attempts. */
     async retry(id: number): Promise<JobRecord> {
       return db
         .transaction(() => {
           const job = get(id)
-          if (retry.run({ id, now: Date.now() }).changes === 0) {
-            throw new AppError(
-              'EVENT_NOT_RETRYABLE',
-              `event ${id} is ${job.status}; only failed, cancelled, done or orphaned events can be retried (a pending or running one will run anyway).`,
-            )
-          }
+          if (retry.run({ id, now: Date.now() }).changes === 0) throw eventNotRetryable(id, job.status)
           return get(id)
         })
         .immediate()
     },
-    /**
-     * Cancels a pending, orphaned or running job. A running handler finishes, but its result is dropped and it is not retried.
-     * `schedule`: also delete the recurring schedule (interval, cron or bot schedule) that fired it, so it fires no more.
-     */
     async cancel(
       id: number,
       options: { schedule?: boolean } = {},
@@ -93,22 +73,15 @@ export function createJobAdmin(db: Db) {
         .transaction(() => {
           const job = get(id)
           const cancelled = cancel.run({ id, now: Date.now() }).changes > 0
-          if (options.schedule && job.scheduleId === null) {
-            throw new AppError(
-              'EVENT_NOT_SCHEDULED',
-              `event ${id} was not fired by a recurring schedule (it was scheduled once, or queued by \`app bots run\`), so there is no schedule to remove.`,
-            )
-          }
+          if (options.schedule && job.scheduleId === null) throw eventNotScheduled(id)
           const scheduleRemoved = options.schedule ? removeSchedule.run(job.scheduleId).changes > 0 : false
-          if (!cancelled && !options.schedule) {
-            throw new AppError(
-              'EVENT_NOT_CANCELLABLE',
-              `event ${id} is already ${job.status}; only pending, orphaned or running events can be cancelled (add --schedule to stop the recurring schedule that fired it).`,
-            )
-          }
+          if (!cancelled && !options.schedule) throw eventNotCancellable(id, job.status)
           return { job: get(id), wasRunning: cancelled && job.status === 'running', scheduleRemoved }
         })
         .immediate()
+    },
+    async facets(limit = 200) {
+      return { eventTypes: eventTypes.all(limit) as string[], owners: owners.all(limit) as string[] }
     },
   }
 }

@@ -37,6 +37,34 @@ export interface ClaimedJob {
   epoch?: number
 }
 
+/** The columns a claim returns, on either backend. */
+export interface ClaimRow {
+  id: number
+  event_type: string
+  description: string | null
+  bot: string | null
+  resource: string | null
+  payload: string | null
+  run_at: number
+  attempts: number
+  owner: string | null
+}
+
+export function toClaimedJob(r: ClaimRow, token: string): ClaimedJob {
+  return {
+    id: r.id,
+    token,
+    eventType: r.event_type,
+    description: r.description,
+    bot: r.bot,
+    resource: r.resource,
+    payload: r.payload === null ? null : JSON.parse(r.payload),
+    runAt: r.run_at,
+    attempt: r.attempts + 1,
+    owner: r.owner,
+  }
+}
+
 /**
  * What a handler thread reports for one job. `released`: not run to the end
  * because the worker is stopping (or never started: given back), which is not

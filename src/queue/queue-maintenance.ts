@@ -1,4 +1,5 @@
 import type { Db } from '../store/open-database.ts'
+import type { QueueMaintenance, QueueMaintenanceOptions } from './job-queue.ts'
 
 const PRUNE_BATCH = 1000
 /** The default of jobs.heartbeatTimeoutMs (config-schema.ts), for callers that pass no config. */
@@ -13,7 +14,7 @@ const STALE = `status = 'running' AND (lease_expires_at < @now
   OR lease_owner IN (SELECT id FROM processes WHERE heartbeat_at < @cutoff OR stopped_at IS NOT NULL))`
 
 /** The scheduler's side of the queue: requeue jobs whose worker is gone, prune finished jobs past retention. */
-export function createQueueMaintenance(db: Db, options: { maxAttempts: number; retentionMs: number; heartbeatTimeoutMs?: number }) {
+export function createQueueMaintenance(db: Db, options: QueueMaintenanceOptions): QueueMaintenance {
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS
   const q = {
     stale: db.prepare(`SELECT EXISTS (SELECT 1 FROM jobs WHERE ${STALE})`).pluck(),

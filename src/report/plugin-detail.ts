@@ -1,6 +1,7 @@
 import { AppError, ExitCode } from '../errors/app-error.ts'
 import type { Db } from '../store/open-database.ts'
 import type { StoreReader } from '../store/store-reader.ts'
+import type { ReportRuntime } from './report-runtime.ts'
 import { pluginJson, warningJson } from './plugin-json.ts'
 import { pluginProcesses } from './plugin-processes.ts'
 import { buildPluginReport } from './plugin-report.ts'
@@ -13,7 +14,7 @@ export type PluginDetail = Awaited<ReturnType<typeof pluginDetail>>
  * full warnings, manifest, signature, what the dry run saw registered, the live processes that run it and
  * its version history. A name the generation lacks is PLUGIN_NOT_FOUND (exit 1), naming the plugins it has.
  */
-export async function pluginDetail(store: StoreReader, runtime: Db, name: string) {
+export async function pluginDetail(store: StoreReader, runtime: ReportRuntime | Db, name: string) {
   const report = await buildPluginReport(store, runtime)
   const p = report.plugins.find((x) => x.name === name)
   if (!p) {

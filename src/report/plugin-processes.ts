@@ -1,5 +1,5 @@
-import { listProcesses } from '../runtime/process-registry.ts'
 import type { Db } from '../store/open-database.ts'
+import { type ReportRuntime, reportRuntimeOf } from './report-runtime.ts'
 
 export interface PluginProcess {
   process: string
@@ -13,15 +13,14 @@ export interface PluginProcess {
   warnings: number
 }
 
-/** Which live processes run which version of a plugin, from their load reports in runtime.db. */
-export async function pluginProcesses(runtime: Db, plugin: string): Promise<PluginProcess[]> {
-  const live = new Map((await listProcesses(runtime)).filter((p) => p.live).map((p) => [p.id, p]))
-  const rows = runtime
-    .prepare('SELECT process_id, version, status, duration_ms, warnings FROM load_reports WHERE plugin = ?')
-    .all(plugin) as Array<{ process_id: string; version: string | null; status: string; duration_ms: number | null; warnings: string }>
-  return rows
+/** Which live processes run which version of a plugin, from their load reports. */
+export async function pluginProcesses(runtime: ReportRuntime | Db, plugin: string): Promise<PluginProcess[]> {
+  const ports = reportRuntimeOf(runtime)
+  const [processes, loads] = await Promise.all([ports.processes.list(), ports.processes.loadReports(plugin)])
+  const live = new Map(processes.filter((p) => p.live).map((p) => [p.id, p]))
+  return loads
     .flatMap((r) => {
-      const p = live.get(r.process_id)
+      const p = live.get(r.processId)
       if (!p) return []
       return [
         {
@@ -32,8 +31,8 @@ export async function pluginProcesses(runtime: Db, plugin: string): Promise<Plug
           generation: p.generation,
           version: r.version,
           status: r.status,
-          durationMs: r.duration_ms,
-          warnings: (JSON.parse(r.warnings) as unknown[]).length,
+          durationMs: r.durationMs,
+          warnings: r.warnings.length,
         },
       ]
     })

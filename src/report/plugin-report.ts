@@ -1,10 +1,25 @@
 import type { Db } from '../store/open-database.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import type { GenerationEntry, PluginVersion } from '../store/store-types.ts'
-import { listProcesses } from '../runtime/process-registry.ts'
+import type { ProcessInfo, StoredLoadReport } from '../runtime/process-info.ts'
+import { type ReportRuntime, reportRuntimeOf } from './report-runtime.ts'
 import { runtimeWarnings } from './runtime-warnings.ts'
 import { settingsWarnings } from './settings-warnings.ts'
 import { mergeWarnings, type StoredWarning } from './stored-warning.ts'
+
+/** A load report's warning as a process stored it: a repeat may carry its own count and times. */
+type ReportedWarning = Partial<StoredWarning> & { code: string; severity: StoredWarning['severity']; message: string }
+
+/** The process registry as one read: the web snapshot reads it once for the report and the restart guidance. */
+export interface RegistryRead {
+  processes: ProcessInfo[]
+  loads: StoredLoadReport[]
+}
+
+export const readRegistry = async (runtime: ReportRuntime): Promise<RegistryRead> => {
+  const [processes, loads] = await Promise.all([runtime.processes.list(), runtime.processes.loadReports()])
+  return { processes, loads }
+}
 
 export type PluginStatus = 'ok' | 'warning' | 'error'
 
@@ -30,11 +45,16 @@ export interface PluginReport {
 
 /**
  * Everything known about the current generation's plugins and their warnings,
- * merged from plugins.db (ingest) and runtime.db (per process). The CLI, the
- * JSON API and the admin page all render this one report.
+ * merged from the plugin store (ingest) and the runtime tables (per process), on
+ * either backend. The CLI, the JSON API and the admin page all render this one
+ * report. `registry`: the registry as the caller already read it.
  */
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one read of the store and runtime.db assembled into the report; the steps share the rows read
-export async function buildPluginReport(store: StoreReader, runtime?: Db | null): Promise<PluginReport> {
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one read of the store and the runtime tables assembled into the report; the steps share the rows read
+export async function buildPluginReport(
+  store: Pick<StoreReader, 'currentGeneration' | 'notices'>,
+  runtime?: ReportRuntime | Db | null,
+  registry?: RegistryRead,
+): Promise<PluginReport> {
   const generation = await store.currentGeneration()
   const notices = await store.notices()
   const all: StoredWarning[] = []
@@ -100,26 +120,19 @@ export async function buildPluginReport(store: StoreReader, runtime?: Db | null)
   const loadStatus = new Map<string, { failed: number; total: number }>()
   const running = new Set<string>()
   if (runtime) {
-    const live = new Map((await listProcesses(runtime)).filter((p) => p.live).map((p) => [p.id, p]))
-    const rows = runtime.prepare(`SELECT process_id, plugin, version, status, warnings FROM load_reports`).all() as Array<{
-      process_id: string
-      plugin: string
-      version: string | null
-      status: string
-      warnings: string
-    }>
-    for (const row of rows) {
-      const proc = live.get(row.process_id)
+    const ports = reportRuntimeOf(runtime)
+    const [{ processes, loads }, errors] = await Promise.all([registry ?? readRegistry(ports), ports.errors.list()])
+    const live = new Map(processes.filter((p) => p.live).map((p) => [p.id, p]))
+    for (const row of loads) {
+      const proc = live.get(row.processId)
       if (!proc) continue
       const seen = loadStatus.get(row.plugin) ?? { failed: 0, total: 0 }
       seen.total++
       if (row.status === 'failed') seen.failed++
       loadStatus.set(row.plugin, seen)
       running.add(`${row.plugin}\u0000${row.version ?? ''}`)
-      if (row.warnings === '[]') continue
-      const ws = (
-        JSON.parse(row.warnings) as Array<Partial<StoredWarning> & { code: string; severity: StoredWarning['severity']; message: string }>
-      ).map((w) => ({
+      if (!row.warnings.length) continue
+      const ws = (row.warnings as ReportedWarning[]).map((w) => ({
         code: w.code,
         severity: w.severity,
         plugin: row.plugin,
@@ -137,9 +150,10 @@ export async function buildPluginReport(store: StoreReader, runtime?: Db | null)
     // Run-time failures (RUNTIME_ERROR), kept in their own table: of the published version, or one a live process runs.
     const published = new Map((generation?.plugins ?? []).map((p) => [p.name, p.version]))
     const shown = (plugin: string, version: string) => published.get(plugin) === version || running.has(`${plugin}\u0000${version}`)
-    for (const w of runtimeWarnings(runtime, shown, generation?.id ?? null)) add(w.plugin, [w])
-    // Declared settings left unset or mistyped (SETTINGS_INVALID): from the manifests and runtime.db, current as of now.
-    for (const w of settingsWarnings(runtime, generation?.plugins ?? [], live, generation?.id ?? null)) add(w.plugin, [w])
+    for (const w of runtimeWarnings(errors, shown, generation?.id ?? null)) add(w.plugin, [w])
+    // Declared settings left unset or mistyped (SETTINGS_INVALID): from the manifests and the stored values, current as of now.
+    for (const w of await settingsWarnings(ports.settings, loads, generation?.plugins ?? [], live, generation?.id ?? null))
+      add(w.plugin, [w])
   }
   const plugins = (generation?.plugins ?? []).map((p): PluginSummary => {
     const warnings = mergeWarnings(perPlugin.get(p.name) ?? [])

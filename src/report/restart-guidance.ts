@@ -1,7 +1,7 @@
-import type { ProcessInfo } from '../runtime/process-registry.ts'
-import type { Db } from '../store/open-database.ts'
+import type { ProcessInfo, StoredLoadReport } from '../runtime/process-info.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import type { Generation } from '../store/store-types.ts'
+import { compareText } from './compare-text.ts'
 
 /** One plugin a process runs otherwise than the store's generation: null when it runs none, or the store has none to load. */
 export interface PluginChange {
@@ -27,7 +27,7 @@ interface Loaded {
 
 /**
  * Which processes need a restart: a live worker or web whose loaded plugins
- * (its load reports in runtime.db, else the generation it loaded) differ
+ * (its load reports, `loads`, else the generation it loaded) differ
  * from the current generation's loadable ones, version or content. A
  * generation that changed nothing such a process runs (one that only added a
  * rejected update, say) needs no restart; a plugin that failed to load there at
@@ -35,7 +35,7 @@ interface Loaded {
  */
 export async function restartGuidance(
   store: Pick<StoreReader, 'generation'>,
-  runtime: Db,
+  loads: Array<Pick<StoredLoadReport, 'processId' | 'plugin' | 'version' | 'status'>>,
   processes: ProcessInfo[],
   current: Generation | null,
 ): Promise<RestartNeed[]> {
@@ -43,15 +43,9 @@ export async function restartGuidance(
   const candidates = processes.filter((p) => p.live && p.role !== 'scheduler' && p.generation !== null && p.generation !== current.id)
   if (!candidates.length) return []
   const reports = new Map<string, Map<string, Loaded>>()
-  const rows = runtime.prepare('SELECT process_id, plugin, version, status FROM load_reports').all() as Array<{
-    process_id: string
-    plugin: string
-    version: string | null
-    status: string
-  }>
-  for (const r of rows) {
-    if (!reports.has(r.process_id)) reports.set(r.process_id, new Map())
-    reports.get(r.process_id)!.set(r.plugin, { version: r.version, status: r.status })
+  for (const r of loads) {
+    if (!reports.has(r.processId)) reports.set(r.processId, new Map())
+    reports.get(r.processId)!.set(r.plugin, { version: r.version, status: r.status })
   }
   const generations = new Map<number, Promise<Generation | null>>()
   const generationOf = (id: number) => generations.get(id) ?? generations.set(id, store.generation(id)).get(id)!
@@ -91,7 +85,7 @@ function compare(p: ProcessInfo, loads: Map<string, Loaded>, loadedGeneration: G
   }
   const names = new Set(loadable.map((c) => c.name))
   for (const [name, r] of running) if (!names.has(name)) changes.push({ plugin: name, running: r.version, current: null })
-  return { process: p, changes: changes.sort((a, b) => a.plugin.localeCompare(b.plugin)), unknown: false }
+  return { process: p, changes: changes.sort((a, b) => compareText(a.plugin, b.plugin)), unknown: false }
 }
 
 /** "ops-banner 1.0.0 → 1.1.0", "ops-banner 1.0.0 → removed", "new-plugin 1.0.0 (new)". */

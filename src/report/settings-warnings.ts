@@ -1,35 +1,52 @@
 import type { ProcessInfo } from '../runtime/process-registry.ts'
 import { declaredSettings } from '../settings/setting-declaration.ts'
 import { settingsProblemMessage, settingsState } from '../settings/settings-state.ts'
-import { readAllPluginSettings } from '../settings/settings-store.ts'
-import type { Db } from '../store/open-database.ts'
+import type { SettingsPort, StoredSetting } from '../settings/settings-port.ts'
 import type { GenerationEntry } from '../store/store-types.ts'
 import type { StoredWarning } from './stored-warning.ts'
 
 /**
  * SETTINGS_INVALID of each published plugin whose declared settings are
  * unset though required, or hold a value of the wrong type. Worked out from
- * the manifest and runtime.db whenever the report is built, so it appears as
+ * the manifest and the stored values whenever the report is built, so it appears as
  * soon as the plugin is published and loaded, and goes the moment
  * `app plugins settings <name> set` fixes it: no process has to reload or
- * clear anything. `where` names the live processes that loaded the plugin.
+ * clear anything. `where` names the live processes that loaded the plugin
+ * (`loads`: the load reports). The values are read only when a plugin declares settings.
  */
-export function settingsWarnings(
-  runtime: Db,
+export async function settingsWarnings(
+  settings: Pick<SettingsPort, 'readAll'>,
+  loads: Array<SettingsLoad & { status: string }>,
+  entries: GenerationEntry[],
+  live: Map<string, ProcessInfo>,
+  generation: number | null,
+): Promise<StoredWarning[]> {
+  if (!entries.some(declares)) return []
+  const loaded = loads.filter((l) => l.status === 'loaded')
+  return settingsWarningsOf(await settings.readAll(), loaded, entries, live, generation)
+}
+
+/** Where a plugin is loaded: the processes that `where` names. */
+export interface SettingsLoad {
+  processId: string
+  plugin: string
+}
+
+const declares = (e: GenerationEntry) => e.status !== 'error' && declaredSettings(e.manifest).length > 0
+
+/** The same from what the caller read (through the runtime ports, on either backend). */
+export function settingsWarningsOf(
+  stored: Map<string, Map<string, StoredSetting>>,
+  loads: SettingsLoad[],
   entries: GenerationEntry[],
   live: Map<string, ProcessInfo>,
   generation: number | null,
 ): StoredWarning[] {
-  const declaring = entries.filter((e) => e.status !== 'error' && declaredSettings(e.manifest).length)
+  const declaring = entries.filter(declares)
   if (!declaring.length) return []
-  const stored = readAllPluginSettings(runtime)
   const places = new Map<string, string[]>()
-  const loads = runtime.prepare("SELECT process_id, plugin FROM load_reports WHERE status = 'loaded'").all() as Array<{
-    process_id: string
-    plugin: string
-  }>
   for (const row of loads) {
-    const proc = live.get(row.process_id)
+    const proc = live.get(row.processId)
     if (proc) places.set(row.plugin, [...(places.get(row.plugin) ?? []), `${proc.role}@${proc.host}:${proc.pid}`])
   }
   const out: StoredWarning[] = []

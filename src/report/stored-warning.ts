@@ -1,5 +1,6 @@
 import type { WarningCode } from '../errors/codes.ts'
 import type { Severity } from '../store/store-types.ts'
+import { compareText } from './compare-text.ts'
 
 /** A warning as the admin page, the API and `app plugins warnings` show it (DESIGN section 6). */
 export interface StoredWarning {
@@ -36,6 +37,6 @@ export function mergeWarnings(warnings: StoredWarning[]): StoredWarning[] {
     m.detail ??= w.detail
   }
   return [...merged.values()].sort(
-    (a, b) => rank[a.severity] - rank[b.severity] || (a.plugin ?? '').localeCompare(b.plugin ?? '') || a.code.localeCompare(b.code),
+    (a, b) => rank[a.severity] - rank[b.severity] || compareText(a.plugin ?? '', b.plugin ?? '') || compareText(a.code, b.code),
   )
 }

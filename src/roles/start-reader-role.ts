@@ -1,9 +1,9 @@
+import { openReaderBackend } from '../backend/open-backend.ts'
+import type { RuntimeBackend } from '../backend/runtime-backend.ts'
+import { openSqliteRuntimeBackend } from '../backend/sqlite-runtime-backend.ts'
 import { loadSharedPluginHost } from '../loader/load-shared-plugin-host.ts'
-import { openRuntimeDb } from '../runtime/open-runtime.ts'
-import { registerProcess } from '../runtime/process-registry.ts'
-import { settingsWarnings } from '../report/settings-warnings.ts'
-import { openReadonlyStore } from '../store/open-store.ts'
-import { closeDatabase } from '../store/truncate-wal.ts'
+import { settingsWarningsOf } from '../report/settings-warnings.ts'
+import { DEFAULT_STORAGE_BYTES } from '../storage/plugin-storage.ts'
 import type { RoleContext } from './role.ts'
 import { runStopSteps } from './stop-steps.ts'
 
@@ -11,8 +11,8 @@ import { runStopSteps } from './stop-steps.ts'
 const GENERATION_POLL_MS = 1000
 
 /**
- * What worker and web share: plugins.db opened read-only (SQLite refuses
- * writes), waiting for the scheduler to create it; runtime.db read-write; the
+ * What worker and web share: the plugin store opened read-only (SQLite refuses
+ * writes, and on PostgreSQL the role's grants do), waiting for the scheduler to create it; the runtime tables; the
  * current generation's plugins loaded (one host per process), their load
  * reports in runtime.db; a process registration that records the generation
  * it loaded. A newer generation is loaded only with --reload; without it the
@@ -22,14 +22,14 @@ const GENERATION_POLL_MS = 1000
  */
 export async function startReaderRole(role: 'worker' | 'web', { config, logger }: RoleContext) {
   const log = logger.child({ role })
-  const store = await openReadonlyStore(config.dataDir, {
+  const backend = await openReaderBackend(config, role, {
     check: true,
     waitMs: config.store.waitMs,
     onWait: (file) => log.info({ file, waitMs: config.store.waitMs }, 'waiting for the scheduler to create the plugin store'),
   })
+  const { store, runtime } = backend
   const generation = await store.currentGeneration()
-  const runtime = openRuntimeDb(config.dataDir)
-  const proc = registerProcess(runtime, role)
+  const proc = await runtime.processes.register(role)
   const { host: plugins, unload: unloadPlugins } = await loadSharedPluginHost({
     dataDir: config.dataDir,
     generation,
@@ -37,8 +37,7 @@ export async function startReaderRole(role: 'worker' | 'web', { config, logger }
     timeoutMs: config.loader.loadTimeoutMs,
     logger: log,
     reload: config.reload,
-    role: config.role === 'all' ? 'all' : role,
-    storageBytes: config.limits.storageBytes,
+    services: () => pluginServices(config, role, runtime),
   })
   const report = () => proc.reportLoad(plugins.reports()).catch((error) => log.warn({ err: error }, 'could not record load reports'))
   await proc.setGeneration(plugins.generation)
@@ -47,7 +46,9 @@ export async function startReaderRole(role: 'worker' | 'web', { config, logger }
   const warnSettings = async () => {
     const loaded = new Set(plugins.plugins().map((p) => p.plugin))
     const entries = ((await store.generation(plugins.generation ?? 0))?.plugins ?? []).filter((p) => loaded.has(p.name))
-    for (const w of settingsWarnings(runtime, entries, new Map(), plugins.generation))
+    if (!entries.length) return
+    const loads = (await runtime.processes.loadReports()).filter((r) => r.status === 'loaded')
+    for (const w of settingsWarningsOf(await runtime.settings.readAll(), loads, entries, new Map(), plugins.generation))
       log.warn({ plugin: w.plugin, version: w.version, code: w.code }, w.message)
   }
   await warnSettings().catch((error) => log.warn({ err: error }, 'could not check plugin settings'))
@@ -109,13 +110,25 @@ export async function startReaderRole(role: 'worker' | 'web', { config, logger }
       await runStopSteps(
         [
           ['unload the plugins', unloadPlugins],
-          ['mark this process stopped in runtime.db', () => proc.stop()],
-          ['close runtime.db', () => closeDatabase(runtime)],
-          ['close plugins.db', () => store.close()],
+          ['mark this process stopped', () => proc.stop()],
+          ['close the plugin store and the runtime tables', () => backend.close()],
         ],
         log,
         config.dataDir,
       )
     },
+  }
+}
+
+/**
+ * The plugins' SDK services: on SQLite over a runtime.db connection of their own, so a plugin's writes never
+ * wait behind the role's; on PostgreSQL over the role's pool.
+ */
+async function pluginServices(config: RoleContext['config'], role: 'worker' | 'web', runtime: RuntimeBackend) {
+  const own = runtime.kind === 'sqlite' ? openSqliteRuntimeBackend(config.dataDir) : runtime
+  const storageBytes = config.limits.storageBytes ?? DEFAULT_STORAGE_BYTES
+  return {
+    services: await own.hostServices({ role: config.role === 'all' ? 'all' : role, dataDir: config.dataDir, storageBytes }),
+    close: () => void (own === runtime ? undefined : own.close()),
   }
 }

@@ -1,71 +1,73 @@
-import { openWriterLock, type WriterLock } from '../lock/writer-lock.ts'
-import { openRuntimeDb } from '../runtime/open-runtime.ts'
-import { registerProcess } from '../runtime/process-registry.ts'
-import { liveGenerations } from '../runtime/read-processes.ts'
-import { createSources } from '../publish/create-sources.ts'
-import { applyPluginRequests } from '../publish/apply-plugin-requests.ts'
-import { createSyncLoop } from '../publish/create-sync-loop.ts'
-import { syncPlugins } from '../publish/sync-plugins.ts'
-import { hasPendingPluginRequests } from '../runtime/plugin-requests.ts'
-import { startSchedulerTick } from '../schedules/start-scheduler-tick.ts'
+import { openWriterBackend, type WriterBackend } from '../backend/open-backend.ts'
+import type { RuntimeBackend } from '../backend/runtime-backend.ts'
+import { createCompiler } from '../compile/create-compiler.ts'
+import { ExitCode } from '../errors/app-error.ts'
 import { tidyCache } from '../loader/collect-cache.ts'
 import { createDryRun } from '../loader/create-dry-run.ts'
-import { createCompiler } from '../compile/create-compiler.ts'
-import type { Db } from '../store/open-database.ts'
-import { openWritableStore, type WritableStore } from '../store/open-store.ts'
-import { closeDatabase, truncateWal } from '../store/truncate-wal.ts'
+import { type ApplyOptions, applyPluginRequests } from '../publish/apply-plugin-requests.ts'
+import { createSources } from '../publish/create-sources.ts'
+import { createSyncLoop } from '../publish/create-sync-loop.ts'
+import { syncPlugins } from '../publish/sync-plugins.ts'
+import type { PluginRequests } from '../runtime/console-port.ts'
+import { liveGenerationsOf } from '../runtime/read-processes.ts'
+import { startSchedulerTick } from '../schedules/start-scheduler-tick.ts'
+import { truncateWal } from '../store/truncate-wal.ts'
 import type { Role, RoleContext } from './role.ts'
 import { runStopSteps, type StopStep } from './stop-steps.ts'
 
-/** The only writer of plugins.db: holds the lock, publishes what the sources hold, watches for changes. */
+/**
+ * The only writer of the plugin store: holds the writer lock (a file lock beside plugins.db, or PostgreSQL's
+ * advisory lock), publishes what the sources hold, watches for changes.
+ */
 export async function startScheduler(ctx: RoleContext): Promise<Role> {
   const { config } = ctx
   const log = ctx.logger.child({ role: 'scheduler' })
-  const lock = await openWriterLock(config.dataDir, 'app --role=scheduler')
-  let store: WritableStore | null = null
-  let runtime: Db | null = null
+  const backend = await openWriterBackend(config, 'app --role=scheduler', (error) => {
+    // The lock's connection broke: another scheduler may hold it now, so this one must not write another row.
+    log.error({ err: error }, 'lost the writer lock in PostgreSQL; another scheduler may now write, so this one stops at once')
+    process.exit(ExitCode.runtime)
+  })
+  const { store, runtime } = backend
   try {
-    store = await openWritableStore(config.dataDir, { check: true }) // a damaged page is reported now, with the fix
-    runtime = openRuntimeDb(config.dataDir)
-    // A restart after a full disk: give the WAL and cache space back before writing anything.
+    // A restart after a full disk: give the WAL and cache space back before writing anything (SQLite's files).
     await store.truncateWal()
-    truncateWal(runtime)
-    await tidyCache({ dataDir: config.dataDir, store, runtime, logger: log })
-    return await runScheduler(ctx, log, { lock, store, runtime })
+    if (runtime.sqlite) truncateWal(runtime.sqlite)
+    await tidyCache({ dataDir: config.dataDir, store, processes: processesOf(runtime), logger: log })
+    return await runScheduler(ctx, log, backend)
   } catch (error) {
-    await runStopSteps(closeSteps(lock, store, runtime), log, config.dataDir)
+    await runStopSteps(closeSteps(backend), log, config.dataDir)
     throw error
   }
 }
 
-/** What the scheduler closes last, in order: runtime.db, plugins.db (WAL truncated first), the writer lock. */
-function closeSteps(lock: WriterLock, store: WritableStore | null, runtime: Db | null): StopStep[] {
+/** The process registry for what the cache and a publish must keep; null (keep everything) when it cannot be read. */
+const processesOf = (runtime: RuntimeBackend) => () => runtime.processes.list().catch(() => null)
+
+/** What the scheduler closes last: the WAL of plugins.db truncated, then the runtime tables, the store and the writer lock. */
+function closeSteps(backend: WriterBackend): StopStep[] {
   return [
-    [
-      'close runtime.db',
-      () => {
-        if (runtime) closeDatabase(runtime)
-      },
-    ],
-    ['truncate the WAL of plugins.db', () => store?.truncateWal()],
-    ['close plugins.db', () => store?.close()],
-    ['close the writer lock', () => lock.close()],
+    ['truncate the WAL of plugins.db', () => backend.store.truncateWal()],
+    ['close the runtime tables and the plugin store, and release the writer lock', () => backend.close()],
   ]
 }
 
-async function runScheduler(
-  { config }: RoleContext,
-  log: RoleContext['logger'],
-  { lock, store, runtime }: { lock: WriterLock; store: WritableStore; runtime: Db },
-): Promise<Role> {
-  const proc = registerProcess(runtime, 'scheduler')
+async function runScheduler({ config }: RoleContext, log: RoleContext['logger'], backend: WriterBackend): Promise<Role> {
+  const { store, runtime } = backend
+  const proc = await runtime.processes.register('scheduler')
   const sources = createSources(config)
-  const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger: log })
-  const tidy = () => tidyCache({ dataDir: config.dataDir, store, runtime, logger: log })
-  const pinnedGenerations = () => liveGenerations(config.dataDir, runtime)
+  const storageBytes = config.limits.storageBytes
+  // What a plugin's load() reads in the dry run: on SQLite the dry-run thread opens runtime.db read-only itself;
+  // on PostgreSQL it asks this process, which reads with the scheduler's connection.
+  const reads =
+    runtime.kind === 'postgres' ? await runtime.hostServices({ role: 'scheduler', dataDir: config.dataDir, storageBytes }) : undefined
+  const validate = createDryRun({ dataDir: config.dataDir, store, timeoutMs: config.loader.loadTimeoutMs, logger: log, reads })
+  const processes = processesOf(runtime)
+  const tidy = () => tidyCache({ dataDir: config.dataDir, store, processes, logger: log })
+  const pinnedGenerations = async () => liveGenerationsOf((await processes()) ?? [])
   const compile = createCompiler({ dataDir: config.dataDir })
   const syncOptions = {
     store,
+    dataDir: config.dataDir,
     sources,
     validate,
     compile,
@@ -88,14 +90,17 @@ async function runScheduler(
   timers.push(
     watchPluginRequests(loop, {
       store,
-      runtime,
+      requests: runtime.console.requests,
       keepGenerations: config.store.keepGenerations,
       pinnedGenerations,
       logger: log,
       syncPass: (extra) => syncPlugins({ ...syncOptions, ...extra }),
     }),
   )
-  log.info({ dataDir: config.dataDir, pluginsDir: config.pluginsDir, generation: await store.currentGenerationId() }, 'scheduler started')
+  log.info(
+    { dataDir: config.dataDir, pluginsDir: config.pluginsDir, backend: runtime.kind, generation: await store.currentGenerationId() },
+    'scheduler started',
+  )
   return {
     name: 'scheduler',
     async stop() {
@@ -106,8 +111,8 @@ async function runScheduler(
           ...unwatchers.map((unwatch): StopStep => ['stop watching a plugin source', unwatch]),
           ['finish the publish pass in progress', () => loop.stop()],
           ['stop the dry-run thread', () => validate.stop()],
-          ['mark this process stopped in runtime.db', () => proc.stop()],
-          ...closeSteps(lock, store, runtime),
+          [`mark this process stopped in ${runtime.sqlite ? 'runtime.db' : 'the process registry'}`, () => proc.stop()],
+          ...closeSteps(backend),
         ],
         log,
         config.dataDir,
@@ -116,19 +121,19 @@ async function runScheduler(
   }
 }
 
-/** Operators' disable, enable and rollback requests (runtime.db) are looked for twice a second and applied between publish passes. */
-function watchPluginRequests(loop: ReturnType<typeof createSyncLoop>, options: Parameters<typeof applyPluginRequests>[0]): NodeJS.Timeout {
+/** Operators' disable, enable and rollback requests (plugin_requests) are looked for twice a second and applied between publish passes. */
+function watchPluginRequests(
+  loop: ReturnType<typeof createSyncLoop>,
+  options: ApplyOptions & { requests: PluginRequests },
+): NodeJS.Timeout {
   let busy = false
   return setInterval(() => {
     if (busy) return
-    try {
-      if (!hasPendingPluginRequests(options.runtime)) return
-    } catch {
-      return
-    } // busy: the next look
     busy = true
-    loop
-      .exclusive(() => applyPluginRequests(options))
+    options.requests
+      .hasPending()
+      .catch(() => false) // busy: the next look
+      .then((pending) => (pending ? loop.exclusive(() => applyPluginRequests(options)) : 0))
       .then((n) => {
         if (n) void loop.tidySoon()
       })

@@ -53,7 +53,7 @@ export async function startWeb(ctx: RoleContext): Promise<Role> {
       await runStopSteps(
         [
           ['close the web server', () => server.close()],
-          ['close the plugin store and runtime.db', () => base.close()],
+          ['close the plugin store and the runtime tables', () => base.close()],
         ],
         log,
         config.dataDir,

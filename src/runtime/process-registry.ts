@@ -1,38 +1,16 @@
-import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Db } from '../store/open-database.ts'
-import type { Warning } from '../store/store-types.ts'
 import { APP_VERSION } from '../version.ts'
+import { type LoadReport, newProcessId, type ProcessRow, toLoadReport, toProcessInfo, type ProcessInfo } from './process-info.ts'
+import type { ProcessRegistration, ProcessRegistryPort } from './process-registry-port.ts'
 
-export interface ProcessInfo {
-  id: string
-  role: string
-  host: string
-  pid: number
-  version: string
-  startedAt: string
-  heartbeatAt: string
-  stoppedAt: string | null
-  generation: number | null
-  live: boolean
-}
-
-export interface LoadReport {
-  plugin: string
-  version: string | null
-  status: 'loaded' | 'failed' | 'skipped' | 'unloaded'
-  durationMs: number | null
-  warnings: Warning[]
-}
-
-/** A heartbeat older than this means the process is gone (crashed or killed). */
-export const STALE_AFTER_MS = 15_000
+export { type LoadReport, type ProcessInfo, STALE_AFTER_MS, type StoredLoadReport } from './process-info.ts'
+export type { ProcessRegistration } from './process-registry-port.ts'
 
 /** Registers this process in runtime.db and keeps its heartbeat; returns the registry handle. */
-export function registerProcess(db: Db, role: string, options: { heartbeatMs?: number } = {}) {
+export function registerProcess(db: Db, role: string, options: { heartbeatMs?: number } = {}): ProcessRegistration {
   const startedAt = new Date().toISOString()
-  // Random suffix: two registrations in one process within the same millisecond must not collide.
-  const id = `${hostname()}:${process.pid}:${startedAt}:${randomUUID().slice(0, 8)}`
+  const id = newProcessId(startedAt)
   db.prepare(`INSERT INTO processes (id, role, host, pid, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
     id,
     role,
@@ -61,7 +39,6 @@ export function registerProcess(db: Db, role: string, options: { heartbeatMs?: n
     async setGeneration(generation: number | null) {
       setGeneration.run(generation, new Date().toISOString(), id)
     },
-    /** Replaces this process's load reports (one transaction: readers never see half a load). */
     async reportLoad(reports: LoadReport[]) {
       const now = new Date().toISOString()
       db.transaction(() => {
@@ -85,24 +62,25 @@ export function registerProcess(db: Db, role: string, options: { heartbeatMs?: n
   }
 }
 
-export type ProcessRegistration = ReturnType<typeof registerProcess>
-
-/** Every process not marked stopped, with liveness from its heartbeat. */
-export async function listProcesses(db: Db, options: { includeStopped?: boolean } = {}): Promise<ProcessInfo[]> {
+/** Every process not marked stopped, with liveness from its heartbeat (as of `now`). */
+export async function listProcesses(db: Db, options: { includeStopped?: boolean; now?: number } = {}): Promise<ProcessInfo[]> {
   const rows = db
     .prepare(`SELECT * FROM processes ${options.includeStopped ? '' : 'WHERE stopped_at IS NULL'} ORDER BY started_at DESC LIMIT 500`)
-    .all() as Array<Record<string, unknown>>
-  const cutoff = Date.now() - STALE_AFTER_MS
-  return rows.map((r) => ({
-    id: r.id as string,
-    role: r.role as string,
-    host: r.host as string,
-    pid: r.pid as number,
-    version: r.version as string,
-    startedAt: r.started_at as string,
-    heartbeatAt: r.heartbeat_at as string,
-    stoppedAt: (r.stopped_at as string | null) ?? null,
-    generation: (r.generation as number | null) ?? null,
-    live: r.stopped_at == null && Date.parse(r.heartbeat_at as string) >= cutoff,
-  }))
+    .all() as ProcessRow[]
+  const now = options.now ?? Date.now()
+  return rows.map((r) => toProcessInfo(r, now))
+}
+
+/** The same registry behind the async port; today's callers keep the functions above. */
+export function createSqliteProcessRegistry(db: Db): ProcessRegistryPort {
+  return {
+    register: async (role, options) => registerProcess(db, role, options),
+    list: (options) => listProcesses(db, options),
+    async loadReports(plugin) {
+      const rows = plugin
+        ? db.prepare('SELECT * FROM load_reports WHERE plugin = ? ORDER BY process_id, plugin').all(plugin)
+        : db.prepare('SELECT * FROM load_reports ORDER BY process_id, plugin').all()
+      return (rows as ProcessRow[]).map(toLoadReport)
+    },
+  }
 }

@@ -36,6 +36,10 @@ export const runsPlugins = (p: ProcessInfo): boolean => p.live && p.role !== 'sc
 
 /** The generations live workers and webs run: a publish must not prune them (their bundles stay known and cached). */
 export async function liveGenerations(dataDir: string, runtime?: Db): Promise<number[]> {
-  const processes = await readProcesses(dataDir, runtime)
-  return [...new Set((processes ?? []).filter((p) => runsPlugins(p) && p.generation !== null).map((p) => p.generation!))]
+  return liveGenerationsOf((await readProcesses(dataDir, runtime)) ?? [])
 }
+
+/** The same from a list read through either backend's registry (ProcessRegistryPort.list). */
+export const liveGenerationsOf = (processes: ProcessInfo[]): number[] => [
+  ...new Set(processes.filter((p) => runsPlugins(p) && p.generation !== null).map((p) => p.generation!)),
+]

@@ -20,6 +20,10 @@ export interface RuntimeErrorEntry {
 /** Distinct messages kept per plugin version and code; later distinct ones are counted on one overflow row. */
 export const MAX_DISTINCT_RUNTIME_ERRORS = 50
 
+/** The message of the row that counts a plugin version's distinct failures past the limit. */
+export const overflowMessage = (plugin: string, version: string) =>
+  `more than ${MAX_DISTINCT_RUNTIME_ERRORS} distinct run-time failures of ${plugin} ${version || ''}: later ones are counted here; the detail holds the latest`
+
 /** How the report and the admin page name a process: role@host:pid. */
 export const placeOf = (role: string) => `${role}@${hostname()}:${process.pid}`
 
@@ -42,7 +46,7 @@ function prepare(db: Db) {
         const latest = `${row.message}\n${row.detail ?? ''}`
         row = {
           ...row,
-          message: `more than ${MAX_DISTINCT_RUNTIME_ERRORS} distinct run-time failures of ${row.plugin} ${row.version || ''}: later ones are counted here; the detail holds the latest`,
+          message: overflowMessage(row.plugin, row.version),
           detail: latest,
         }
       }

@@ -1,13 +1,19 @@
 import type { Config } from '../config/config-schema.ts'
 import { logFailure } from '../fs/disk-full-error.ts'
 import type { Logger } from '../log/create-logger.ts'
-import { createQueueMaintenance } from '../queue/queue-maintenance.ts'
-import { pruneRuntimeErrors } from '../runtime/prune-runtime-errors.ts'
-import type { Db } from '../store/open-database.ts'
-import { createScheduleFirer } from './fire-schedules.ts'
-import { createPluginStorage } from '../storage/plugin-storage.ts'
+import type { JobStore } from '../queue/job-queue.ts'
+import type { RuntimeErrors } from '../runtime/runtime-errors-port.ts'
+import type { PluginStoragePort } from '../storage/plugin-storage-port.ts'
 import type { StoreReader } from '../store/store-reader.ts'
-import { createRegistrationSync } from './sync-plugin-registrations.ts'
+import type { ScheduleStore } from './schedule-port.ts'
+
+/** The runtime ports the tick uses (a RuntimeBackend has them, on either backend). */
+export interface SchedulerTickPorts {
+  schedules: Pick<ScheduleStore, 'fire' | 'syncRegistrations'>
+  jobs: Pick<JobStore, 'maintenance'>
+  errors: Pick<RuntimeErrors, 'prune'>
+  storage(quotaBytes: number): Pick<PluginStoragePort, 'pruneExpired'>
+}
 
 const PRUNE_EVERY_MS = 60_000
 /** How often the scheduler looks for jobs of a dead worker (one read; a write only when there are some). */
@@ -28,17 +34,15 @@ export function startSchedulerTick({
   tickMs = 500,
   store,
 }: {
-  runtime: Db
+  runtime: SchedulerTickPorts
   config: Config
   logger: Logger
   tickMs?: number
   store?: StoreReader
 }) {
   const log = logger.child({ part: 'tick' })
-  const maintenance = createQueueMaintenance(runtime, config.jobs)
-  const fire = createScheduleFirer(runtime)
-  const storage = createPluginStorage(runtime, { quotaBytes: config.limits.storageBytes })
-  const syncRegistrations = createRegistrationSync(runtime)
+  const maintenance = runtime.jobs.maintenance(config.jobs)
+  const storage = runtime.storage(config.limits.storageBytes)
   let syncedGeneration: number | null | undefined
   /** Plugin jobs and hook subscriptions follow the current generation: checked every pass (one read), written when it changed. */
   const follow = async () => {
@@ -46,7 +50,7 @@ export function startSchedulerTick({
     const id = await store.currentGenerationId()
     if (id === syncedGeneration) return
     const generation = id === null ? null : await store.currentGeneration()
-    const result = syncRegistrations.immediate(generation)
+    const result = await runtime.schedules.syncRegistrations(generation)
     syncedGeneration = generation?.id ?? null
     if (result.added || result.replaced || result.resumed || result.paused || result.hooks)
       log.info({ generation: syncedGeneration, ...result }, 'plugin jobs and hook subscriptions follow the generation')
@@ -69,8 +73,8 @@ export function startSchedulerTick({
   const prune = async () => {
     let pruned = 0
     for (let n = -1; n !== 0 && !stopped; pruned += n) n = Math.max(0, await maintenance.prune())
-    const errors = await pruneRuntimeErrors(runtime, new Date(Date.now() - config.jobs.retentionMs))
-    const expired = storage.pruneExpired()
+    const errors = await runtime.errors.prune(new Date(Date.now() - config.jobs.retentionMs))
+    const expired = await storage.pruneExpired()
     if (pruned || errors || expired)
       log.info(
         { pruned, runtimeErrors: errors, expiredStorageKeys: expired, retentionMs: config.jobs.retentionMs },
@@ -82,7 +86,7 @@ export function startSchedulerTick({
     await follow()
     if (Date.now() - lastTick < tickMs) return
     lastTick = Date.now()
-    const fired = await fire()
+    const fired = await runtime.schedules.fire()
     if (fired) log.debug({ fired }, 'fired due schedules')
     if (Date.now() - lastPrune >= PRUNE_EVERY_MS) {
       lastPrune = Date.now()

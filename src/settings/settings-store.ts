@@ -1,5 +1,8 @@
 import type { Db } from '../store/open-database.ts'
 import type { SettingValue } from './setting-declaration.ts'
+import { parseStoredSetting as parse, type SettingsPort, type StoredSetting } from './settings-port.ts'
+
+export type { StoredSetting } from './settings-port.ts'
 
 /**
  * Plugin settings values in runtime.db (table plugin_settings), per plugin
@@ -7,20 +10,7 @@ import type { SettingValue } from './setting-declaration.ts'
  * secret's value is its reference (env:NAME, file:/path), never the secret.
  */
 
-export interface StoredSetting {
-  value: unknown
-  updatedAt: string
-}
-
 const noTable = (error: unknown) => /no such table: plugin_settings/.test((error as Error)?.message ?? '')
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
-}
 
 const selects = new WeakMap<Db, ReturnType<Db['prepare']>>()
 
@@ -78,5 +68,14 @@ export function createSettingsReader(db: Db): { values(plugin: string): Map<stri
     values(plugin) {
       return new Map([...readPluginSettings(db, plugin)].map(([k, s]) => [k, s.value]))
     },
+  }
+}
+
+/** The same store behind the async port; today's callers keep the sync functions above. */
+export function createSqliteSettingsStore(db: Db): SettingsPort {
+  return {
+    read: async (plugin) => readPluginSettings(db, plugin),
+    readAll: async () => readAllPluginSettings(db),
+    write: async (plugin, changes) => writePluginSettings(db, plugin, changes),
   }
 }

@@ -1,42 +1,9 @@
 import type { PluginStorageService } from '../sdk/host-services.ts'
 import type { Db } from '../store/open-database.ts'
+import type { PluginStoragePort } from './plugin-storage-port.ts'
+import { checkKey, checkPrefix, overQuotaError, type StorageRow, type StoredEntry, storageRow, toEntries } from './storage-values.ts'
 
-/** limits.storageBytes' default (config-schema.ts), for callers without a config. */
-export const DEFAULT_STORAGE_BYTES = 10 * 1024 * 1024
-/** Longest key: keys are names, not data. */
-export const MAX_KEY_LENGTH = 1024
-
-/** A stored key as `app plugins storage` shows it. */
-export interface StoredEntry {
-  key: string
-  bytes: number
-  expiresAt: string | null
-  updatedAt: string
-  value: unknown
-}
-
-function checkKey(call: string, key: unknown): string {
-  if (typeof key !== 'string' || !key.length || key.length > MAX_KEY_LENGTH) {
-    throw new TypeError(
-      `${call}: expected a key that is a non-empty string of at most ${MAX_KEY_LENGTH} characters; found ${JSON.stringify(key)?.slice(0, 80) ?? String(key)}`,
-    )
-  }
-  return key
-}
-
-function toJson(call: string, value: unknown): string {
-  let json: string | undefined
-  try {
-    json = JSON.stringify(value)
-  } catch (cause) {
-    throw new TypeError(`${call}: the value must be JSON-serializable: ${(cause as Error).message}`, { cause })
-  }
-  if (json === undefined)
-    throw new TypeError(
-      `${call}: expected a JSON value (object, array, string, number, boolean or null); found ${typeof value}. To remove a key use storage.delete(key).`,
-    )
-  return json
-}
+export { DEFAULT_STORAGE_BYTES, MAX_KEY_LENGTH, type StoredEntry } from './storage-values.ts'
 
 /** Greatest string starting with `prefix` is below this (U+10FFFF is the highest code point): an index range for list(prefix). */
 const upperBound = (prefix: string) => `${prefix}\u{10FFFF}`
@@ -46,7 +13,6 @@ const upperBound = (prefix: string) => `${prefix}\u{10FFFF}`
  * bytes of key + JSON toward limits.storageBytes per plugin; a set past it throws naming the sizes (after
  * dropping the plugin's expired keys). Expired keys read as absent; the scheduler deletes them.
  */
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: an object of short methods over one set of prepared statements
 export function createPluginStorage(db: Db, options: { quotaBytes: number }) {
   const q = {
     get: db.prepare('SELECT value, expires_at FROM plugin_storage WHERE plugin = ? AND key = ?'),
@@ -72,28 +38,14 @@ export function createPluginStorage(db: Db, options: { quotaBytes: number }) {
   const quota = options.quotaBytes
 
   class OverQuota extends Error {}
-  const put = db.transaction((row: { plugin: string; key: string; value: string; size: number; expiresAt: number | null; now: number }) => {
+  const put = db.transaction((row: StorageRow) => {
     q.upsert.run(row)
     // The triggers keep the plugin's total: one row to read, however many keys it has.
     if ((q.used.get(row.plugin) as number) > quota) throw new OverQuota()
   })
 
   const set = (plugin: string, key: string, value: unknown, opts: { ttlMs?: number } = {}): void => {
-    const call = `storage.set(${JSON.stringify(key)?.slice(0, 80)})`
-    checkKey(call, key)
-    const json = toJson(call, value)
-    const ttlMs = opts?.ttlMs
-    if (ttlMs !== undefined && (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0))
-      throw new TypeError(`${call}: expected options.ttlMs to be a positive number of milliseconds; found ${JSON.stringify(ttlMs)}`)
-    const now = Date.now()
-    const row = {
-      plugin,
-      key,
-      value: json,
-      size: Buffer.byteLength(key) + Buffer.byteLength(json),
-      expiresAt: ttlMs === undefined ? null : now + ttlMs,
-      now,
-    }
+    const { call, row } = storageRow(plugin, key, value, opts)
     for (let tries = 0; ; tries++) {
       try {
         put.immediate(row)
@@ -101,12 +53,10 @@ export function createPluginStorage(db: Db, options: { quotaBytes: number }) {
       } catch (error) {
         if (!(error instanceof OverQuota)) throw error
         // Expired keys still count until deleted: drop the plugin's, then try once more.
-        if (tries === 0 && q.expired.run(plugin, now).changes > 0) continue
+        if (tries === 0 && q.expired.run(plugin, row.now).changes > 0) continue
         const used = (q.used.get(plugin) as number | undefined) ?? 0
         const current = (q.sizeOf.get(plugin, key) as number | undefined) ?? 0
-        throw new Error(
-          `${call} in plugin "${plugin}": over the storage quota: this value needs ${row.size} bytes (key + JSON), and the plugin already stores ${used} bytes${current ? ` (${current} of them in this key now)` : ''}, so it would hold ${used - current + row.size} bytes, more than limits.storageBytes (${quota} bytes). Delete keys (storage.delete), set a ttlMs on values that may expire, or raise limits.storageBytes in app.toml. \`app plugins storage ${plugin}\` lists what it keeps.`,
-        )
+        throw overQuotaError(call, row, used, current, quota)
       }
     }
   }
@@ -129,8 +79,7 @@ export function createPluginStorage(db: Db, options: { quotaBytes: number }) {
       return live
     },
     async list(plugin, prefix = '') {
-      if (typeof prefix !== 'string')
-        throw new TypeError(`storage.list(prefix): expected a string prefix (or nothing, for every key); found ${JSON.stringify(prefix)}`)
+      checkPrefix(prefix)
       return q.list.all({ plugin, prefix, upper: upperBound(prefix), now: Date.now() }) as string[]
     },
   }
@@ -145,14 +94,7 @@ export function createPluginStorage(db: Db, options: { quotaBytes: number }) {
         expires_at: number | null
         updated_at: number
       }>
-      const entries = rows.map((r) => ({
-        key: r.key,
-        bytes: r.size,
-        expiresAt: r.expires_at === null ? null : new Date(r.expires_at).toISOString(),
-        updatedAt: new Date(r.updated_at).toISOString(),
-        value: JSON.parse(r.value) as unknown,
-      }))
-      return { bytes: entries.reduce((n, e) => n + e.bytes, 0), entries }
+      return toEntries(rows)
     },
     /** `app plugins storage <name> --clear`: every key of the plugin; returns how many. */
     clear(plugin: string): number {
@@ -166,3 +108,17 @@ export function createPluginStorage(db: Db, options: { quotaBytes: number }) {
 }
 
 export type PluginStorage = ReturnType<typeof createPluginStorage>
+
+/** The same storage behind the async port; today's callers keep createPluginStorage and its sync entries/clear/pruneExpired. */
+export function createSqlitePluginStorage(db: Db, options: { quotaBytes: number }): PluginStoragePort {
+  const storage = createPluginStorage(db, options)
+  return {
+    get: storage.get,
+    set: storage.set,
+    delete: storage.delete,
+    list: storage.list,
+    entries: async (plugin) => storage.entries(plugin),
+    clear: async (plugin) => storage.clear(plugin),
+    pruneExpired: async (now) => storage.pruneExpired(now),
+  }
+}

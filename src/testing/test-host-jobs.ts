@@ -1,8 +1,10 @@
 import type { Logger } from '../log/create-logger.ts'
 import type { PluginHandlers } from '../loader/plugin-handlers.ts'
 import { createJobQueue } from '../queue/create-job-queue.ts'
+import { createSqliteJobStore } from '../queue/sqlite-job-store.ts'
 import type { ClaimedJob, JobResult } from '../queue/job-types.ts'
 import { createScheduleFirer } from '../schedules/fire-schedules.ts'
+import { createSqliteRuntimeErrors } from '../runtime/sqlite-runtime-errors.ts'
 import type { HostServices, Resource } from '../sdk/host-services.ts'
 import type { Db } from '../store/open-database.ts'
 import { createJobRunner } from '../worker/job-runner.ts'
@@ -91,7 +93,7 @@ export function createTestJobs(o: {
   const runner = createJobRunner({
     handlers,
     services: o.services,
-    runtime: o.runtime,
+    runtime: { errors: createSqliteRuntimeErrors(o.runtime), jobs: createSqliteJobStore(o.runtime) },
     log: o.logger,
     timeoutMs: o.timeoutMs,
     current: new Float64Array(3),

@@ -1,7 +1,6 @@
 import type { Context, Hono } from 'hono'
 import { warningId } from '../report/warning-id.ts'
-import { requestPluginAction, type PluginAction } from '../runtime/plugin-requests.ts'
-import { ackWarning } from '../runtime/warning-acks.ts'
+import type { PluginAction } from '../runtime/plugin-requests.ts'
 import { readForm, smallForm } from './form-guard.ts'
 import { LANDING, safeNext } from './login-routes.ts'
 import { pluginPath } from './pages/page-parts.ts'
@@ -26,10 +25,10 @@ function sameSiteReferer(c: Context): string | null {
 
 /**
  * The operator's actions on a plugin (DESIGN section 8): disable, enable and
- * roll back are queued in runtime.db for the scheduler (the web role never
- * writes plugins.db) and the browser lands on Manage Plugin, which shows the
- * request pending, then done or failed; acknowledging a warning and saving
- * settings write runtime.db at once. Every action goes into the audit list.
+ * roll back are queued in the runtime tables for the scheduler (the web role
+ * never writes the plugin store) and the browser lands on Manage Plugin, which
+ * shows the request pending, then done or failed; acknowledging a warning and
+ * saving settings are written at once. Every action goes into the audit list.
  */
 export function addActionRoutes(app: Hono, deps: WebDeps): void {
   const known = async (name: string) => {
@@ -64,7 +63,7 @@ export function addActionRoutes(app: Hono, deps: WebDeps): void {
         })
       }
     }
-    const request = requestPluginAction(deps.runtime, { plugin: name, action, version, by: deps.auth.actorFor(c) })
+    const request = await deps.runtime.console.requests.request({ plugin: name, action, version, by: deps.auth.actorFor(c) })
     if (wantsJson(c)) return c.json({ request }, 202)
     return c.redirect(`${pluginPath(name)}#actions`, 303)
   }
@@ -97,7 +96,7 @@ export function addActionRoutes(app: Hono, deps: WebDeps): void {
         message: `note must say why the warning can wait (1 to ${MAX_NOTE} characters); found ${note.length} characters`,
         back: [back, 'Back'],
       })
-    const ack = ackWarning(deps.runtime, { warningId: id, plugin, code: warning.code, note, by: deps.auth.actorFor(c) })
+    const ack = await deps.runtime.console.acks.ack({ warningId: id, plugin, code: warning.code, note, by: deps.auth.actorFor(c) })
     if (wantsJson(c)) return c.json({ ack })
     return c.redirect(back, 303)
   })

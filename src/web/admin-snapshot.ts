@@ -1,12 +1,15 @@
+import type { RuntimeBackend } from '../backend/runtime-backend.ts'
 import { readDisabledPlugins, type DisabledPlugins } from '../publish/disabled-plugins.ts'
-import { buildPluginReport, type PluginReport } from '../report/plugin-report.ts'
+import { buildPluginReport, readRegistry, type PluginReport } from '../report/plugin-report.ts'
 import { restartGuidance, type RestartNeed } from '../report/restart-guidance.ts'
-import { pendingPluginNames, type PluginRequest } from '../runtime/plugin-requests.ts'
-import { readWarningAcks, type WarningAck } from '../runtime/warning-acks.ts'
-import { listProcesses, STALE_AFTER_MS, type ProcessInfo } from '../runtime/process-registry.ts'
+import type { PluginRequest } from '../runtime/plugin-requests.ts'
+import type { WarningAck } from '../runtime/warning-acks.ts'
+import type { ProcessInfo } from '../runtime/process-registry.ts'
 import type { PluginHost } from '../loader/plugin-host.ts'
-import type { Db } from '../store/open-database.ts'
+import { changeSignal } from './change-signal.ts'
 import type { StoreReader } from '../store/store-reader.ts'
+import type { Generation } from '../store/store-types.ts'
+import type { WebStore } from './web-store.ts'
 
 /** A plugin frontend file the admin shell loads on every page. */
 export interface FrontendFile {
@@ -41,8 +44,8 @@ export interface AdminSnapshot {
 }
 
 export interface SnapshotOptions {
-  store: StoreReader & { sqlite?: Db }
-  runtime: Db
+  store: WebStore
+  runtime: RuntimeBackend
   /** The plugins this process loaded: their frontend files are the ones the shell loads. Without it: every plugin of the store not in error. */
   host?: Pick<PluginHost, 'frontend' | 'generation'> | null
 }
@@ -52,47 +55,30 @@ export const assetUrl = (plugin: string, path: string, sha256: string) =>
 
 /**
  * Reads the report, the processes and the frontend list, and reuses them
- * until something they show changes: a commit to plugins.db (SQLite's
- * data_version), a changed load report or run-time error count, or a process that starts, stops,
- * loads another generation or goes silent. Heartbeats alone change nothing,
- * so a busy admin does not rebuild a 200-plugin report per request, and the
- * page is never staler than the databases.
+ * until something they show changes: a commit to the plugin store, a changed load
+ * report or run-time error count, or a process that starts, stops, loads
+ * another generation or goes silent. Heartbeats alone change nothing, so a
+ * busy admin does not rebuild a 200-plugin report per request, and the page
+ * is never staler than the databases: each request asks changeSignal (on
+ * SQLite a pread, not a query; on PostgreSQL two small queries) whether
+ * anything changed.
  */
 export function createSnapshotSource(options: SnapshotOptions) {
   const { store, runtime } = options
-  const storeVersion = store.sqlite ? store.sqlite.prepare('PRAGMA data_version').pluck() : null
-  // data_version moves on other connections' commits, total_changes() on this one's (this process's load reports).
-  const runtimeVersion = runtime.prepare("SELECT (SELECT data_version FROM pragma_data_version) || '/' || total_changes()").pluck()
-  // Run-time errors count up rows rather than add them: their total count changes with each one recorded.
-  // Plugin settings: a set or unset changes SETTINGS_INVALID warnings.
-  const runtimeState = runtime
-    .prepare(`SELECT (SELECT count(*) || '/' || ifnull(max(updated_at), '') FROM load_reports) || '|' ||
-    (SELECT count(*) || '/' || ifnull(sum(count), 0) FROM runtime_errors) || '|' ||
-    (SELECT count(*) || '/' || ifnull(max(updated_at), '') FROM plugin_settings) || '|' ||
-    (SELECT count(*) || '/' || ifnull(max(acked_at), '') FROM warning_acks) || '|' ||
-    (SELECT ifnull(max(id), 0) || '/' || ifnull(max(finished_at), '') FROM plugin_requests) || '|' ||
-    ifnull((SELECT group_concat(id || '/' || ifnull(generation, '-') || '/' || (heartbeat_at >= ?), ',') FROM processes WHERE stopped_at IS NULL), '')`)
-    .pluck()
+  const changed = changeSignal(store, runtime)
   let cached: { key: string; snapshot: Promise<AdminSnapshot> } | null = null
-  let checked = { versions: '', at: 0, state: '' }
 
-  /** What the pages show of runtime.db, read again only after a commit or once a second (a silent process turns "dead" by time alone). */
-  function runtimeKey(now: number): string {
-    const versions = runtimeVersion.get() as string
-    if (versions !== checked.versions || now - checked.at >= 1000) {
-      checked = { versions, at: now, state: runtimeState.get(new Date(now - STALE_AFTER_MS).toISOString()) as string }
-    }
-    return checked.state
-  }
+  const generations = keptGenerations(store)
 
   async function build(): Promise<AdminSnapshot> {
-    const report = await buildPluginReport(store, runtime)
-    const processes = await listProcesses(runtime)
+    const registry = await readRegistry(runtime)
+    const report = await buildPluginReport(generations, runtime, registry)
+    const { processes } = registry
     const current =
       report.generation === null
         ? null
         : { id: report.generation, createdAt: report.generatedAt ?? '', reason: '', plugins: report.plugins.map((p) => p.entry) }
-    const restart = await restartGuidance(store, runtime, processes, current)
+    const restart = await restartGuidance(generations, registry.loads, processes, current)
     const restartNeeded = restart.map((r) => r.process)
     const frontend: FrontendFile[] = []
     const add = (plugin: string, path: string, sha256: string) => {
@@ -113,15 +99,20 @@ export function createSnapshotSource(options: SnapshotOptions) {
       }
     }
     const memos = new Map<string, { at: number; value: Promise<unknown> }>()
+    const [acks, disabled, pending] = await Promise.all([
+      runtime.console.acks.all(),
+      readDisabledPlugins(store),
+      runtime.console.requests.pending(),
+    ])
     return {
       report,
       processes,
       restartNeeded,
       restart,
       frontend,
-      acks: readWarningAcks(runtime),
-      disabled: await readDisabledPlugins(store),
-      pending: pendingPluginNames(runtime),
+      acks,
+      disabled,
+      pending: new Map(pending.map((r) => [r.plugin, r])), // oldest first: a plugin's latest request wins
       memo<T>(key: string, maxAgeMs: number, make: () => Promise<T>): Promise<T> {
         const now = Date.now()
         const hit = memos.get(key)
@@ -136,9 +127,8 @@ export function createSnapshotSource(options: SnapshotOptions) {
   }
 
   return {
-    get(): Promise<AdminSnapshot> {
-      // With no SQLite handle (a future PostgreSQL store) every request reads afresh.
-      const key = `${options.host?.generation ?? ''}:${storeVersion?.get() ?? Math.random()}:${runtimeKey(Date.now())}`
+    async get(): Promise<AdminSnapshot> {
+      const key = `${options.host?.generation ?? ''}:${await changed()}`
       if (cached?.key === key) return cached.snapshot
       const snapshot = build()
       cached = { key, snapshot }
@@ -147,6 +137,33 @@ export function createSnapshotSource(options: SnapshotOptions) {
       })
       return snapshot
     },
+  }
+}
+
+/**
+ * The store's generations, each read once: a generation never changes after it is published (a
+ * rollback or a disable publishes a new one), so a report rebuilt for a runtime.db change, or for a
+ * new generation, reads only what it has not read yet (1,200 plugins take ~15 ms to read).
+ */
+function keptGenerations(store: StoreReader): Pick<StoreReader, 'currentGeneration' | 'generation' | 'notices'> {
+  const kept = new Map<number, Generation>()
+  const generation = async (id: number) => {
+    const hit = kept.get(id)
+    if (hit) return hit
+    const read = await store.generation(id)
+    if (!read) return null
+    if (kept.size >= 4) kept.delete(kept.keys().next().value!) // the current one and those processes still run
+    kept.set(id, read)
+    return read
+  }
+  return {
+    generation,
+    async currentGeneration() {
+      const id = await store.currentGenerationId()
+      // Pruned between the two reads (a publish just now): read it whole, as before.
+      return id === null ? null : ((await generation(id)) ?? store.currentGeneration())
+    },
+    notices: () => store.notices(),
   }
 }
 

@@ -1,16 +1,16 @@
-import type { Hono } from 'hono'
-import { createJobAdmin, type JobFilter } from '../queue/job-admin.ts'
+import type { Context, Hono } from 'hono'
+import type { JobFilter } from '../queue/job-queue.ts'
 import { JOB_STATUSES, type JobStatus } from '../queue/job-types.ts'
 import type { PluginSummary } from '../report/plugin-report.ts'
 import type { StoredWarning } from '../report/stored-warning.ts'
 import { warningId } from '../report/warning-id.ts'
-import { listAudit } from '../runtime/audit-log.ts'
-import { listProcesses } from '../runtime/process-registry.ts'
 import type { WarningAck } from '../runtime/warning-acks.ts'
 import { warningJson as cliWarningJson } from '../report/plugin-json.ts'
-import { pluginSettingsView } from '../settings/plugin-settings-view.ts'
+import { settingsViewOf } from '../settings/plugin-settings-view.ts'
 import { readPluginDetail } from './plugin-detail.ts'
-import { isAcknowledged, parseWarningQuery, queryKey, queryParams, selectWarnings } from './warning-query.ts'
+import type { AdminSnapshot } from './admin-snapshot.ts'
+import { securedBody } from './security-headers.ts'
+import { isAcknowledged, parseWarningQuery, queryParams, selectWarnings } from './warning-query.ts'
 import { jsonError, type WebDeps } from './web-deps.ts'
 
 // The CLI's JSON of a warning, plus what only the API has: its id and acknowledgement.
@@ -39,11 +39,33 @@ const pluginJson = (p: PluginSummary) => {
   }
 }
 
-const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' }
+const JSON_TYPE = 'application/json; charset=utf-8'
 /** Cached bodies are kept encoded: encoding them per request was a large share of the CPU under load. */
 const bytes = (data: unknown) => new Uint8Array(Buffer.from(JSON.stringify(data)))
 export const WARNINGS_LIMIT = 100
 const MAX_LIMIT = 1000
+
+/** The body of GET /api/v1/warnings for the request's query, or what is wrong with the query. */
+function warningsBody(s: AdminSnapshot, c: Context): Uint8Array | { error: string } {
+  const parsed = parseWarningQuery(c.req.query())
+  if ('problem' in parsed) return { error: parsed.problem.message }
+  const page = pageOf(c.req.query('limit'), c.req.query('offset'))
+  if ('error' in page) return page
+  const { query } = parsed
+  const all = selectWarnings(s.report.warnings, s.acks, query)
+  const end = page.offset + page.limit
+  const params = queryParams(query)
+  const next = end < all.length ? `/api/v1/warnings?${params}${params.size ? '&' : ''}offset=${end}&limit=${page.limit}` : null
+  return bytes({
+    generation: s.report.generation,
+    query,
+    total: all.length,
+    offset: page.offset,
+    limit: page.limit,
+    next,
+    warnings: all.slice(page.offset, end).map((w) => warningJson(w, s.acks)),
+  })
+}
 
 /** ?limit and ?offset of a list: limit 1-1000 (default 100), offset >= 0. */
 function pageOf(limit: string | undefined, offset: string | undefined): { limit: number; offset: number } | { error: string } {
@@ -58,15 +80,15 @@ function pageOf(limit: string | undefined, offset: string | undefined): { limit:
 /** The JSON twins of the pages under /api/v1 (same snapshot, same data). Long lists come in pages: follow `next`. */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: the JSON API's routes, each a few lines, registered on one app
 export function addApiRoutes(app: Hono, deps: WebDeps): void {
-  const jobs = createJobAdmin(deps.runtime)
+  const jobs = deps.runtime.jobs.admin
 
   // Built once per snapshot: a script polling these does not re-serialize hundreds of plugins each time.
-  app.get('/api/v1/plugins', async (c) => {
+  app.get('/api/v1/plugins', async () => {
     const s = await deps.snapshots.get()
     const body = await s.memo('api:plugins', Infinity, async () =>
       bytes({ generation: s.report.generation, generatedAt: s.report.generatedAt, plugins: s.report.plugins.map(pluginJson) }),
     )
-    return c.body(body, 200, JSON_TYPE)
+    return securedBody(body, JSON_TYPE)
   })
 
   app.get('/api/v1/plugins/:name', async (c) => {
@@ -88,7 +110,7 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
       manifest: d.plugin.entry.manifest,
       registered: d.plugin.entry.registered,
       // Declared settings with their values; a secret as its reference, never resolved here.
-      settings: pluginSettingsView(deps.runtime, d.plugin.entry),
+      settings: settingsViewOf(d.plugin.entry, await deps.runtime.settings.read(d.plugin.entry.name)),
       rejected: d.plugin.entry.rejected
         ? {
             version: d.plugin.entry.rejected.version,
@@ -129,29 +151,13 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
   })
 
   // The triage view of the landing page as JSON: severity, plugin, code, q, state (open by default) and sort.
+  // Worked out once per snapshot and query string: a script polling it gets the same bytes back.
   app.get('/api/v1/warnings', async (c) => {
     const s = await deps.snapshots.get()
-    const parsed = parseWarningQuery(c.req.query())
-    if ('problem' in parsed) return c.json(jsonError('BAD_QUERY', parsed.problem.message), 400)
-    const page = pageOf(c.req.query('limit'), c.req.query('offset'))
-    if ('error' in page) return c.json(jsonError('BAD_QUERY', page.error), 400)
-    const { query } = parsed
-    const body = await s.memo(`api:warnings:${queryKey(query)}:${page.offset}:${page.limit}`, Infinity, async () => {
-      const all = selectWarnings(s.report.warnings, s.acks, query)
-      const end = page.offset + page.limit
-      const params = queryParams(query)
-      const next = end < all.length ? `/api/v1/warnings?${params}${params.size ? '&' : ''}offset=${end}&limit=${page.limit}` : null
-      return bytes({
-        generation: s.report.generation,
-        query,
-        total: all.length,
-        offset: page.offset,
-        limit: page.limit,
-        next,
-        warnings: all.slice(page.offset, end).map((w) => warningJson(w, s.acks)),
-      })
-    })
-    return c.body(body, 200, JSON_TYPE)
+    const url = c.req.url
+    const search = url.includes('?') ? url.slice(url.indexOf('?')) : ''
+    const body = await s.memo(`api:warnings:${search}`, Infinity, async () => warningsBody(s, c))
+    return 'error' in body ? c.json(jsonError('BAD_QUERY', body.error), 400) : securedBody(body, JSON_TYPE)
   })
 
   app.get('/api/v1/processes', async (c) => {
@@ -159,7 +165,7 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
     const restart = new Map(s.restart.map((r) => [r.process.id, r]))
     return c.json({
       generation: s.report.generation,
-      processes: (await listProcesses(deps.runtime)).map((p) => {
+      processes: (await deps.runtime.processes.list()).map((p) => {
         const r = restart.get(p.id)
         return { ...p, restartNeeded: Boolean(r), restartPlugins: r ? r.changes : [] }
       }),
@@ -171,7 +177,7 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
     const page = pageOf(c.req.query('limit'), c.req.query('offset'))
     if ('error' in page) return c.json(jsonError('BAD_QUERY', page.error), 400)
     const plugin = c.req.query('plugin') || undefined
-    const { total, entries } = listAudit(deps.runtime, { limit: page.limit, offset: page.offset, plugin })
+    const { total, entries } = await deps.runtime.console.audit.list({ limit: page.limit, offset: page.offset, plugin })
     return c.json({ total, offset: page.offset, limit: page.limit, entries })
   })
 

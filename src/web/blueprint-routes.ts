@@ -3,7 +3,7 @@ import { getPath } from 'hono/utils/url'
 import { matchesPublicPath } from '../loader/blueprint-options.ts'
 import type { BlueprintEntry } from '../loader/plugin-host.ts'
 import { describeError } from '../loader/with-timeout.ts'
-import { placeOf, recordRuntimeError } from '../runtime/record-runtime-error.ts'
+import { placeOf } from '../runtime/record-runtime-error.ts'
 import { ADMIN_COOKIES, withoutAdminCookies } from './session-cookies.ts'
 import { jsonError, type WebDeps, type WebPluginHost } from './web-deps.ts'
 
@@ -82,7 +82,7 @@ function outerOf(app: Hono) {
 export function addBlueprintRoutes(app: Hono, deps: WebDeps): void {
   const timeoutMs = deps.pluginRouteTimeoutMs ?? ROUTE_TIMEOUT_MS
   const fail = (b: BlueprintEntry, message: string, detail: string | null) => {
-    void recordRuntimeError(deps.runtime, { plugin: b.plugin, version: b.version, message, detail, where: placeOf('web') }).then((ok) => {
+    void deps.runtime.errors.record({ plugin: b.plugin, version: b.version, message, detail, where: placeOf('web') }).then((ok) => {
       if (!ok) deps.logger?.warn({ plugin: b.plugin }, 'could not record a run-time error (database busy)')
     })
   }
@@ -102,7 +102,7 @@ export function addBlueprintRoutes(app: Hono, deps: WebDeps): void {
     }
     // On a public path the caller may be anyone; the plugin is told whether it is the admin. Elsewhere sign-in was required.
     const open = all.filter((b) => matchesPublicPath(b.public, route.path))
-    const user: RouteUser = { kind: !open.length || deps.auth.holdsAdmin(c) ? 'admin' : 'anonymous' }
+    const user: RouteUser = { kind: !open.length || (await deps.auth.holdsAdmin(c)) ? 'admin' : 'anonymous' }
     const apps = user.kind === 'admin' ? all : open
     const headers = new Headers(c.req.raw.headers)
     headers.delete('authorization')

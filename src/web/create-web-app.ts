@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono'
+import type { RuntimeBackend } from '../backend/runtime-backend.ts'
+import { sqliteRuntimeBackend } from '../backend/sqlite-runtime-backend.ts'
 import type { Logger } from '../log/create-logger.ts'
 import type { Db } from '../store/open-database.ts'
-import type { StoreReader } from '../store/store-reader.ts'
 import { createSnapshotSource } from './admin-snapshot.ts'
 import { addActionRoutes } from './action-routes.ts'
 import { addApiRoutes } from './api-routes.ts'
@@ -16,13 +17,15 @@ import { addLoginRoutes } from './login-routes.ts'
 import { addPageRoutes, notFoundPage } from './page-routes.ts'
 import { securityHeaders } from './security-headers.ts'
 import { FAILURE_WINDOW_MS, MAX_FAILURES } from './sign-in-throttle.ts'
-import type { SessionLimits } from './session-store.ts'
+import type { SessionLimits } from '../sessions/session-store.ts'
 import { jsonError, type WebDeps, type WebPluginHost } from './web-deps.ts'
+import type { WebStore } from './web-store.ts'
 import { createWebMetrics } from './web-metrics.ts'
 
 export interface WebAppOptions {
-  store: StoreReader & { sqlite?: Db }
-  runtime: Db
+  store: WebStore
+  /** The runtime tables' ports (either backend), or a runtime.db connection to use them on (tests, the test host). */
+  runtime: RuntimeBackend | Db
   /** The admin token: pages, API, assets and plugin routes all need it (cookie or Bearer). */
   token: string
   /** Host names the admin answers to (see allowedHostNames). */
@@ -50,11 +53,12 @@ const MACHINE = /^\/(api|plugin|plugins)\/|^\/metrics$/
  */
 export function createWebApp(options: WebAppOptions): Hono {
   const logger = options.logger ?? null
+  const runtime = 'prepare' in options.runtime ? sqliteRuntimeBackend(options.runtime) : options.runtime
   const deps: WebDeps = {
     store: options.store,
-    runtime: options.runtime,
-    snapshots: createSnapshotSource({ store: options.store, runtime: options.runtime, host: options.host ?? null }),
-    auth: createAuth(options.token, options.runtime, options.sessions),
+    runtime,
+    snapshots: createSnapshotSource({ store: options.store, runtime, host: options.host ?? null }),
+    auth: createAuth(options.token, runtime, options.sessions),
     metrics: createWebMetrics(),
     host: options.host ?? null,
     isReady: options.isReady ?? (() => true),
@@ -79,7 +83,7 @@ export function createWebApp(options: WebAppOptions): Hono {
     if (PUBLIC.has(c.req.path) || (c.req.path.startsWith('/plugin/') && isPublicPluginRoute(deps.host, c.req.url))) return next()
     const wait = c.req.header('authorization') !== undefined ? deps.auth.retryAfterS(c) : 0
     if (wait) return tooManyFailures(c, wait)
-    if (deps.auth.check(c)) return next()
+    if (await deps.auth.check(c)) return next()
     if (MACHINE.test(c.req.path)) {
       c.header('WWW-Authenticate', 'Bearer realm="app"')
       return c.json(

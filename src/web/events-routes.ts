@@ -1,9 +1,6 @@
 import type { Context, Hono } from 'hono'
 import { AppError } from '../errors/app-error.ts'
-import { createJobAdmin } from '../queue/job-admin.ts'
 import { JOB_STATUSES, type JobStatus } from '../queue/job-types.ts'
-import { recordAudit } from '../runtime/audit-log.ts'
-import { listSchedules } from '../schedules/list-schedules.ts'
 import { readForm, smallForm } from './form-guard.ts'
 import { safeNext } from './login-routes.ts'
 import { eventsPage, type EventsQuery } from './pages/events-page.ts'
@@ -22,9 +19,7 @@ function parseEventsQuery(q: Record<string, string>): EventsQuery | string {
 
 /** /settings/events (DESIGN section 8): events with status, type and plugin filters, the schedules, and retry and cancel as POST forms. */
 export function addEventsRoutes(app: Hono, deps: WebDeps): void {
-  const jobs = createJobAdmin(deps.runtime)
-  const distinct = (column: 'event_type' | 'owner') =>
-    deps.runtime.prepare(`SELECT DISTINCT ${column} FROM jobs WHERE ${column} IS NOT NULL ORDER BY 1 LIMIT 200`).pluck().all() as string[]
+  const jobs = deps.runtime.jobs.admin
 
   app.get(EVENTS, async (c) => {
     const query = parseEventsQuery(c.req.query())
@@ -37,14 +32,15 @@ export function addEventsRoutes(app: Hono, deps: WebDeps): void {
       limit: 200,
     })
     const url = new URL(c.req.url)
+    const [counts, facets, schedules] = await Promise.all([jobs.counts(), jobs.facets(200), deps.runtime.schedules.list()])
     const body = eventsPage({
       query,
       statuses: JOB_STATUSES,
-      counts: await jobs.counts(),
+      counts,
       events,
-      types: distinct('event_type'),
-      owners: distinct('owner'),
-      schedules: await listSchedules(deps.runtime),
+      types: facets.eventTypes,
+      owners: facets.owners,
+      schedules,
       csrf: deps.auth.csrfFor(c),
       here: `${EVENTS}${url.search}`,
     })
@@ -60,7 +56,7 @@ export function addEventsRoutes(app: Hono, deps: WebDeps): void {
     try {
       if (!Number.isSafeInteger(id) || id < 1) throw new AppError('EVENT_NOT_FOUND', `no event with id ${c.req.param('id')}`)
       const job = action === 'retry' ? await jobs.retry(id) : (await jobs.cancel(id)).job
-      recordAudit(deps.runtime, {
+      await deps.runtime.console.audit.record({
         actor,
         action: `event.${action}`,
         plugin: job.owner,
@@ -71,7 +67,7 @@ export function addEventsRoutes(app: Hono, deps: WebDeps): void {
       return wantsJson(c) ? c.json({ event: job }) : c.redirect(back, 303)
     } catch (error) {
       if (!(error instanceof AppError)) throw error
-      recordAudit(deps.runtime, {
+      await deps.runtime.console.audit.record({
         actor,
         action: `event.${action}`,
         plugin: null,

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '[::]', ''])
 
@@ -33,20 +33,24 @@ export function hostNameOf(value: string): string {
  */
 export function hostAllowlist(names: string[]): MiddlewareHandler {
   const allowed = new Set(names.map(normalize))
+  const notAllowed = (c: Context, host: string) =>
+    c.text(
+      `Host "${host}" is not allowed here. Allowed: ${[...allowed].join(', ')}. If operators reach this admin under that name, add it to allowedHosts in app.toml.\n`,
+      421,
+    )
   return async (c, next) => {
     const header = c.req.header('host')
+    const host = header === undefined ? null : hostNameOf(header)
+    // An origin-form target (nearly every request): its URL was built from this very header, so they agree.
+    if (host !== null && allowed.has(host) && c.req.url.startsWith(`http://${header}/`)) return next()
     const urlHost = normalize(new URL(c.req.url).hostname)
-    const host = header === undefined ? urlHost : hostNameOf(header)
-    if (header !== undefined && host !== urlHost) {
+    if (host === null) return allowed.has(urlHost) ? next() : notAllowed(c, urlHost)
+    if (host !== urlHost) {
       return c.text(
         `The request target names host "${urlHost}" but its Host header says "${host}"; they must agree. Send an origin-form target (GET /path) with Host set to one of: ${[...allowed].join(', ')}.\n`,
         421,
       )
     }
-    if (allowed.has(host)) return next()
-    return c.text(
-      `Host "${host}" is not allowed here. Allowed: ${[...allowed].join(', ')}. If operators reach this admin under that name, add it to allowedHosts in app.toml.\n`,
-      421,
-    )
+    return allowed.has(host) ? next() : notAllowed(c, host)
   }
 }

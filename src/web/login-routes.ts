@@ -52,7 +52,7 @@ export function addLoginRoutes(app: Hono, { auth }: WebDeps): void {
   }
 
   app.get('/login', async (c) =>
-    auth.check(c) ? c.redirect(safeNext(c.req.query('next')), 302) : showForm(c, 200, safeNext(c.req.query('next'))),
+    (await auth.check(c)) ? c.redirect(safeNext(c.req.query('next')), 302) : showForm(c, 200, safeNext(c.req.query('next'))),
   )
 
   app.post('/login', small, async (c) => {
@@ -70,9 +70,9 @@ export function addLoginRoutes(app: Hono, { auth }: WebDeps): void {
     if (typeof form.token !== 'string' || !auth.tokenMatches(c, form.token.trim())) {
       return showForm(c, 401, next, 'That is not the admin token.')
     }
-    auth.endSessions(c) // a new sign-in replaces whatever session this browser had
+    await auth.endSessions(c) // a new sign-in replaces whatever session this browser had
     deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' })
-    setSessionCookie(c, auth.startSession(displayNameOf(form.name)).id, auth.sessionMaxAgeS)
+    setSessionCookie(c, (await auth.startSession(displayNameOf(form.name))).id, auth.sessionMaxAgeS)
     clearStraySessionCookies(c, [next])
     return c.redirect(next, 303)
   })
@@ -83,7 +83,7 @@ export function addLoginRoutes(app: Hono, { auth }: WebDeps): void {
     if (crossSite(c) || !expected || typeof form.csrf !== 'string' || !constantTimeEqual(expected, form.csrf)) {
       return c.text("Sign-out refused: the form did not carry this session's CSRF token. Use the Log out button of an admin page.\n", 403)
     }
-    auth.endSessions(c)
+    await auth.endSessions(c)
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secure(c) })
     clearStraySessionCookies(c)
     return c.redirect('/login', 303)

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { html } from 'hono/html'
-import { pluginSettingsView } from '../settings/plugin-settings-view.ts'
+import { settingsViewOf } from '../settings/plugin-settings-view.ts'
 import { LANDING } from './login-routes.ts'
 import { managePluginPage } from './pages/manage-plugin-page.ts'
 import { pluginPath } from './pages/page-parts.ts'
@@ -38,7 +38,7 @@ export async function managePluginResponse(
     now: Date.now(),
     csrf: deps.auth.csrfFor(c),
     acks: snapshot.acks,
-    settings: pluginSettingsView(deps.runtime, detail.plugin.entry),
+    settings: settingsViewOf(detail.plugin.entry, await deps.runtime.settings.read(detail.plugin.entry.name)),
     settingsForm,
   })
   return pageResponse(

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Context, Hono } from 'hono'
 import { html } from 'hono/html'
-import { listAudit } from '../runtime/audit-log.ts'
-import { listProcesses } from '../runtime/process-registry.ts'
 import { compareBundles } from './compare-versions.ts'
 import { LANDING } from './login-routes.ts'
 import { managePluginResponse } from './manage-plugin-response.ts'
@@ -14,12 +12,14 @@ import { landingPages, PLUGINS_CRUMBS, pluginsPage } from './pages/plugins-page.
 import { processesPage } from './pages/processes-page.ts'
 import { isSafe, pageResponse, refusal } from './page-response.ts'
 import { parseWarningQuery, queryKey, selectWarnings } from './warning-query.ts'
+import { securedBody } from './security-headers.ts'
 import type { WebDeps } from './web-deps.ts'
+import type { AdminSnapshot } from './admin-snapshot.ts'
 
 /** Stands in for the per-session CSRF token in a cached page; random, so no plugin text can contain it. */
 const CSRF_SLOT = `csrf-slot-${randomBytes(16).toString('hex')}`
 
-const HTML_TYPE = { 'Content-Type': 'text/html; charset=UTF-8' }
+const HTML_TYPE = 'text/html; charset=UTF-8'
 
 /** The admin pages: the Plugins landing page (triage), Manage Plugin, compare, processes and audit. */
 export function addPageRoutes(app: Hono, deps: WebDeps): void {
@@ -37,14 +37,14 @@ export function addPageRoutes(app: Hono, deps: WebDeps): void {
       active: 'processes',
       crumbs: [['Settings'], ['Processes']],
       snapshot,
-      body: processesPage(snapshot, await listProcesses(deps.runtime), Date.now()),
+      body: processesPage(snapshot, await deps.runtime.processes.list(), Date.now()),
     })
   })
 
   app.get('/settings/audit', async (c) => {
     const offset = Math.max(0, Math.trunc(Number(c.req.query('offset') ?? 0)) || 0)
     const plugin = c.req.query('plugin') || null
-    const { total, entries } = listAudit(deps.runtime, { limit: 100, offset, plugin: plugin ?? undefined })
+    const { total, entries } = await deps.runtime.console.audit.list({ limit: 100, offset, plugin: plugin ?? undefined })
     return pageResponse(c, deps, {
       title: 'Audit',
       active: 'audit',
@@ -56,52 +56,63 @@ export function addPageRoutes(app: Hono, deps: WebDeps): void {
 
 /**
  * The busiest page: rendered once per snapshot, view and second (its times say "3 s ago"), with
- * slots for the session's CSRF token (the log-out, acknowledge and action forms).
+ * slots for the session's CSRF token (the log-out, acknowledge and action forms). What a URL's query
+ * asks for is worked out once per snapshot too, so a repeated request is a few map lookups.
  */
 function landing(deps: WebDeps) {
   return async (c: Context) => {
-    const parsed = parseWarningQuery(c.req.query())
-    if ('problem' in parsed)
+    const snapshot = await deps.snapshots.get()
+    const url = c.req.url
+    const search = url.includes('?') ? url.slice(url.indexOf('?')) : ''
+    const view = await snapshot.memo(`landing-url:${search}`, Infinity, async () => landingView(snapshot, c))
+    if ('problem' in view)
       return refusal(c, deps, {
         status: 400,
         code: 'BAD_QUERY',
         title: 'Plugins',
-        message: parsed.problem.message,
+        message: view.problem.message,
         back: [LANDING, 'All open warnings'],
       })
-    const { query } = parsed
-    const snapshot = await deps.snapshots.get()
-    const key = queryKey(query)
-    const selected = await snapshot.memo(`select:${key}`, Infinity, async () =>
-      selectWarnings(snapshot.report.warnings, snapshot.acks, query),
-    )
-    const rows = snapshot.report.plugins.length + Object.keys(snapshot.disabled).length
-    const { wpage, ppage } = landingPages(selected.length, rows, Number(c.req.query('wpage') ?? 1), Number(c.req.query('ppage') ?? 1))
     const csrf = deps.auth.csrfFor(c)
-    const safe = isSafe(c)
-    const view = `landing:${wpage}:${ppage}:${key}:${csrf ? 'form' : 'bearer'}:${safe}`
-    const parts = await snapshot.memo(view, 1000, async () => {
+    const key = `${view.key}:${csrf ? 'form' : 'bearer'}`
+    const parts = await snapshot.memo(key, 1000, async () => {
+      const slot = csrf ? CSRF_SLOT : null
       const page = await renderPage({
         title: 'Plugins',
         active: 'plugins',
         crumbs: PLUGINS_CRUMBS,
         snapshot,
-        safe,
-        csrf: csrf ? CSRF_SLOT : null,
-        body: pluginsPage(snapshot, { wpage, ppage, now: Date.now(), query, selected, csrf: csrf ? CSRF_SLOT : null }),
+        safe: view.safe,
+        csrf: slot,
+        body: pluginsPage(snapshot, { ...view, now: Date.now(), csrf: slot }),
       })
       // Kept as bytes: encoding 60 KiB of text per request was a fifth of the CPU under load.
       return page.split(CSRF_SLOT).map((part) => Buffer.from(part))
     })
-    if (parts.length === 1) return c.body(parts[0]! as Uint8Array<ArrayBuffer>, 200, HTML_TYPE)
+    if (parts.length === 1) return securedBody(parts[0]!, HTML_TYPE)
     // Each form carries the session's token: the page is put together once per session and view, not per
     // request (joining ~100 pieces into 130 KiB was most of a signed-in request's time).
-    const page = await snapshot.memo(`${view}:${csrf}`, 1000, async () => {
+    const page = await snapshot.memo(`${key}:${csrf}`, 1000, async () => {
       const token = Buffer.from(csrf!)
       return Buffer.concat(parts.flatMap((part, i) => (i ? [token, part] : [part])))
     })
-    return c.body(page as Uint8Array<ArrayBuffer>, 200, HTML_TYPE)
+    return securedBody(page, HTML_TYPE)
   }
+}
+
+/** What the landing page's query asks for: the triage view, its warnings, the pages of both lists, ?safe. */
+async function landingView(snapshot: AdminSnapshot, c: Context) {
+  const parsed = parseWarningQuery(c.req.query())
+  if ('problem' in parsed) return parsed
+  const { query } = parsed
+  const filter = queryKey(query)
+  const selected = await snapshot.memo(`select:${filter}`, Infinity, async () =>
+    selectWarnings(snapshot.report.warnings, snapshot.acks, query),
+  )
+  const rows = snapshot.report.plugins.length + Object.keys(snapshot.disabled).length
+  const { wpage, ppage } = landingPages(selected.length, rows, Number(c.req.query('wpage') ?? 1), Number(c.req.query('ppage') ?? 1))
+  const safe = isSafe(c)
+  return { query, selected, wpage, ppage, safe, key: `landing:${wpage}:${ppage}:${filter}:${safe}` }
 }
 
 /** GET .../:name/compare?from=V&to=V: files added, removed and changed between two stored versions, rejected ones included. */

@@ -1,10 +1,10 @@
 import type { DisabledPlugin } from '../publish/disabled-plugins.ts'
 import type { PluginSummary } from '../report/plugin-report.ts'
 import { warningId } from '../report/warning-id.ts'
-import { listAudit, type AuditEntry } from '../runtime/audit-log.ts'
-import { pluginRequestsFor, type PluginRequest } from '../runtime/plugin-requests.ts'
+import type { RuntimeBackend } from '../backend/runtime-backend.ts'
+import type { AuditEntry } from '../runtime/audit-log.ts'
+import type { PluginRequest } from '../runtime/plugin-requests.ts'
 import type { ProcessInfo } from '../runtime/process-registry.ts'
-import type { Db } from '../store/open-database.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import type { BundleFile, PluginVersion } from '../store/store-types.ts'
 import { assetUrl, frontendPaths, type AdminSnapshot } from './admin-snapshot.ts'
@@ -54,7 +54,12 @@ function disabledSummary(name: string, history: PluginDetail['history'], d: Disa
 }
 
 /** Everything about one plugin for the Manage Plugin page and its JSON twin; null when neither the generation nor the disabled list has it. */
-export async function readPluginDetail(s: AdminSnapshot, store: StoreReader, runtime: Db, name: string): Promise<PluginDetail | null> {
+export async function readPluginDetail(
+  s: AdminSnapshot,
+  store: StoreReader,
+  runtime: Pick<RuntimeBackend, 'processes' | 'console'>,
+  name: string,
+): Promise<PluginDetail | null> {
   const history = await store.history(name)
   const disabled = s.disabled[name] ?? null
   const plugin = s.report.plugins.find((p) => p.name === name) ?? (disabled ? disabledSummary(name, history, disabled) : null)
@@ -65,16 +70,12 @@ export async function readPluginDetail(s: AdminSnapshot, store: StoreReader, run
     const file = byPath.get(path)
     return { path, present: Boolean(file), url: file ? assetUrl(name, path, file.sha256) : null }
   })
-  const loads = new Map(
-    (
-      runtime.prepare('SELECT process_id, version, status, duration_ms FROM load_reports WHERE plugin = ?').all(name) as Array<{
-        process_id: string
-        version: string | null
-        status: string
-        duration_ms: number | null
-      }>
-    ).map((r) => [r.process_id, r]),
-  )
+  const [reports, requests, audit] = await Promise.all([
+    runtime.processes.loadReports(name),
+    runtime.console.requests.forPlugin(name),
+    runtime.console.audit.list({ plugin: name, limit: 10 }),
+  ])
+  const loads = new Map(reports.map((r) => [r.processId, r]))
   const all = s.processes
     .filter((p) => p.live && p.role !== 'scheduler')
     .map((process): ProcessLoad => {
@@ -84,7 +85,7 @@ export async function readPluginDetail(s: AdminSnapshot, store: StoreReader, run
         process,
         version: l?.version ?? there?.version ?? null,
         sha256: there?.bundleSha256 ?? null,
-        load: l ? { status: l.status, durationMs: l.duration_ms } : null,
+        load: l ? { status: l.status, durationMs: l.durationMs } : null,
       }
     })
   const sources = new Map<string, SourceExcerpt>()
@@ -102,8 +103,8 @@ export async function readPluginDetail(s: AdminSnapshot, store: StoreReader, run
     frontend,
     running: all.filter((r) => r.load?.status === 'loaded'),
     failedIn: all.filter((r) => r.load?.status === 'failed'),
-    requests: pluginRequestsFor(runtime, name),
-    audit: listAudit(runtime, { plugin: name, limit: 10 }).entries,
+    requests,
+    audit: audit.entries,
     sources,
   }
 }

@@ -1,9 +1,7 @@
 import type { Context } from 'hono'
-import { recordAudit } from '../runtime/audit-log.ts'
 import { parseSettingPairs } from '../settings/parse-setting-pairs.ts'
-import { pluginSettingsView } from '../settings/plugin-settings-view.ts'
+import { settingsViewOf } from '../settings/plugin-settings-view.ts'
 import { declaredSettings } from '../settings/setting-declaration.ts'
-import { writePluginSettings } from '../settings/settings-store.ts'
 import { readForm } from './form-guard.ts'
 import { LANDING } from './login-routes.ts'
 import { managePluginResponse } from './manage-plugin-response.ts'
@@ -33,7 +31,7 @@ export async function saveSettingsForm(c: Context, deps: WebDeps): Promise<Respo
       back: [LANDING, 'All plugins'],
     })
   const declarations = declaredSettings(entry.manifest)
-  const current = new Map(pluginSettingsView(deps.runtime, entry).settings.map((s) => [s.name, s]))
+  const current = new Map(settingsViewOf(entry, await deps.runtime.settings.read(name)).settings.map((s) => [s.name, s]))
   const values: Record<string, string> = {}
   const pairs: string[] = []
   for (const [field, raw] of Object.entries(form)) {
@@ -53,8 +51,8 @@ export async function saveSettingsForm(c: Context, deps: WebDeps): Promise<Respo
     return managePluginResponse(c, deps, name, { values, problems }, 400)
   }
   if (changes.length) {
-    writePluginSettings(deps.runtime, name, changes)
-    recordAudit(deps.runtime, {
+    await deps.runtime.settings.write(name, changes)
+    await deps.runtime.console.audit.record({
       actor: deps.auth.actorFor(c),
       action: 'settings',
       plugin: name,
@@ -65,7 +63,7 @@ export async function saveSettingsForm(c: Context, deps: WebDeps): Promise<Respo
   if (wantsJson(c))
     return c.json({
       changed: changes.map((x) => ({ key: x.key, action: x.value === null ? 'unset' : 'set' })),
-      settings: pluginSettingsView(deps.runtime, entry),
+      settings: settingsViewOf(entry, await deps.runtime.settings.read(name)),
     })
   return c.redirect(`${pluginPath(name)}#settings`, 303)
 }

@@ -3,6 +3,7 @@ import type { StoredWarning } from '../report/stored-warning.ts'
 import { warningId } from '../report/warning-id.ts'
 import type { WarningAck } from '../runtime/warning-acks.ts'
 import type { Severity } from '../store/store-types.ts'
+import { compareText } from '../report/compare-text.ts'
 
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info']
 export const STATES = ['open', 'acknowledged', 'all'] as const
@@ -78,6 +79,7 @@ export function parseWarningQuery(params: Record<string, string | undefined>): {
 
 /** True when the warning was acknowledged and has not been seen since. */
 export function isAcknowledged(w: StoredWarning, acks: Map<string, WarningAck>): WarningAck | null {
+  if (!acks.size) return null // the usual case: no id to work out for each of thousands of warnings
   const ack = acks.get(warningId(w))
   return ack && w.lastSeen <= ack.at ? ack : null
 }
@@ -86,7 +88,7 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 }
 const SORTERS: Record<WarningSort, (a: StoredWarning, b: StoredWarning) => number> = {
   lastSeen: (a, b) => (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : 0),
   count: (a, b) => b.count - a.count,
-  plugin: (a, b) => (a.plugin ?? '').localeCompare(b.plugin ?? ''),
+  plugin: (a, b) => compareText(a.plugin ?? '', b.plugin ?? ''),
   severity: (a, b) => RANK[a.severity] - RANK[b.severity],
 }
 

@@ -1,19 +1,19 @@
+import type { RuntimeBackend } from '../backend/runtime-backend.ts'
 import type { ApiCode } from '../errors/codes.ts'
 import type { Logger } from '../log/create-logger.ts'
 import type { PluginHost } from '../loader/plugin-host.ts'
-import type { Db } from '../store/open-database.ts'
-import type { StoreReader } from '../store/store-reader.ts'
 import type { SnapshotSource } from './admin-snapshot.ts'
 import type { Auth } from './create-auth.ts'
 import type { WebMetrics } from './web-metrics.ts'
+import type { WebStore } from './web-store.ts'
 
 /** The parts of a plugin host the web app uses: routes, frontend files, and what it loaded. */
 export type WebPluginHost = Pick<PluginHost, 'blueprints' | 'frontend' | 'generation'>
 
 /** What every route module of the web app shares. */
 export interface WebDeps {
-  store: StoreReader & { sqlite?: Db }
-  runtime: Db
+  store: WebStore
+  runtime: RuntimeBackend
   snapshots: SnapshotSource
   auth: Auth
   metrics: WebMetrics

@@ -1,25 +1,22 @@
 import type { EventWorkerState } from './event-worker-state.ts'
 import { poke } from './event-worker-state.ts'
-import { checkGeneration } from './check-generation.ts'
 import { checkOrphans } from './worker-reports.ts'
 
-/** How often an idle worker looks for new work: a cheap `PRAGMA data_version` check, a claim only when something changed. */
+/** How often an idle worker looks for new work: a cheap change check (w.changes), a claim only when something changed. */
 const POLL_MS = 10
 const MAX_CLAIM = 256
 const ORPHAN_CHECK_MS = 2000
-const GENERATION_CHECK_MS = 2000
 
 /**
  * Claims due jobs of the types the threads registered, in batches, while
- * the pool wants some; between rounds it marks orphaned events, checks for a
- * new generation, and waits for a poke or POLL_MS. Resolves once stopping.
+ * the pool wants some; between rounds it marks orphaned events and waits for
+ * a poke or POLL_MS. Resolves once stopping.
  */
 export async function claimLoop(w: EventWorkerState): Promise<void> {
-  const { fence, queue, pool, log, store } = w
+  const { fence, queue, pool, log } = w
   let nextDue = 0
-  let lastVersion = w.dataVersion.get()
+  let lastVersion = w.changes.get()
   let lastOrphanCheck = 0
-  let lastGenerationCheck = Date.now()
   while (!w.stopping) {
     let more = false
     try {
@@ -43,10 +40,6 @@ export async function claimLoop(w: EventWorkerState): Promise<void> {
         lastOrphanCheck = now
         await checkOrphans(w, w.types)
       }
-      if (store && now - lastGenerationCheck >= GENERATION_CHECK_MS) {
-        lastGenerationCheck = now
-        await checkGeneration(w, store)
-      }
     } catch (error) {
       log.error({ err: error }, 'job loop error; retrying')
       await new Promise((r) => setTimeout(r, 500))
@@ -62,7 +55,7 @@ export async function claimLoop(w: EventWorkerState): Promise<void> {
       })
     }
     w.poked = false
-    const version = w.dataVersion.get()
+    const version = w.changes.get()
     if (version !== lastVersion) {
       lastVersion = version
       w.dirty = true

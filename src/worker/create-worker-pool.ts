@@ -1,4 +1,3 @@
-import { recordRuntimeError } from '../runtime/record-runtime-error.ts'
 import { generationLoaded } from './check-generation.ts'
 import type { EventWorkerState } from './event-worker-state.ts'
 import { poke } from './event-worker-state.ts'
@@ -16,6 +15,7 @@ export function createWorkerPool(w: EventWorkerState, generation: number | null)
     memoryMb: config.jobs.threadMemoryMb,
     thread: {
       dataDir: config.dataDir,
+      databaseUrl: config.database.url ?? null,
       generation,
       loadTimeoutMs: config.loader.loadTimeoutMs,
       timeoutMs: config.jobs.timeoutMs,
@@ -63,7 +63,7 @@ export function createWorkerPool(w: EventWorkerState, generation: number | null)
     },
     onRuntimeError(failure) {
       log.warn({ code: 'RUNTIME_ERROR', plugin: failure.plugin, version: failure.version }, failure.message)
-      void recordRuntimeError(w.runtime, { ...failure, where: w.where }).then((ok) => {
+      void w.runtime.errors.record({ ...failure, where: w.where }).then((ok) => {
         if (!ok) log.warn({ plugin: failure.plugin }, 'could not record a run-time error (database busy)')
       })
     },

@@ -1,15 +1,16 @@
+import type { RuntimeBackend } from '../backend/runtime-backend.ts'
 import type { Config } from '../config/config-schema.ts'
 import type { PluginHost } from '../loader/plugin-host.ts'
 import type { Logger } from '../log/create-logger.ts'
-import type { JobQueue } from '../queue/create-job-queue.ts'
+import type { JobQueue } from '../queue/job-queue.ts'
 import type { JobResult, JobStart } from '../queue/job-types.ts'
 import type { LoadReport, ProcessRegistration } from '../runtime/process-registry.ts'
-import type { Db } from '../store/open-database.ts'
-import type { StoreReader } from '../store/store-reader.ts'
+import type { PluginStoreReader } from '../store/plugin-store-port.ts'
 import type { ClaimFence } from './claim-fence.ts'
 import type { HandlerPool } from './handler-pool.ts'
 import type { RegisteredHandlerIds } from './handler-protocol.ts'
 import type { OrphanCount } from './orphan-reports.ts'
+import type { JobChanges } from './watch-job-changes.ts'
 
 /**
  * What the event worker's parts share (the claim loop, the results flusher,
@@ -19,18 +20,19 @@ import type { OrphanCount } from './orphan-reports.ts'
 export interface EventWorkerState {
   readonly config: Config
   readonly log: Logger
-  readonly runtime: Db
+  /** The runtime tables (runtime.db or PostgreSQL's `runtime` schema): the queue, run-time errors. */
+  readonly runtime: RuntimeBackend
   readonly proc: ProcessRegistration
   readonly queue: JobQueue
   readonly fence: ClaimFence
-  /** plugins.db (read-only): with --reload, a new generation is loaded into the handler threads. */
-  readonly store: StoreReader | undefined
+  /** The plugin store (read only): with --reload, a new generation is loaded into the handler threads. */
+  readonly store: PluginStoreReader | undefined
   /** The process's own plugin host (the reader role's): its reports are the process's load reports, with ours merged in. */
   readonly host: PluginHost | undefined
   /** Where run-time errors happened (this worker process), for RUNTIME_ERROR entries. */
   readonly where: string
-  /** `PRAGMA data_version`: changes when another connection wrote runtime.db. */
-  readonly dataVersion: { get(): unknown }
+  /** Moves when jobs may have become claimable: another connection wrote runtime.db, or PostgreSQL notified. */
+  readonly changes: JobChanges
   pool: HandlerPool
 
   /** The event types (JSON, sorted) any loaded thread runs; null while none has loaded. */
@@ -52,7 +54,7 @@ export interface EventWorkerState {
   wake: (() => void) | null
   /** Poked since the claim loop last went round: go round again at once. */
   poked: boolean
-  /** Set when something may have become claimable: another connection wrote (data_version), or our own results (retries) landed. */
+  /** Set when something may have become claimable: `changes` moved, or our own results (retries) landed. */
   dirty: boolean
   confirmFailures: number
   confirmedOnce: boolean

@@ -6,6 +6,8 @@ import type { RegisteredHandlerIds } from '../loader/plugin-handlers.ts'
 export interface HandlerThreadData {
   index: number
   dataDir: string
+  /** database.url: the thread opens its own connections to this PostgreSQL database; null: runtime.db in dataDir. */
+  databaseUrl: string | null
   generation: number | null
   loadTimeoutMs: number
   timeoutMs: number

@@ -1,13 +1,14 @@
 import { parentPort } from 'node:worker_threads'
 import { createLogger } from '../log/create-logger.ts'
-import { openRuntimeDb } from '../runtime/open-runtime.ts'
 import type { ClaimedJob, JobResult } from '../queue/job-types.ts'
-import { createHostServices } from '../host/create-host-services.ts'
 import { placeOf } from '../runtime/record-runtime-error.ts'
+import type { HostServices } from '../sdk/host-services.ts'
+import { DEFAULT_STORAGE_BYTES } from '../storage/plugin-storage.ts'
 import type { FromThread, HandlerOwners, HandlerThreadData, PluginCodeOwner, ToThread } from './handler-protocol.ts'
 import { loadPluginHandlers, type PluginHandlers } from '../loader/plugin-handlers.ts'
 import { claimFence } from './claim-fence.ts'
 import { ClaimLost, createJobRunner } from './job-runner.ts'
+import { openThreadBackend, type ThreadBackend } from './open-thread-backend.ts'
 
 /** Results are posted in batches: at most this long after the first of a batch finished. */
 const FLUSH_MS = 5
@@ -16,9 +17,10 @@ const FENCE_CHECK_MS = 100
 
 /**
  * A handler thread: loads the plugins itself (with HostServices over its own
- * runtime.db connection), then runs the jobs it is sent, one at a time. The
- * job it is on is written to shared memory so the pool can see a handler that
- * never yields and terminate the thread.
+ * connection to the runtime tables: runtime.db, or a small PostgreSQL pool),
+ * then runs the jobs it is sent, one at a time. The job it is on is written to
+ * shared memory so the pool can see a handler that never yields and terminate
+ * the thread.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: the thread's message loop: load, run, reload and stop share the thread's state
 export default async function handlerThread(input: unknown): Promise<void> {
@@ -28,22 +30,28 @@ export default async function handlerThread(input: unknown): Promise<void> {
   const log = createLogger({ level: data.logLevel, destination: 1 }).child({ role: 'worker', thread: data.index })
   const current = new Float64Array(data.current)
   const fence = claimFence(data.fenceMs, data.claims)
-  const runtime = openRuntimeDb(data.dataDir)
-  const services = createHostServices(runtime, { role: 'worker', dataDir: data.dataDir, storageBytes: data.storageBytes })
+  let backend: ThreadBackend | null = null
   let handlers: PluginHandlers
+  let services: HostServices
   try {
+    backend = await openThreadBackend(data)
+    const storageBytes = data.storageBytes ?? DEFAULT_STORAGE_BYTES
+    services = await backend.runtime.hostServices({ role: 'worker', dataDir: data.dataDir, storageBytes })
     handlers = await loadPluginHandlers({
       dataDir: data.dataDir,
       generation: data.generation,
+      store: backend.store,
+      bundleDir: backend.bundleDir,
       services,
       loadTimeoutMs: data.loadTimeoutMs,
       logger: log,
     })
   } catch (error) {
     post({ type: 'fatal', error: (error as Error)?.stack ?? String(error) })
-    runtime.close()
+    await backend?.close().catch(() => {})
     return
   }
+  const { runtime } = backend
   // Which filter or action a bot run is in, by its index in `code` (current[2]): the pool names it if it never yields.
   let code = codeOwners(handlers)
   const ready = () => {

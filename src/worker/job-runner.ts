@@ -2,13 +2,11 @@ import type { Logger } from '../log/create-logger.ts'
 import { describeError } from '../loader/with-timeout.ts'
 import { PluginCodeError } from '../loader/plugin-code-error.ts'
 import { BOT_RUN, type ClaimedJob, type JobResult } from '../queue/job-types.ts'
-import { recordRuntimeError } from '../runtime/record-runtime-error.ts'
 import type { HostServices } from '../sdk/host-services.ts'
-import type { Db } from '../store/open-database.ts'
 import { runBot } from '../bots/run-bot.ts'
 import type { PluginHandlers } from '../loader/plugin-handlers.ts'
 import { runEventJob } from './run-event-job.ts'
-import { isHookJob, isPluginJob, jobLabel, runHookJob, runPluginJob } from './run-plugin-job.ts'
+import { isHookJob, isPluginJob, jobLabel, type RunnerRuntime, runHookJob, runPluginJob } from './run-plugin-job.ts'
 import { isPermanentError } from '../sdk/permanent-error.ts'
 
 /** Why a handler's AbortSignal fired when this worker's claim on the job is gone: not the handler's failure. */
@@ -22,7 +20,7 @@ interface Owner {
 export interface JobRunnerOptions {
   handlers: PluginHandlers
   services: HostServices
-  runtime: Db
+  runtime: RunnerRuntime
   log: Logger
   timeoutMs: number
   /** Float64Array(2) shared with the pool: [id of the job running now (0: none), its start time]. */
@@ -54,7 +52,7 @@ export function createJobRunner(o: JobRunnerOptions) {
     save(owner, message, e?.detail ?? null)
   }
   const save = (owner: Owner, message: string, detail: string | null) => {
-    void recordRuntimeError(o.runtime, { ...owner, message, detail, where: o.where }).then((ok) => {
+    void o.runtime.errors.record({ ...owner, message, detail, where: o.where }).then((ok) => {
       if (!ok) o.log.warn({ plugin: owner.plugin }, 'could not record a run-time error (database busy)')
     })
   }

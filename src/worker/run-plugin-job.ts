@@ -3,31 +3,22 @@ import type { Logger } from '../log/create-logger.ts'
 import type { ClaimedJob } from '../queue/job-types.ts'
 import { parsePluginJobType } from '../schedules/plugin-job-type.ts'
 import type { ResourceChange } from '../sdk/host-services.ts'
-import type { Db } from '../store/open-database.ts'
 import type { PluginHandlers } from '../loader/plugin-handlers.ts'
+import type { JobStore } from '../queue/job-queue.ts'
+import type { RuntimeErrors } from '../runtime/runtime-errors-port.ts'
+
+/** The runtime tables a job runner writes to and reads (a RuntimeBackend has both): run-time errors, and plugin jobs' lastRunAt. */
+export interface RunnerRuntime {
+  readonly errors: RuntimeErrors
+  readonly jobs: Pick<JobStore, 'lastRunAt'>
+}
 
 interface RunOptions {
   handlers: PluginHandlers
-  runtime: Db
+  runtime: RunnerRuntime
   log: Logger
   signal: AbortSignal
   onHandler?: (owner: { plugin: string; version: string }) => void
-}
-
-const lastDone = new WeakMap<Db, { get(id: number): unknown }>()
-/** When the last successful run of this job's schedule started (finished jobs are kept for jobs.retentionMs). */
-function lastRunAt(runtime: Db, jobId: number): string | null {
-  let q = lastDone.get(runtime)
-  if (!q)
-    lastDone.set(
-      runtime,
-      (q = runtime
-        .prepare(`SELECT max(started_at) FROM jobs
-    WHERE schedule_id = (SELECT schedule_id FROM jobs WHERE id = ?) AND status = 'done'`)
-        .pluck()),
-    )
-  const at = q.get(jobId) as number | null
-  return at === null ? null : new Date(at).toISOString()
 }
 
 /** A description of a job for messages: whose job or hook it is (plugin jobs and hooks have host-made event types). */
@@ -54,7 +45,7 @@ export async function runPluginJob(job: ClaimedJob, o: RunOptions): Promise<void
     jobId: job.id,
     attempt: job.attempt,
     runAt: new Date(job.runAt).toISOString(),
-    lastRunAt: lastRunAt(o.runtime, job.id),
+    lastRunAt: iso(await o.runtime.jobs.lastRunAt(job.id)),
     log: o.log.child({ job: job.id, plugin: entry.plugin, pluginJob: entry.id, attempt: job.attempt }),
     signal: o.signal,
   })
@@ -91,6 +82,8 @@ export async function runHookJob(job: ClaimedJob, o: RunOptions): Promise<void> 
     await entry.handler(i === entries.length - 1 ? change : structuredClone(change), ctx)
   }
 }
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 export const isHookJob = (eventType: string) => parseHookJobType(eventType) !== null
 export const isPluginJob = (eventType: string) => parsePluginJobType(eventType) !== null

@@ -3,6 +3,7 @@ import { test } from 'vitest'
 import { configSchema } from '../../src/config/config-schema.ts'
 import { createLogger } from '../../src/log/create-logger.ts'
 import { startReaderRole } from '../../src/roles/start-reader-role.ts'
+import type { Store } from '../../src/store/open-store.ts'
 import { installWith, loadReportsOf, publish } from './loader-helpers.ts'
 
 test('worker and web load plugins with the plugin store read-only (a write fails with SQLITE_READONLY), sharing one host in one process', async (t) => {
@@ -35,13 +36,16 @@ test('worker and web load plugins with the plugin store read-only (a write fails
     'fmt-esm-detected web loaded',
     'fmt-esm-detected worker loaded',
   ])
-  assert.throws(() => worker.store.sqlite.prepare("INSERT INTO meta (key, value) VALUES ('written-by', 'worker')").run(), {
+  assert.throws(() => sqliteOf(worker.store).prepare("INSERT INTO meta (key, value) VALUES ('written-by', 'worker')").run(), {
     code: 'SQLITE_READONLY',
   })
-  assert.throws(() => web.store.sqlite.prepare('DELETE FROM generations').run(), { code: 'SQLITE_READONLY' })
+  assert.throws(() => sqliteOf(web.store).prepare('DELETE FROM generations').run(), { code: 'SQLITE_READONLY' })
 
   await web.close()
   assert.ok(worker.plugins.actions.get('fixture.fmt.cjs_js'), 'the host stays loaded while another role of the process uses it')
   await worker.close()
   assert.equal(worker.plugins.actions.get('fixture.fmt.cjs_js'), undefined, 'the last role to stop unloads the plugins')
 })
+
+/** On the embedded backend the store is plugins.db: its connection, to try a write through it. */
+const sqliteOf = (store: unknown) => (store as Store).sqlite

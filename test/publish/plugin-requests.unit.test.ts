@@ -11,6 +11,7 @@ import { readDisabledPlugins } from '../../src/publish/disabled-plugins.ts'
 import { syncPlugins } from '../../src/publish/sync-plugins.ts'
 import { listAudit } from '../../src/runtime/audit-log.ts'
 import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
+import { createSqliteConsole } from '../../src/runtime/sqlite-console.ts'
 import { pluginRequest, requestPluginAction, type PluginAction } from '../../src/runtime/plugin-requests.ts'
 import { openWritableStore } from '../../src/store/open-store.ts'
 import { manifest, tempDir, writePlugin } from '../helpers/cli.ts'
@@ -32,7 +33,8 @@ async function install(t: Parameters<typeof tempDir>[0]) {
   const syncOptions = { store, sources: createSources(config), reason: 'scan' }
   const apply = async (plugin: string, action: PluginAction, version?: string) => {
     const r = requestPluginAction(runtime, { plugin, action, version, by: 'Carol' })
-    assert.equal(await applyPluginRequests({ store, runtime, syncPass: (extra) => syncPlugins({ ...syncOptions, ...extra }) }), 1)
+    const requests = createSqliteConsole(runtime).requests
+    assert.equal(await applyPluginRequests({ store, requests, syncPass: (extra) => syncPlugins({ ...syncOptions, ...extra }) }), 1)
     return pluginRequest(runtime, r.id)!
   }
   const names = async () => (await store.currentGeneration())!.plugins.map((p) => `${p.name}@${p.version}`)

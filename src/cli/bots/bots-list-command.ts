@@ -1,18 +1,17 @@
 import type { Command } from 'commander'
-import { createHostServices } from '../../host/create-host-services.ts'
 import { formatTable } from '../format-table.ts'
 import { print, printJson } from '../print-output.ts'
 import { withRuntime } from '../with-runtime.ts'
 
-/** `app bots list [--json]`: the bots in runtime.db with their filters, action and schedule. */
+/** `app bots list [--json]`: the bots with their filters, action and schedule. */
 export function addBotsListCommand(bots: Command): void {
   bots
     .command('list')
-    .description('the bots in runtime.db')
+    .description('the bots, with their filters, action and schedule')
     .option('--json', 'print JSON: {"bots": [...]}')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      await withRuntime(cmd, async (db) => {
-        const list = await createHostServices(db).bots.list()
+      await withRuntime(cmd, async (runtime) => {
+        const list = await runtime.bots.list()
         if (opts.json) return printJson({ bots: list })
         if (!list.length) return print('no bots')
         const schedule = (b: (typeof list)[number]) =>

@@ -1,8 +1,5 @@
 import type { Command } from 'commander'
 import { AppError } from '../../errors/app-error.ts'
-import { createHostServices } from '../../host/create-host-services.ts'
-import { enqueueJobs } from '../../queue/insert-jobs.ts'
-import { createJobAdmin } from '../../queue/job-admin.ts'
 import { BOT_RUN } from '../../queue/job-types.ts'
 import { print, printJson } from '../print-output.ts'
 import { withRuntime } from '../with-runtime.ts'
@@ -15,16 +12,16 @@ export function addBotsRunCommand(bots: Command): void {
     .argument('<name>', 'bot name')
     .option('--json', 'print JSON: the queued event')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
-      await withRuntime(cmd, async (db) => {
-        const bot = await createHostServices(db).bots.get(name)
+      await withRuntime(cmd, async (runtime) => {
+        const bot = await runtime.bots.get(name)
         if (!bot) {
-          const names = (await createHostServices(db).bots.list()).map((b) => b.name)
+          const names = (await runtime.bots.list()).map((b) => b.name)
           throw new AppError(
             'BOT_NOT_FOUND',
             `no bot named "${name}"${names.length ? `; bots: ${names.join(', ')}` : ''}. Create it with \`app bots apply <file>\`.`,
           )
         }
-        await enqueueJobs(db, [
+        await runtime.jobs.enqueue([
           {
             eventType: BOT_RUN,
             bot: name,
@@ -34,7 +31,7 @@ export function addBotsRunCommand(bots: Command): void {
             payload: { trigger: 'cli' },
           },
         ])
-        const job = (await createJobAdmin(db).list({ bot: name, eventType: BOT_RUN, limit: 1 }))[0]!
+        const job = (await runtime.jobs.admin.list({ bot: name, eventType: BOT_RUN, limit: 1 }))[0]!
         if (opts.json) return printJson(job)
         print(
           `queued run of bot "${name}" as event ${job.id}${bot.enabled ? '' : ' (the bot is disabled: its schedule does not fire, but this run will)'}`,

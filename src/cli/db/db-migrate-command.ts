@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { redactUrl } from '../../config/redact-url.ts'
-import { migrateInstall } from '../../postgres/migrate-install.ts'
+import { migrateInstall } from '../../migration/migrate-install.ts'
 import { configFromCommand } from '../cli-context.ts'
 import { print, printJson } from '../print-output.ts'
 

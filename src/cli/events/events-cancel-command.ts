@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { createJobAdmin } from '../../queue/job-admin.ts'
 import { BOT_RUN } from '../../queue/job-types.ts'
 import { print, printJson } from '../print-output.ts'
 import { withRuntime } from '../with-runtime.ts'
@@ -14,8 +13,8 @@ export function addEventsCancelCommand(events: Command): void {
     .option('--schedule', 'also remove the recurring schedule (interval, cron or bot schedule) that fired it')
     .option('--json', 'print JSON')
     .action(async (raw: string, opts: { schedule?: boolean; json?: boolean }, cmd: Command) => {
-      await withRuntime(cmd, async (db) => {
-        const { job, wasRunning, scheduleRemoved } = await createJobAdmin(db).cancel(eventId(raw), { schedule: opts.schedule })
+      await withRuntime(cmd, async (runtime) => {
+        const { job, wasRunning, scheduleRemoved } = await runtime.jobs.admin.cancel(eventId(raw), { schedule: opts.schedule })
         if (opts.json) return printJson({ ...job, scheduleRemoved })
         print(
           `event ${job.id} (${job.eventType}) is ${job.status}${wasRunning ? '; it was running: its handler may finish, but its result is dropped and it is not retried' : ''}`,

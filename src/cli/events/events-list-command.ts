@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import { AppError, ExitCode } from '../../errors/app-error.ts'
-import { createJobAdmin } from '../../queue/job-admin.ts'
 import type { JobStatus } from '../../queue/job-types.ts'
 import { print, printJson } from '../print-output.ts'
 import { withRuntime } from '../with-runtime.ts'
@@ -24,8 +23,8 @@ export function addEventsListCommand(events: Command): void {
         const limit = opts.limit === undefined ? 100 : Number(opts.limit)
         if (!Number.isSafeInteger(limit) || limit < 1)
           throw new AppError('USAGE', `--limit must be a positive integer; found "${opts.limit}"`, { exitCode: ExitCode.usage })
-        await withRuntime(cmd, async (db) => {
-          const admin = createJobAdmin(db)
+        await withRuntime(cmd, async (runtime) => {
+          const admin = runtime.jobs.admin
           const list = await admin.list({ status: opts.status as JobStatus | undefined, eventType: opts.type, bot: opts.bot, limit })
           const counts = await admin.counts()
           if (opts.json) return printJson({ counts, events: list })

@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { createJobAdmin } from '../../queue/job-admin.ts'
 import { print, printJson } from '../print-output.ts'
 import { withRuntime } from '../with-runtime.ts'
 import { eventId } from './event-id.ts'
@@ -12,8 +11,8 @@ export function addEventsShowCommand(events: Command): void {
     .argument('<id>', 'event id')
     .option('--json', 'print JSON')
     .action(async (raw: string, opts: { json?: boolean }, cmd: Command) => {
-      await withRuntime(cmd, async (db) => {
-        const job = await createJobAdmin(db).get(eventId(raw))
+      await withRuntime(cmd, async (runtime) => {
+        const job = await runtime.jobs.admin.get(eventId(raw))
         if (opts.json) return printJson(job)
         for (const [k, v] of Object.entries(job)) if (k !== 'lastError' && k !== 'payload') print(`${`${k}:`.padEnd(16)}${v ?? '-'}`)
         print(`${'payload:'.padEnd(16)}${JSON.stringify(job.payload)}`)

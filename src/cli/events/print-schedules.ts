@@ -1,13 +1,13 @@
 import type { Command } from 'commander'
-import { describeSchedule, listSchedules } from '../../schedules/list-schedules.ts'
+import { describeSchedule } from '../../schedules/list-schedules.ts'
 import { formatTable } from '../format-table.ts'
 import { print, printJson } from '../print-output.ts'
 import { withRuntime } from '../with-runtime.ts'
 
 /** `app events list --schedules`: plugin jobs, bot schedules and scheduled bot events, with next and last run. */
 export async function printSchedules(cmd: Command, json: boolean): Promise<void> {
-  await withRuntime(cmd, async (db) => {
-    const list = await listSchedules(db)
+  await withRuntime(cmd, async (runtime) => {
+    const list = await runtime.schedules.list()
     if (json) return printJson({ schedules: list })
     if (!list.length) return print('no schedules')
     print(

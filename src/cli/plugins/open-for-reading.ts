@@ -1,20 +1,13 @@
 import type { Command } from 'commander'
-import { openRuntimeDb } from '../../runtime/open-runtime.ts'
-import { openReadonlyStore } from '../../store/open-store.ts'
+import { openReaderBackend } from '../../backend/open-backend.ts'
 import { contextFromCommand } from '../cli-context.ts'
 
-/** Reads plugins.db read-only (never waits: a missing store is exit 4) plus runtime.db when present. */
+/**
+ * The plugin store (read only, never waited for: a missing one is exit 4) and the runtime tables, on the backend
+ * the config names: the SQLite files of --data-dir, or PostgreSQL when database.url is set.
+ */
 export async function openForReading(cmd: Command) {
   const { config } = contextFromCommand(cmd)
-  const store = await openReadonlyStore(config.dataDir, { waitMs: 0 })
-  const runtime = openRuntimeDb(config.dataDir)
-  return {
-    config,
-    store,
-    runtime,
-    close: async () => {
-      runtime.close()
-      await store.close()
-    },
-  }
+  const { store, runtime, close } = await openReaderBackend(config, 'cli', { waitMs: 0 })
+  return { config, store, runtime, close }
 }

@@ -12,6 +12,6 @@ export function addPluginsDisableCommand(plugins: Command): void {
     .option('--json', 'print the request as JSON: {"id", "plugin", "action", "status", "message", "generation", ...}')
     .action(async (name: string, opts: { wait?: string; json?: boolean }, cmd: Command) => {
       const { config } = contextFromCommand(cmd)
-      await submitPluginRequest(config.dataDir, name, 'disable', { waitS: waitSeconds(opts.wait), json: opts.json })
+      await submitPluginRequest(config, name, 'disable', { waitS: waitSeconds(opts.wait), json: opts.json })
     })
 }

@@ -12,6 +12,6 @@ export function addPluginsEnableCommand(plugins: Command): void {
     .option('--json', 'print the request as JSON: {"id", "plugin", "action", "status", "message", "generation", ...}')
     .action(async (name: string, opts: { wait?: string; json?: boolean }, cmd: Command) => {
       const { config } = contextFromCommand(cmd)
-      await submitPluginRequest(config.dataDir, name, 'enable', { waitS: waitSeconds(opts.wait), json: opts.json })
+      await submitPluginRequest(config, name, 'enable', { waitS: waitSeconds(opts.wait), json: opts.json })
     })
 }

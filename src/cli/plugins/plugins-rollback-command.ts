@@ -1,7 +1,6 @@
 import type { Command } from 'commander'
 import { AppError, ExitCode } from '../../errors/app-error.ts'
-import { openWriterLock } from '../../lock/writer-lock.ts'
-import { openWritableStore } from '../../store/open-store.ts'
+import { openPublishTarget } from '../../publish/open-publish-target.ts'
 import { contextFromCommand } from '../cli-context.ts'
 import { print } from '../print-output.ts'
 
@@ -15,9 +14,9 @@ export function addPluginsRollbackCommand(plugins: Command): void {
       const target = Number(id)
       if (!Number.isInteger(target) || target < 1)
         throw new AppError('USAGE', `generation must be a positive integer; found "${id}"`, { exitCode: ExitCode.usage })
-      const { config } = contextFromCommand(cmd)
-      const lock = await openWriterLock(config.dataDir, 'app plugins rollback')
-      const store = await openWritableStore(config.dataDir)
+      const { config, logger } = contextFromCommand(cmd)
+      // The writer lock and the store on either backend (plugins.db, or PostgreSQL when database.url is set).
+      const { store, close } = await openPublishTarget(config, 'app plugins rollback', logger)
       try {
         const exists = await store.generation(target)
         if (!exists) {
@@ -33,8 +32,7 @@ export function addPluginsRollbackCommand(plugins: Command): void {
           `published generation ${generation} with the plugins of generation ${target}; restart the roles (or run them with --reload) to load it`,
         )
       } finally {
-        await store.close()
-        await lock.close()
+        await close()
       }
     })
 }

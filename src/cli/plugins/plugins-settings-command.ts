@@ -1,12 +1,11 @@
 import { accessSync, constants } from 'node:fs'
 import type { Command } from 'commander'
+import { openReaderBackend } from '../../backend/open-backend.ts'
 import { AppError, ExitCode } from '../../errors/app-error.ts'
-import { openRuntimeDb } from '../../runtime/open-runtime.ts'
 import { parseSettingPairs, type SettingChange } from '../../settings/parse-setting-pairs.ts'
-import { pluginSettingsView, type PluginSettingsView } from '../../settings/plugin-settings-view.ts'
+import { type PluginSettingsView, settingsViewOf } from '../../settings/plugin-settings-view.ts'
 import { declaredSettings } from '../../settings/setting-declaration.ts'
-import { writePluginSettings } from '../../settings/settings-store.ts'
-import { openReadonlyStore } from '../../store/open-store.ts'
+import type { PluginStoreReader } from '../../store/plugin-store-port.ts'
 import type { GenerationEntry } from '../../store/store-types.ts'
 import { contextFromCommand } from '../cli-context.ts'
 import { formatTable } from '../format-table.ts'
@@ -36,20 +35,15 @@ function printView(view: PluginSettingsView): void {
 }
 
 /** The plugin as the current generation has it; its version's declarations are the ones that count. */
-async function currentEntry(dataDir: string, name: string): Promise<GenerationEntry> {
-  const store = await openReadonlyStore(dataDir, { waitMs: 0 })
-  try {
-    const generation = await store.currentGeneration()
-    const entry = generation?.plugins.find((p) => p.name === name)
-    if (entry) return entry
-    const names = (generation?.plugins ?? []).map((p) => p.name)
-    throw new AppError(
-      'PLUGIN_NOT_FOUND',
-      `no plugin named "${name}" in generation ${generation?.id ?? 'none'}${names.length ? `; plugins: ${names.join(', ')}` : ''}. \`app plugins list\` shows them.`,
-    )
-  } finally {
-    await store.close()
-  }
+async function currentEntry(store: PluginStoreReader, name: string): Promise<GenerationEntry> {
+  const generation = await store.currentGeneration()
+  const entry = generation?.plugins.find((p) => p.name === name)
+  if (entry) return entry
+  const names = (generation?.plugins ?? []).map((p) => p.name)
+  throw new AppError(
+    'PLUGIN_NOT_FOUND',
+    `no plugin named "${name}" in generation ${generation?.id ?? 'none'}${names.length ? `; plugins: ${names.join(', ')}` : ''}. \`app plugins list\` shows them.`,
+  )
 }
 
 /** A file reference the CLI cannot read may still be readable by the roles (another user, another container): a note, not an error. */
@@ -87,9 +81,10 @@ export function addPluginsSettingsCommand(plugins: Command): void {
           exitCode: ExitCode.usage,
         })
       const { config } = contextFromCommand(cmd)
-      const entry = await currentEntry(config.dataDir, name)
-      const runtime = openRuntimeDb(config.dataDir)
+      // The store never waited for: a missing one is exit 4, as before.
+      const { store, runtime, close } = await openReaderBackend(config, 'cli', { waitMs: 0 })
       try {
+        const entry = await currentEntry(store, name)
         let changed: SettingChange[] = []
         if (verb === 'set') {
           const { changes, problems } = parseSettingPairs(declaredSettings(entry.manifest), pairs, `${name} ${entry.version}`)
@@ -100,10 +95,10 @@ export function addPluginsSettingsCommand(plugins: Command): void {
               `plugin "${name}" ${entry.version}: ${problems.length} problem(s) in what was given, so no setting was changed:\n${lines.join('\n')}`,
             )
           }
-          writePluginSettings(runtime, name, changes)
+          await runtime.settings.write(name, changes)
           changed = changes
         }
-        const view = pluginSettingsView(runtime, entry)
+        const view = settingsViewOf(entry, await runtime.settings.read(name))
         if (opts.json)
           return printJson(
             verb === 'set' ? { ...view, changed: changed.map((c) => ({ key: c.key, action: c.value === null ? 'unset' : 'set' })) } : view,
@@ -118,7 +113,7 @@ export function addPluginsSettingsCommand(plugins: Command): void {
         }
         printView(view)
       } finally {
-        runtime.close()
+        await close()
       }
     })
 }

@@ -1,9 +1,7 @@
 import type { Command } from 'commander'
-import { openRuntimeDb } from '../../runtime/open-runtime.ts'
-import { createPluginStorage } from '../../storage/plugin-storage.ts'
-import { contextFromCommand } from '../cli-context.ts'
 import { formatTable } from '../format-table.ts'
 import { print, printJson } from '../print-output.ts'
+import { withRuntime } from '../with-runtime.ts'
 
 const shown = (v: unknown, n = 60) => {
   const s = JSON.stringify(v)
@@ -11,7 +9,7 @@ const shown = (v: unknown, n = 60) => {
 }
 
 /**
- * `app plugins storage <name> [--clear] [--json]`: what a plugin keeps with `storage` (runtime.db), or
+ * `app plugins storage <name> [--clear] [--json]`: what a plugin keeps with `storage` (runtime tables), or
  * all of it removed. Works for a plugin no longer published too: its keys stay until cleared.
  */
 export function addPluginsStorageCommand(plugins: Command): void {
@@ -22,13 +20,11 @@ export function addPluginsStorageCommand(plugins: Command): void {
     .option('--clear', 'delete every key the plugin stores')
     .option('--json', 'print JSON: {"plugin", "bytes", "limitBytes", "keys": [...]} (with --clear: {"plugin", "cleared", "bytes"})')
     .action(async (name: string, opts: { clear?: boolean; json?: boolean }, cmd: Command) => {
-      const { config } = contextFromCommand(cmd)
-      const db = openRuntimeDb(config.dataDir)
-      try {
-        const storage = createPluginStorage(db, { quotaBytes: config.limits.storageBytes })
-        const { bytes, entries } = storage.entries(name)
+      await withRuntime(cmd, async (runtime, config) => {
+        const storage = runtime.storage(config.limits.storageBytes)
+        const { bytes, entries } = await storage.entries(name)
         if (opts.clear) {
-          const cleared = storage.clear(name)
+          const cleared = await storage.clear(name)
           if (opts.json) return printJson({ plugin: name, cleared, bytes })
           return print(cleared ? `cleared ${cleared} key(s) (${bytes} bytes) of plugin "${name}"` : `plugin "${name}" stores nothing`)
         }
@@ -44,8 +40,6 @@ export function addPluginsStorageCommand(plugins: Command): void {
         print(
           `\n${entries.length} key(s), ${bytes} of ${config.limits.storageBytes} bytes (limits.storageBytes); \`app plugins storage ${name} --clear\` removes them`,
         )
-      } finally {
-        db.close()
-      }
+      })
     })
 }

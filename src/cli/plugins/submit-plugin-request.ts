@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { openReaderBackend } from '../../backend/open-backend.ts'
+import type { Config } from '../../config/config-schema.ts'
 import { AppError, ExitCode } from '../../errors/app-error.ts'
 import { readDisabledPlugins } from '../../publish/disabled-plugins.ts'
-import { openRuntimeDb } from '../../runtime/open-runtime.ts'
-import { pluginRequest, requestPluginAction, type PluginAction, type PluginRequest } from '../../runtime/plugin-requests.ts'
-import { openReadonlyStore } from '../../store/open-store.ts'
+import type { PluginAction, PluginRequest } from '../../runtime/plugin-requests.ts'
 import { print, printJson } from '../print-output.ts'
 
 /** Who the audit list names for a CLI action: the operating-system user. */
@@ -17,18 +17,19 @@ function cliActor(): string {
 }
 
 /**
- * `app plugins disable|enable <name>`: queues the request in runtime.db (the CLI
- * never writes plugins.db: the scheduler does), then waits up to waitS for the
+ * `app plugins disable|enable <name>`: queues the request in the runtime tables (the CLI
+ * never writes the plugin store: the scheduler does), then waits up to waitS for the
  * scheduler's outcome. Done: exit 0; failed: exit 1 with its message; still
  * pending: exit 0 saying it is queued for the scheduler.
  */
 export async function submitPluginRequest(
-  dataDir: string,
+  config: Config,
   name: string,
   action: PluginAction,
   options: { waitS: number; json?: boolean },
 ): Promise<void> {
-  const store = await openReadonlyStore(dataDir, { waitMs: 0 })
+  const { store, runtime, close } = await openReaderBackend(config, 'cli', { waitMs: 0 })
+  let request: PluginRequest
   try {
     const generation = await store.currentGeneration()
     const disabled = await readDisabledPlugins(store)
@@ -39,20 +40,14 @@ export async function submitPluginRequest(
         `no plugin named "${name}" in generation ${generation?.id ?? 'none'}, and none disabled by that name${names.length ? `; plugins: ${names.join(', ')}` : ''}. \`app plugins list\` shows them.`,
       )
     }
-  } finally {
-    await store.close()
-  }
-  const runtime = openRuntimeDb(dataDir)
-  let request: PluginRequest
-  try {
-    request = requestPluginAction(runtime, { plugin: name, action, by: cliActor() })
+    request = await runtime.console.requests.request({ plugin: name, action, by: cliActor() })
     const deadline = Date.now() + options.waitS * 1000
     while (request.status === 'pending' && Date.now() < deadline) {
       await sleep(200)
-      request = pluginRequest(runtime, request.id) ?? request
+      request = (await runtime.console.requests.get(request.id)) ?? request
     }
   } finally {
-    runtime.close()
+    await close()
   }
   if (options.json) printJson(request)
   if (request.status === 'failed')

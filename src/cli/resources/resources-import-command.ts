@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import { AppError, ExitCode } from '../../errors/app-error.ts'
-import { importResources } from '../../resources/import-resources.ts'
 import { print, printJson } from '../print-output.ts'
 import { readDataFile } from '../read-data-file.ts'
 import { reportRejected } from '../report-rejected.ts'
@@ -21,8 +20,8 @@ export function addResourcesImportCommand(resources: Command): void {
     .option('--json', 'print JSON: {"total", "imported", "created", "modified", "unchanged", "deleted", "rejected": [...], "applied"}')
     .action(async (file: string, opts: { json?: boolean; replace?: boolean }, cmd: Command) => {
       const data = readDataFile(file, 'resources', false)
-      await withRuntime(cmd, async (db) => {
-        const result = await importResources(db, data, { replace: opts.replace === true })
+      await withRuntime(cmd, async (runtime) => {
+        const result = await runtime.inventory.import(data, { replace: opts.replace === true })
         if (opts.replace && !result.applied) {
           if (opts.json) printJson(result)
           reportRejected(result.rejected, 'resource')

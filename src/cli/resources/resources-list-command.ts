@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { createHostServices } from '../../host/create-host-services.ts'
 import { formatTable } from '../format-table.ts'
 import { print, printJson } from '../print-output.ts'
 import { withRuntime } from '../with-runtime.ts'
@@ -13,8 +12,8 @@ export function addResourcesListCommand(resources: Command): void {
     .option('--state <state>', 'only this state')
     .option('--json', 'print JSON: {"resources": [...]}')
     .action(async (opts: { type?: string; state?: string; json?: boolean }, cmd: Command) => {
-      await withRuntime(cmd, async (db) => {
-        const list = await createHostServices(db).resources.find({ type: opts.type, state: opts.state })
+      await withRuntime(cmd, async (runtime) => {
+        const list = await runtime.inventory.find({ type: opts.type, state: opts.state })
         if (opts.json) return printJson({ resources: list })
         if (!list.length) return print('no resources')
         print(

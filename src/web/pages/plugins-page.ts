@@ -8,6 +8,7 @@ import { badge, pluginName, pluginPath, pluginStatusBadge, statusBadge, table, w
 import { triageForm } from './triage-form.ts'
 import { warningsChart } from './warnings-chart.ts'
 import { warningTable } from './warning-table.ts'
+import { compareText } from '../../report/compare-text.ts'
 
 export const WARNINGS_PER_PAGE = 50
 export const PLUGINS_PER_PAGE = 50
@@ -74,7 +75,7 @@ export function pluginsPage(s: AdminSnapshot, o: LandingOptions): Html {
     `?${queryParams({ ...o.query, severity: null, plugin: null, code: null, q: null, state: 'open', sort: 'lastSeen' }, params)}#warnings`
   const shown = o.selected.slice((o.wpage - 1) * WARNINGS_PER_PAGE, o.wpage * WARNINGS_PER_PAGE)
   const rows = [...report.plugins.map((p) => ({ name: p.name, p })), ...Object.keys(s.disabled).map((name) => ({ name, p: null }))].sort(
-    (a, b) => a.name.localeCompare(b.name),
+    (a, b) => compareText(a.name, b.name),
   )
   const listed = rows.slice((o.ppage - 1) * PLUGINS_PER_PAGE, o.ppage * PLUGINS_PER_PAGE)
   const running = new Map(

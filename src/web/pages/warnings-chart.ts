@@ -25,9 +25,16 @@ export function warningsPerDay(warnings: StoredWarning[], now: number): DayCount
     counts: { error: 0, warning: 0, info: 0 },
   }))
   const first = today - (DAYS - 1) * DAY_MS
+  // Warnings of one load report share their times: each distinct one is parsed once.
+  const parsed = new Map<string, number>()
+  const dayOf = (iso: string) => {
+    let day = parsed.get(iso)
+    if (day === undefined) parsed.set(iso, (day = Math.floor(Date.parse(iso) / DAY_MS) * DAY_MS))
+    return day
+  }
   for (const w of warnings) {
-    const from = Math.floor(Date.parse(w.firstSeen) / DAY_MS) * DAY_MS
-    const to = Math.floor(Date.parse(w.lastSeen) / DAY_MS) * DAY_MS
+    const from = dayOf(w.firstSeen)
+    const to = dayOf(w.lastSeen)
     if (Number.isNaN(from) || Number.isNaN(to)) continue
     for (let d = Math.max(from, first); d <= Math.min(to, today); d += DAY_MS) days[(d - first) / DAY_MS]!.counts[w.severity]++
   }

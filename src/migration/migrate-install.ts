@@ -2,8 +2,8 @@ import { AppError } from '../errors/app-error.ts'
 import { openPostgresWriterLock } from '../lock/postgres-writer-lock.ts'
 import { openWriterLock } from '../lock/writer-lock.ts'
 import { type CopiedTable, copyFromSqlite } from './copy-from-sqlite.ts'
-import { migratePostgres } from './migrate-postgres.ts'
-import { openPostgres } from './open-postgres.ts'
+import { migratePostgres } from '../postgres/migrate-postgres.ts'
+import { openPostgres } from '../postgres/open-postgres.ts'
 
 /**
  * Moves a stopped SQLite install into PostgreSQL: holds both writer locks (no scheduler may publish into

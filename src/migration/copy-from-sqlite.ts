@@ -7,7 +7,7 @@ import { fileSize } from '../store/database-identity.ts'
 import { type Db, openDatabase } from '../store/open-database.ts'
 import { STORE_FILE } from '../store/open-store.ts'
 import { STORE_APPLICATION_ID } from '../store/store-migrations.ts'
-import { inTransaction, type PgClient } from './open-postgres.ts'
+import { inTransaction, type PgClient } from '../postgres/open-postgres.ts'
 
 // In foreign-key order. plugin_storage_usage is not copied: the trigger on plugin_storage rebuilds it, and the
 // verification below proves it came out equal.
