@@ -1,6 +1,6 @@
 // `--role=worker` on PostgreSQL: an SQLite install moved over with `app db migrate --from-sqlite`, two worker
 // processes on one database (each with its own empty data dir: they share no files), events enqueued as the
-// scheduler enqueues them. Every event runs exactly once, the work is split, idle workers wake on NOTIFY,
+// scheduler enqueues them, and a scheduler process. Every event runs exactly once, the work is split, idle workers wake on NOTIFY,
 // plugin failures are recorded, and a worker killed with SIGKILL mid-job loses nothing: its job is requeued
 // and done by the other.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
@@ -17,7 +17,7 @@ import { waitUntil } from '../helpers/wait-until.ts'
 const HEARTBEAT_TIMEOUT_MS = 2000
 
 let db: Awaited<ReturnType<typeof createInitializedDatabase>>
-/** The scheduler's side of the queue, as the test's stand-in for it: enqueue and requeue. */
+/** The test's own connection to the runtime tables (as the scheduler's user): enqueue and read jobs. */
 let scheduler: RuntimeBackend
 beforeAll(async () => {
   db = await createInitializedDatabase()
@@ -51,6 +51,14 @@ async function migratedInstall(t: { onTestFinished(fn: () => unknown): void }) {
   t.onTestFinished(async () => {
     for (const r of roles) await r.stop('SIGKILL')
   })
+  // A real scheduler on the same plugins: it publishes nothing new (the same set) and runs the maintenance
+  // tick that requeues the jobs of a worker whose heartbeat stopped.
+  const schedulerRole = startCli(['--role=scheduler', '--data-dir', 's1', '--plugins-dir', 'plugins'], {
+    cwd: root,
+    env: { APP_DATABASE_URL: db.urls.scheduler, APP_SETTLE_MS: '0' },
+  })
+  roles.push(schedulerRole)
+  await schedulerRole.waitFor(/scheduler started/, 60_000)
   return {
     root,
     trace: join(root, 'trace.jsonl'),
@@ -133,12 +141,10 @@ test('two workers on one PostgreSQL database run every event once, split between
   const survivor = victim === one ? two : one
   victim.child.kill('SIGKILL')
   await victim.exited
-  // The scheduler's maintenance tick: a worker silent for jobs.heartbeatTimeoutMs loses its jobs.
-  const maintenance = scheduler.jobs.maintenance({ maxAttempts: 5, retentionMs: 3_600_000, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS })
+  // The scheduler process's maintenance tick: a worker silent for jobs.heartbeatTimeoutMs loses its jobs.
   const done = await waitUntil(
-    'the killed worker’s job to be done by the other',
+    'the killed worker’s job to be requeued by the scheduler and done by the other worker',
     async () => {
-      await maintenance.requeueExpired()
       const job = await scheduler.jobs.admin.get(sleeper!.id)
       return job.status === 'done' || job.status === 'failed' ? job : null
     },
