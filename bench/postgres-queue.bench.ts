@@ -2,7 +2,9 @@
 // timed from the start of the workers to the last completion committed, at the same concurrency, through our
 // PostgreSQL queue adapter (claim, markStarted, handler, complete, as src/worker drives it), graphile-worker 0.17,
 // pg-boss 10 and a bare SKIP LOCKED claim loop (the floor). Then due-to-start: jobs inserted at RATE_PER_S with
-// run_at = now, the time until a handler starts on each, woken by NOTIFY (no polling).
+// run_at = now, the time until a handler starts on each, woken by NOTIFY (no polling). And end to end: a real
+// `app --role=worker` process (plugin store moved from SQLite by `app db migrate`) against graphile-worker, each idle
+// when N jobs are enqueued in one insert, timed from the insert to the last done (postgres-queue/worker-role.ts).
 // Alone: `npm run bench -- postgres-queue`, or `node bench/run-one.ts bench/postgres-queue.bench.ts out.json`.
 import { openPostgres } from '../src/postgres/open-postgres.ts'
 import type { NewJob } from '../src/queue/job-types.ts'
@@ -10,8 +12,9 @@ import { insertPostgresJobs } from '../src/queue/postgres-insert-jobs.ts'
 import { median } from './bench-helpers.ts'
 import type { BenchResult } from './bench-types.ts'
 import { createAppBenchDatabase, createBenchDatabase } from './postgres-queue/bench-database.ts'
-import { bareRate, graphileRate, pgBossRate } from './postgres-queue/other-queues.ts'
+import { bareRate, graphileEndToEndRate, graphileRate, pgBossRate } from './postgres-queue/other-queues.ts'
 import { startOurWorker } from './postgres-queue/our-worker.ts'
+import { prepareWorkerRole } from './postgres-queue/worker-role.ts'
 
 const N = 20_000
 /** pg-boss polls (at most every 0.5 s per worker): its rate does not depend on N, so fewer jobs measure it as well. */
@@ -22,6 +25,8 @@ const BARE_BATCH = 256
 const ROUNDS = 5
 const RATE_PER_S = 50
 const LATENCY_JOBS = 500
+/** End to end, both sides: how often the count of finished jobs is read (the run ends within this of the last one). */
+const END_POLL_MS = 50
 const progress = (s: string) => process.stderr.write(`  postgres-queue: ${s}\n`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const noops = (n: number): NewJob[] => Array.from({ length: n }, (_, i) => ({ eventType: 'bench.noop', runAt: Date.now(), payload: { i } }))
@@ -114,20 +119,42 @@ async function bareOnOurs(): Promise<number> {
 export async function run(): Promise<BenchResult[]> {
   // Interleaved rounds, medians: the machine is shared and noisy, so each round measures all contenders back to back.
   const rates = { bare: [] as number[], graphile: [] as number[], pgBoss: [] as number[], ours: [] as number[] }
-  for (let r = 0; r < ROUNDS; r++) {
-    rates.bare.push(await bareOnOurs())
-    rates.graphile.push(await onFreshDatabase((url) => graphileRate(url, N, CONCURRENCY)))
-    rates.pgBoss.push(await onFreshDatabase((url) => pgBossRate(url, PGBOSS_N, CONCURRENCY)))
-    rates.ours.push(await ourRate())
-    const last = Object.entries(rates).map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)}`)
-    progress(`round ${r + 1} (jobs/s): ${last.join(', ')}`)
+  const endToEnd = { role: [] as number[], graphile: [] as number[] }
+  const role = await prepareWorkerRole()
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      rates.bare.push(await bareOnOurs())
+      rates.graphile.push(await onFreshDatabase((url) => graphileRate(url, N, CONCURRENCY)))
+      rates.pgBoss.push(await onFreshDatabase((url) => pgBossRate(url, PGBOSS_N, CONCURRENCY)))
+      rates.ours.push(await ourRate())
+      endToEnd.role.push(await role.rate(N, CONCURRENCY, END_POLL_MS))
+      endToEnd.graphile.push(await onFreshDatabase((url) => graphileEndToEndRate(url, N, CONCURRENCY, END_POLL_MS)))
+      const last = Object.entries({ ...rates, roleEndToEnd: endToEnd.role, graphileEndToEnd: endToEnd.graphile })
+      progress(`round ${r + 1} (jobs/s): ${last.map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)}`).join(', ')}`)
+    }
+  } finally {
+    role.close()
   }
   const latency = await ourLatency()
   progress(`due-to-start at ${RATE_PER_S} jobs/s: p50 ${latency.p50} ms, p95 ${latency.p95} ms`)
   const [ours, graphile, pgBoss, bare] = [rates.ours, rates.graphile, rates.pgBoss, rates.bare].map(median) as number[]
+  const [roleRate, graphileE2e] = [endToEnd.role, endToEnd.graphile].map(median) as number[]
   const what = (vs: string) =>
     `jobs/s on PostgreSQL, ${N} no-op jobs, ${CONCURRENCY} handlers: our queue adapter (claim, markStarted, handler, complete, as src/worker) vs ${vs}; median of ${ROUNDS}, fresh database each`
   return [
+    {
+      name: 'postgres-queue.worker-role-vs-graphile-worker',
+      what: `worker role end to end on PostgreSQL: events/s from enqueueing ${N} no-op events (one insert, as the scheduler's) to the last done, one \`app --role=worker --concurrency ${CONCURRENCY}\` process (store moved by \`app db migrate --from-sqlite\`), idle at the insert; done counted every ${END_POLL_MS} ms; median of ${ROUNDS}, fresh database each`,
+      value: roleRate!,
+      unit: 'events/s',
+      baseline: {
+        what: `graphile-worker 0.17 same run, same way: worker idle (concurrency ${CONCURRENCY}, localQueue 256), ${N} jobs in one addJobs, to the last completion`,
+        value: graphileE2e!,
+      },
+      ratio: roleRate! / graphileE2e!,
+      goal: '>= 1x',
+      met: roleRate! >= graphileE2e!,
+    },
     {
       name: 'postgres-queue.vs-graphile-worker',
       what: what('graphile-worker 0.17 (concurrency 4, localQueue 256, completions batched)'),

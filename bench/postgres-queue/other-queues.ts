@@ -9,20 +9,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const quiet = new Logger(() => () => {})
 
 /** Polls a cheap EXISTS probe until it says false: the end of a run, seen from outside the queue. */
-async function untilEmpty(client: pg.Client, probe: string, params: unknown[], what: string): Promise<void> {
+async function untilEmpty(client: pg.Client, probe: string, params: unknown[], what: string, pollMs = 5): Promise<void> {
   const deadline = Date.now() + 300_000
   while ((await client.query<{ busy: boolean }>(probe, params)).rows[0]!.busy) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(5)
+    await sleep(pollMs)
   }
 }
 
 /** graphile-worker with its batching on (local queue of 256 as our claim, completions batched): its fastest setup. */
-export async function graphileRate(url: string, n: number, concurrency: number): Promise<number> {
+async function startGraphile(url: string, concurrency: number) {
   await runMigrations({ connectionString: url, logger: quiet })
   const utils = await makeWorkerUtils({ connectionString: url, logger: quiet })
-  await utils.addJobs(Array.from({ length: n }, (_, i) => ({ identifier: 'noop', payload: { i } })))
-  await utils.release()
   const probe = new pg.Client({ connectionString: url })
   probe.on('error', () => {})
   await probe.connect()
@@ -30,29 +28,68 @@ export async function graphileRate(url: string, n: number, concurrency: number):
   const pgPool = new pg.Pool({ connectionString: url, max: 10, application_name: 'bench graphile-worker' })
   pgPool.on('error', () => {})
   pgPool.on('connect', (client) => client.on('error', () => {}))
-  let handled = 0
-  const t0 = performance.now()
-  const runner = await run({
-    pgPool,
-    concurrency,
-    noHandleSignals: true,
-    logger: quiet,
-    taskList: {
-      noop: async () => {
-        handled++
-      },
+  let runner: Awaited<ReturnType<typeof run>> | null = null
+  const g = {
+    handled: 0,
+    addJobs: (n: number) => utils.addJobs(Array.from({ length: n }, (_, i) => ({ identifier: 'noop', payload: { i } }))),
+    async start() {
+      runner = await run({
+        pgPool,
+        concurrency,
+        noHandleSignals: true,
+        logger: quiet,
+        taskList: {
+          noop: async () => {
+            g.handled++
+          },
+        },
+        preset: { worker: { localQueue: { size: 256 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+      })
     },
-    preset: { worker: { localQueue: { size: 256 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
-  })
+    /** Completed jobs are deleted: the table empties when the last completion is committed. */
+    untilEmpty: (pollMs: number) =>
+      untilEmpty(probe, 'SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs) AS busy', [], 'graphile-worker', pollMs),
+    async close() {
+      await runner?.stop()
+      await utils.release()
+      await Promise.all([probe.end(), pgPool.end()])
+    },
+  }
+  return g
+}
+
+/** graphile-worker on n jobs inserted beforehand, timed from the start of its worker to the last completion. */
+export async function graphileRate(url: string, n: number, concurrency: number): Promise<number> {
+  const g = await startGraphile(url, concurrency)
   try {
-    // Completed jobs are deleted: the table empties when the last completion is committed.
-    await untilEmpty(probe, 'SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs) AS busy', [], 'graphile-worker')
+    await g.addJobs(n)
+    const t0 = performance.now()
+    await g.start()
+    await g.untilEmpty(5)
     const seconds = (performance.now() - t0) / 1000
-    if (handled !== n) throw new Error(`graphile-worker ran ${handled} of ${n} jobs`)
+    if (g.handled !== n) throw new Error(`graphile-worker ran ${g.handled} of ${n} jobs`)
     return n / seconds
   } finally {
-    await runner.stop()
-    await Promise.all([probe.end(), pgPool.end()])
+    await g.close()
+  }
+}
+
+/**
+ * graphile-worker end to end, as the worker role is timed: its worker started and idle, then n jobs added in one
+ * call (woken by its NOTIFY), timed from the start of the insert to the last completion, polled every pollMs.
+ */
+export async function graphileEndToEndRate(url: string, n: number, concurrency: number, pollMs: number): Promise<number> {
+  const g = await startGraphile(url, concurrency)
+  try {
+    await g.start()
+    const t0 = performance.now()
+    await g.addJobs(n)
+    await g.untilEmpty(pollMs)
+    const seconds = (performance.now() - t0) / 1000
+    if (g.handled !== n) throw new Error(`graphile-worker ran ${g.handled} of ${n} jobs`)
+    return n / seconds
+  } finally {
+    await g.close()
   }
 }
 

@@ -1,5 +1,5 @@
 // Our PostgreSQL queue adapter driven the way src/worker drives its queue, in one process and without handler
-// threads: a claim loop claims batches as the handler slots want them (each holds up to 64 jobs this short),
+// threads: a claim loop claims batches as the handler slots want them (each holds up to JOBS_PER_THREAD jobs this short),
 // the slots run a no-op handler, a watchdog records the starts of running handlers every 25 ms, and a flusher
 // writes starts then results in one batch per turn of the event loop. No polling: the loop sleeps until a
 // NOTIFY (listenForJobs), a slot frees room, or the timer on nextDueAt.
@@ -7,9 +7,10 @@ import type { PgPool } from '../../src/postgres/open-postgres.ts'
 import type { ClaimedJob, JobResult, JobStart } from '../../src/queue/job-types.ts'
 import { createPostgresJobQueue } from '../../src/queue/postgres-job-queue.ts'
 import { listenForJobs } from '../../src/queue/postgres-job-wakeup.ts'
+import { JOBS_PER_THREAD } from '../../src/worker/pool-dispatch.ts'
 
 /** As src/worker: JOBS_PER_THREAD (pool-dispatch.ts), MAX_CLAIM (claim-loop.ts), WATCH_MS (pool-watchdog.ts). */
-const JOBS_PER_SLOT = 64
+const JOBS_PER_SLOT = JOBS_PER_THREAD
 const MAX_CLAIM = 256
 const WATCH_MS = 25
 const CONFIRM_MS = 800

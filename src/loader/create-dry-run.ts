@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { MessagePort, Worker } from 'node:worker_threads'
 import type { DryRunReads } from '../host/create-dry-run-services.ts'
@@ -21,6 +22,7 @@ const STARTUP_MS = 30_000
 const MARGIN_MS = 1000
 /** A plugin that allocates without bound ends its own thread, not the scheduler. */
 const MAX_HEAP_MB = 512
+const SPARES = Math.max(1, availableParallelism())
 
 type Holder = DryRunJob['holders'][number]
 interface DryThread {
@@ -30,7 +32,7 @@ interface DryThread {
 }
 
 export interface DryRun extends ValidateVersion {
-  /** Terminates the thread kept warm for the next dry run. */
+  /** Terminates the threads kept warm for the next dry runs. */
   stop(): Promise<void>
 }
 
@@ -52,7 +54,9 @@ export function createDryRun(options: {
 }): DryRun {
   const cacheDir = cacheDirOf(options.dataDir)
   const runtimeDb = options.reads ? null : join(options.dataDir, 'runtime.db')
-  let spare: DryThread | null = null
+  // Threads started ahead (one per core): a dry run is mostly a thread's start-up, so while one plugin runs
+  // the next ones are already starting; sync validates one plugin at a time, in name order.
+  const spares: DryThread[] = []
   let known: { generation: number | null; holders: Holder[] } | null = null
   /** Candidates validated since the generation last changed: same-pass clashes count too (sync validates in name order). */
   const pass = new Map<string, Holder[]>()
@@ -102,8 +106,8 @@ export function createDryRun(options: {
     job: DryRunJob,
     reads: MessagePort | undefined,
   ): Promise<{ warnings: Warning[]; registered: RegisteredSummary | null; recorded?: DryRunRecord[] }> {
-    const t = spare ?? start()
-    spare = start() // warm up the next one while this one runs
+    const t = spares.shift() ?? start()
+    while (spares.length < SPARES) spares.push(start())
     const { name, version } = job.plugin
     let phase = 'starting the dry-run thread'
     return new Promise((resolve) => {
@@ -205,9 +209,7 @@ export function createDryRun(options: {
 
   return Object.assign(validate, {
     async stop() {
-      const t = spare
-      spare = null
-      await t?.thread.terminate()
+      await Promise.all(spares.splice(0).map((t) => t.thread.terminate()))
     },
   })
 }
