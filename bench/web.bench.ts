@@ -2,8 +2,8 @@
 // Web benchmark (issue 4). The web role (its own process, --role=web) with 200 plugins and 2,000 warnings:
 // the landing page (unfiltered, filtered by the triage parameters, and as a signed-in browser gets it, with
 // the session's CSRF token in every form) and /api/v1/warnings under autocannon (10 connections, loopback),
-// against a hello-world Hono route on @hono/node-server in the same run. Then the landing page while a scheduler process publishes
-// 1,000 new plugins into the same store.
+// each loaded in turns with a hello-world Hono route on @hono/node-server, the baseline of its ratio. Then
+// the landing page while a scheduler process publishes 1,000 new plugins into the same store.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { openRuntimeDb } from '../src/runtime/open-runtime.ts'
 import { registerProcess } from '../src/runtime/process-registry.ts'
 import type { BenchResult } from './bench-types.ts'
-import { load, type LoadResult } from './web/run-autocannon.ts'
+import { load, loadInTurns, type LoadResult, type Target } from './web/run-autocannon.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const APP = join(here, '../bin/app.js')
@@ -152,16 +152,19 @@ export async function run(): Promise<BenchResult[]> {
       ['settings/integrations/plugins', session],
     ] as const)
       await load(`${url}${path}`, { seconds: 2, headers })
-    const base = await load(`http://127.0.0.1:${hello.value}/`, { seconds: SECONDS })
-    show('hello world', base)
-    const landing = await load(`${url}settings/integrations/plugins`, { seconds: SECONDS, headers: auth })
-    show('landing page', landing)
-    const filtered = await load(`${url}${FILTERED}`, { seconds: SECONDS, headers: auth })
-    show('landing page, filtered', filtered)
-    const signedIn = await load(`${url}settings/integrations/plugins`, { seconds: SECONDS, headers: session })
-    show('landing page, signed-in session', signedIn)
-    const warnings = await load(`${url}api/v1/warnings`, { seconds: SECONDS, headers: auth })
-    show('/api/v1/warnings', warnings)
+    // Each view in turns with the hello-world route (5 rounds): the ratio of each row is to its own baseline.
+    const inTurns = async (what: string, target: Target) => {
+      const r = await loadInTurns(target, { url: `http://127.0.0.1:${hello.value}/` }, { seconds: SECONDS })
+      show(`${what} (hello world in turns: ${r.baseline.rps.toFixed(0)} req/s, p99 ${r.baseline.p99} ms)`, r.target)
+      return [r.target, r.baseline] as const
+    }
+    const [landing, landingBase] = await inTurns('landing page', { url: `${url}settings/integrations/plugins`, headers: auth })
+    const [filtered, filteredBase] = await inTurns('landing page, filtered', { url: `${url}${FILTERED}`, headers: auth })
+    const [signedIn, signedInBase] = await inTurns('landing page, signed-in session', {
+      url: `${url}settings/integrations/plugins`,
+      headers: session,
+    })
+    const [warnings, warningsBase] = await inTurns('/api/v1/warnings', { url: `${url}api/v1/warnings`, headers: auth })
     await stop(hello.child)
 
     // A scheduler (its own process) publishes 1,000 more plugins while the landing page is under load.
@@ -190,17 +193,18 @@ export async function run(): Promise<BenchResult[]> {
     await worker.stop()
     runtime.close()
 
-    const ratio = (r: LoadResult) => r.rps / base.rps
+    const ratio = (r: LoadResult, base: LoadResult) => r.rps / base.rps
+    const BASE = 'hello-world Hono route, loaded in turns with it'
     return [
       {
         name: 'web.landing.throughput',
         what: `landing page, ${PLUGINS} plugins, ${count} warnings (50 of each per page), 10 connections (higher is better)`,
         value: landing.rps,
         unit: 'req/s',
-        baseline: { what: 'hello-world Hono route, same run', value: base.rps },
-        ratio: ratio(landing),
+        baseline: { what: BASE, value: landingBase.rps },
+        ratio: ratio(landing, landingBase),
         goal: '>= 0.25x',
-        met: ratio(landing) >= 0.25,
+        met: ratio(landing, landingBase) >= 0.25,
         notes: `${(landing.bytesPerRequest / 1024).toFixed(0)} KiB per page`,
       },
       {
@@ -208,8 +212,8 @@ export async function run(): Promise<BenchResult[]> {
         what: 'landing page p99 latency, 10 connections',
         value: landing.p99,
         unit: 'ms',
-        baseline: { what: 'hello-world p99', value: base.p99 },
-        ratio: landing.p99 / Math.max(base.p99, 1),
+        baseline: { what: 'hello-world p99', value: landingBase.p99 },
+        ratio: landing.p99 / Math.max(landingBase.p99, 1),
         goal: '< 20 ms',
         met: landing.p99 < 20,
       },
@@ -218,10 +222,10 @@ export async function run(): Promise<BenchResult[]> {
         what: `landing page filtered (?severity&code&q&sort=count), ${PLUGINS} plugins, ${count} warnings, 10 connections (higher is better)`,
         value: filtered.rps,
         unit: 'req/s',
-        baseline: { what: 'hello-world Hono route, same run', value: base.rps },
-        ratio: ratio(filtered),
+        baseline: { what: BASE, value: filteredBase.rps },
+        ratio: ratio(filtered, filteredBase),
         goal: '>= 0.25x',
-        met: ratio(filtered) >= 0.25,
+        met: ratio(filtered, filteredBase) >= 0.25,
         notes: `${(filtered.bytesPerRequest / 1024).toFixed(0)} KiB per page`,
       },
       {
@@ -229,8 +233,8 @@ export async function run(): Promise<BenchResult[]> {
         what: 'landing page filtered, p99 latency, 10 connections',
         value: filtered.p99,
         unit: 'ms',
-        baseline: { what: 'hello-world p99', value: base.p99 },
-        ratio: filtered.p99 / Math.max(base.p99, 1),
+        baseline: { what: 'hello-world p99', value: filteredBase.p99 },
+        ratio: filtered.p99 / Math.max(filteredBase.p99, 1),
         goal: '<= 20 ms',
         met: filtered.p99 <= 20,
       },
@@ -239,10 +243,10 @@ export async function run(): Promise<BenchResult[]> {
         what: "landing page as a signed-in browser gets it (acknowledge and action forms, each with the session's CSRF token), 10 connections (higher is better)",
         value: signedIn.rps,
         unit: 'req/s',
-        baseline: { what: 'hello-world Hono route, same run', value: base.rps },
-        ratio: ratio(signedIn),
+        baseline: { what: BASE, value: signedInBase.rps },
+        ratio: ratio(signedIn, signedInBase),
         goal: '>= 0.25x',
-        met: ratio(signedIn) >= 0.25,
+        met: ratio(signedIn, signedInBase) >= 0.25,
         notes: `${(signedIn.bytesPerRequest / 1024).toFixed(0)} KiB per page`,
       },
       {
@@ -250,8 +254,8 @@ export async function run(): Promise<BenchResult[]> {
         what: 'landing page, signed-in session, p99 latency, 10 connections',
         value: signedIn.p99,
         unit: 'ms',
-        baseline: { what: 'hello-world p99', value: base.p99 },
-        ratio: signedIn.p99 / Math.max(base.p99, 1),
+        baseline: { what: 'hello-world p99', value: signedInBase.p99 },
+        ratio: signedIn.p99 / Math.max(signedInBase.p99, 1),
         goal: '<= 20 ms',
         met: signedIn.p99 <= 20,
       },
@@ -260,10 +264,10 @@ export async function run(): Promise<BenchResult[]> {
         what: `/api/v1/warnings of ${count} (first page: 100), 10 connections (higher is better)`,
         value: warnings.rps,
         unit: 'req/s',
-        baseline: { what: 'hello-world Hono route, same run', value: base.rps },
-        ratio: ratio(warnings),
+        baseline: { what: BASE, value: warningsBase.rps },
+        ratio: ratio(warnings, warningsBase),
         goal: '>= 0.25x',
-        met: ratio(warnings) >= 0.25,
+        met: ratio(warnings, warningsBase) >= 0.25,
         notes: `${(warnings.bytesPerRequest / 1024).toFixed(0)} KiB per response`,
       },
       {
@@ -271,8 +275,8 @@ export async function run(): Promise<BenchResult[]> {
         what: '/api/v1/warnings p99 latency, 10 connections',
         value: warnings.p99,
         unit: 'ms',
-        baseline: { what: 'hello-world p99', value: base.p99 },
-        ratio: warnings.p99 / Math.max(base.p99, 1),
+        baseline: { what: 'hello-world p99', value: warningsBase.p99 },
+        ratio: warnings.p99 / Math.max(warningsBase.p99, 1),
         goal: '< 20 ms',
         met: warnings.p99 < 20,
       },

@@ -110,7 +110,7 @@ export async function startReaderRole(role: 'worker' | 'web', { config, logger }
       await runStopSteps(
         [
           ['unload the plugins', unloadPlugins],
-          ['mark this process stopped', () => proc.stop()],
+          [`mark this process stopped${runtime.kind === 'sqlite' ? ' in runtime.db' : ''}`, () => proc.stop()],
           ['close the plugin store and the runtime tables', () => backend.close()],
         ],
         log,

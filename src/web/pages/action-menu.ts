@@ -1,5 +1,5 @@
 import { html } from 'hono/html'
-import { pluginPath, type Html } from './page-parts.ts'
+import { landingPluginPath, type Html } from './page-parts.ts'
 
 /**
  * A plugin row's Action menu. Without JavaScript it is a <details>: Enter or
@@ -7,9 +7,10 @@ import { pluginPath, type Html } from './page-parts.ts'
  * in the flow of the page on a phone. /static/app.js adds what a menu button
  * does: one open at a time, Escape, a click outside or tabbing away closes it,
  * arrow keys move between its entries, and it stays inside the screen.
+ * Its links are relative to the landing page, the one page it is on.
  */
 export function actionMenu(name: string, o: { disabled: boolean; csrf: string | null }): Html {
-  const path = pluginPath(name)
+  const path = landingPluginPath(name)
   const post = (action: string, label: string) =>
     o.csrf
       ? html`<li><form method="post" action="${path}/${action}"><input type="hidden" name="csrf" value="${o.csrf}"><button type="submit">${label}</button></form></li>`

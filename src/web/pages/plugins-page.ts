@@ -4,7 +4,7 @@ import type { StoredWarning } from '../../report/stored-warning.ts'
 import type { AdminSnapshot } from '../admin-snapshot.ts'
 import { isAcknowledged, queryParams, type WarningQuery } from '../warning-query.ts'
 import { actionMenu } from './action-menu.ts'
-import { badge, pluginName, pluginPath, pluginStatusBadge, statusBadge, table, when, type Html } from './page-parts.ts'
+import { badge, landingPluginPath, pluginName, pluginStatusBadge, statusBadge, table, when, type Html } from './page-parts.ts'
 import { triageForm } from './triage-form.ts'
 import { warningsChart } from './warnings-chart.ts'
 import { warningTable } from './warning-table.ts'
@@ -131,11 +131,11 @@ function pluginRow(s: AdminSnapshot, p: PluginSummary, csrf: string | null): Htm
   for (const w of p.warnings) counts[w.severity]++
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
   return html`<tr data-plugin="${p.name}">
-<td><a href="${pluginPath(p.name)}"><strong>${pluginName(p.name)}</strong></a>${typeof nickname === 'string' && nickname ? html`<br><span class="muted">${nickname}</span>` : ''}</td>
+<td><a href="${landingPluginPath(p.name)}"><strong>${pluginName(p.name)}</strong></a>${typeof nickname === 'string' && nickname ? html`<br><span class="muted">${nickname}</span>` : ''}</td>
 <td>${p.version}</td>
 <td>${pluginStatusBadge(p)}${pendingBadge(s, p.name)}</td>
 <td class="hide-narrow">${p.source}</td>
-<td>${p.warnings.length ? html`<a href="${pluginPath(p.name)}#warnings">${counts.error ? badge('error', plural(counts.error, 'error')) : ''} ${counts.warning ? badge('warning', plural(counts.warning, 'warning')) : ''} ${counts.info ? badge('info', `${counts.info} info`) : ''}</a>` : html`<span class="muted">none</span>`}</td>
+<td>${p.warnings.length ? html`<a href="${landingPluginPath(p.name)}#warnings">${counts.error ? badge('error', plural(counts.error, 'error')) : ''} ${counts.warning ? badge('warning', plural(counts.warning, 'warning')) : ''} ${counts.info ? badge('info', `${counts.info} info`) : ''}</a>` : html`<span class="muted">none</span>`}</td>
 <td>${actionMenu(p.name, { disabled: false, csrf })}</td>
 </tr>`
 }
@@ -143,7 +143,7 @@ function pluginRow(s: AdminSnapshot, p: PluginSummary, csrf: string | null): Htm
 function disabledRow(s: AdminSnapshot, name: string, csrf: string | null): Html {
   const d = s.disabled[name]!
   return html`<tr data-plugin="${name}" class="disabled">
-<td><a href="${pluginPath(name)}"><strong>${pluginName(name)}</strong></a><br><span class="muted">disabled by ${d.by}</span></td>
+<td><a href="${landingPluginPath(name)}"><strong>${pluginName(name)}</strong></a><br><span class="muted">disabled by ${d.by}</span></td>
 <td>${d.version ?? '-'}</td>
 <td>${statusBadge('disabled')}${pendingBadge(s, name)}</td>
 <td class="hide-narrow">-</td>
