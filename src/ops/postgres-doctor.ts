@@ -19,7 +19,14 @@ export async function runPostgresDoctor(url: string, dataDir: string): Promise<D
   try {
     pool = await openPostgres(url, { applicationName: 'app doctor', max: 1 })
   } catch (error) {
-    return [{ name: 'database', status: 'fail', message: (error as Error).message, fix: 'Fix database.url (APP_DATABASE_URL) or start the server.' }]
+    return [
+      {
+        name: 'database',
+        status: 'fail',
+        message: (error as Error).message,
+        fix: 'Fix database.url (APP_DATABASE_URL) or start the server.',
+      },
+    ]
   }
   const checks: DoctorCheck[] = []
   try {
@@ -28,7 +35,11 @@ export async function runPostgresDoctor(url: string, dataDir: string): Promise<D
       ['server_version'],
     )
     const info = rows[0]!
-    checks.push({ name: 'database', status: 'ok', message: `PostgreSQL ${info.version}, database ${info.db} at ${redactUrl(url)}, as ${info.who}` })
+    checks.push({
+      name: 'database',
+      status: 'ok',
+      message: `PostgreSQL ${info.version}, database ${info.db} at ${redactUrl(url)}, as ${info.who}`,
+    })
     const schemaCheck = await schema(pool)
     checks.push(schemaCheck)
     // Without this build's tables there is no access to judge and no registry to read.
@@ -55,7 +66,12 @@ async function schema(pool: PgPool): Promise<DoctorCheck> {
     await checkPostgresSchema(pool)
     return { name: 'schema', status: 'ok', message: `schemas plugins and runtime at version ${postgresMigrations.length}` }
   } catch (error) {
-    return { name: 'schema', status: 'fail', message: (error as Error).message, fix: 'Run `app db init --admin-url <url>`, then start the scheduler.' }
+    return {
+      name: 'schema',
+      status: 'fail',
+      message: (error as Error).message,
+      fix: 'Run `app db init --admin-url <url>`, then start the scheduler.',
+    }
   }
 }
 
