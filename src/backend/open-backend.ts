@@ -3,7 +3,7 @@ import type { Config } from '../config/config-schema.ts'
 import { AppError } from '../errors/app-error.ts'
 import { openPostgresWriterLock } from '../lock/postgres-writer-lock.ts'
 import { openWriterLock, type WriterLock } from '../lock/writer-lock.ts'
-import { checkPostgresSchema, migratePostgres } from '../postgres/migrate-postgres.ts'
+import { checkPostgresSchema, migratePostgresPool } from '../postgres/migrate-postgres.ts'
 import { openPostgres, type PgPool } from '../postgres/open-postgres.ts'
 import type { PluginStore, PluginStoreReader } from '../store/plugin-store-port.ts'
 import { postgresPluginStore, postgresPluginStoreReader } from '../store/postgres-plugin-store.ts'
@@ -90,12 +90,7 @@ export async function openWriterBackend(config: Config, command: string, onLockL
   try {
     const pool = await openPostgres(url, { applicationName: connectionName('scheduler') })
     try {
-      const client = await pool.connect()
-      try {
-        await migratePostgres(client)
-      } finally {
-        client.release()
-      }
+      await migratePostgresPool(pool)
     } catch (error) {
       await pool.end()
       throw error

@@ -1,6 +1,7 @@
+import { findEvents } from './find-events.ts'
 import { resolve } from 'node:path'
 import type { Db } from '../store/open-database.ts'
-import type { EventRecord, HostServices, Resource, ResourcePatch } from '../sdk/host-services.ts'
+import type { HostServices, Resource, ResourcePatch } from '../sdk/host-services.ts'
 import { createJobAdmin } from '../queue/job-admin.ts'
 import { toBot, toResource, type BotRow, type ResourceRow } from '../resources/resource-rows.ts'
 import { planBotEvents } from '../schedules/bot-event-requests.ts'
@@ -68,23 +69,7 @@ export function createHostServices(db: Db, options: { role?: string; dataDir?: s
         return (q.bots.all() as BotRow[]).map(toBot)
       },
     },
-    events: {
-      async find(query = {}): Promise<EventRecord[]> {
-        const records = await jobs.list({ eventType: query.eventType, status: query.status, limit: 1000 })
-        return records.map(({ id, eventType, description, bot, resource, payload, status, runAt, attempts, lastError }) => ({
-          id,
-          eventType,
-          description,
-          bot,
-          resource,
-          payload,
-          status,
-          runAt,
-          attempts,
-          lastError,
-        }))
-      },
-    },
+    events: findEvents(jobs),
     async scheduleBotEvents(requests, owner) {
       // Every request is checked before any is written: the block commits whole or not at all.
       const planned = planBotEvents(requests, owner, Date.now())

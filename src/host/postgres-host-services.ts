@@ -1,3 +1,4 @@
+import { findEvents } from './find-events.ts'
 import { resolve } from 'node:path'
 import type { PgPool } from '../postgres/open-postgres.ts'
 import type { JobAdmin } from '../queue/job-queue.ts'
@@ -5,7 +6,7 @@ import { createPostgresBotReads } from '../resources/postgres-bot-reads.ts'
 import { createPostgresInventory } from '../resources/postgres-inventory.ts'
 import { planBotEvents } from '../schedules/bot-event-requests.ts'
 import { createPostgresSchedules } from '../schedules/postgres-schedules.ts'
-import type { EventRecord, HostServices, PluginStorageService } from '../sdk/host-services.ts'
+import type { HostServices, PluginStorageService } from '../sdk/host-services.ts'
 
 export interface PostgresHostServicesOptions {
   /** The queue's admin on the same pool (DbObjects.events.find). */
@@ -27,23 +28,7 @@ export function createPostgresHostServices(pool: PgPool, options: PostgresHostSe
   return {
     resources: { get: inventory.get, find: inventory.find, update: inventory.update, create: inventory.create, delete: inventory.delete },
     bots: createPostgresBotReads(pool),
-    events: {
-      async find(query = {}): Promise<EventRecord[]> {
-        const records = await options.jobs.list({ eventType: query.eventType, status: query.status, limit: 1000 })
-        return records.map(({ id, eventType, description, bot, resource, payload, status, runAt, attempts, lastError }) => ({
-          id,
-          eventType,
-          description,
-          bot,
-          resource,
-          payload,
-          status,
-          runAt,
-          attempts,
-          lastError,
-        }))
-      },
-    },
+    events: findEvents(options.jobs),
     async scheduleBotEvents(requests, owner) {
       // Every request is checked before any is written: the block commits whole or not at all.
       const planned = planBotEvents(requests, owner, Date.now())

@@ -1,5 +1,5 @@
 import { AppError } from '../errors/app-error.ts'
-import { inTransaction, type PgClient, type Queryable } from './open-postgres.ts'
+import { inTransaction, type PgClient, type PgPool, type Queryable } from './open-postgres.ts'
 import { postgresMigrations } from './postgres-schema.ts'
 
 // Transaction-level advisory lock: two schedulers (or a scheduler and `app db init`) starting together
@@ -19,6 +19,16 @@ export async function migratePostgres(connection: PgClient): Promise<{ from: num
     }
     return { from, to: postgresMigrations.length }
   })
+}
+
+/** The same on one of a pool's connections. */
+export async function migratePostgresPool(pool: PgPool): Promise<{ from: number; to: number }> {
+  const client = await pool.connect()
+  try {
+    return await migratePostgres(client)
+  } finally {
+    client.release()
+  }
 }
 
 /**

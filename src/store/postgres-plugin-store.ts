@@ -1,4 +1,4 @@
-import { checkPostgresSchema, migratePostgres } from '../postgres/migrate-postgres.ts'
+import { checkPostgresSchema, migratePostgresPool } from '../postgres/migrate-postgres.ts'
 import { openPostgres, type PgPool, type PostgresOptions } from '../postgres/open-postgres.ts'
 import type { PluginStore, PluginStoreReader } from './plugin-store-port.ts'
 import { watchPostgresGenerations } from './postgres-generation-watch.ts'
@@ -62,12 +62,7 @@ export async function openPostgresPluginStoreReader(url: string, options: Postgr
 export async function openPostgresPluginStore(url: string, options: PostgresOptions): Promise<PluginStore> {
   const pool = await openPostgres(url, options)
   try {
-    const client = await pool.connect()
-    try {
-      await migratePostgres(client)
-    } finally {
-      client.release()
-    }
+    await migratePostgresPool(pool)
   } catch (error) {
     await pool.end()
     throw error
