@@ -64,8 +64,8 @@ describe.each(BACKENDS)('plugin storage on %s', (kind) => {
   test('a value with ttlMs reads as absent once expired, is not listed, and the scheduler prunes it', async (t) => {
     const b = await open(t)
     const worker = storageOf(b, 'worker')
-    await worker.set('p', 'short', 'gone soon', { ttlMs: 150 })
-    await worker.set('p', 'short-2', 'gone soon too', { ttlMs: 150 })
+    await worker.set('p', 'short', 'gone soon', { ttlMs: 1500 })
+    await worker.set('p', 'short-2', 'gone soon too', { ttlMs: 1500 })
     await worker.set('p', 'long', 'kept', { ttlMs: 3600e3 })
     assert.equal(await worker.get('p', 'short'), 'gone soon')
     await waitUntil('the short-lived keys to expire', async () => (await worker.get('p', 'short')) === undefined, 5000, 20)
