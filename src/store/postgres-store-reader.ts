@@ -1,6 +1,6 @@
 import { type PgClient, type PgPool, type Queryable, withTransaction } from '../postgres/open-postgres.ts'
-import type { StoreReader } from './store-reader.ts'
-import type { BundleFile, Generation, GenerationEntry, PluginVersion, StoredNotice, Warning } from './store-types.ts'
+import { type StoreReader, toStoredNotice } from './store-reader.ts'
+import type { BundleFile, Generation, GenerationEntry, PluginVersion, Warning } from './store-types.ts'
 
 interface VersionRow {
   id: number
@@ -105,20 +105,7 @@ export function createPostgresStoreReader(pool: PgPool): StoreReader {
     },
     async notices() {
       const { rows } = await pool.query<Record<string, unknown>>('SELECT * FROM plugins.notices ORDER BY key COLLATE "C"')
-      return rows.map(
-        (n): StoredNotice => ({
-          key: n.key as string,
-          code: n.code as Warning['code'],
-          severity: n.severity as Warning['severity'],
-          plugin: n.plugin as string | null,
-          version: n.version as string | null,
-          message: n.message as string,
-          detail: n.detail as string | null,
-          firstSeen: n.first_seen as string,
-          lastSeen: n.last_seen as string,
-          count: n.count as number,
-        }),
-      )
+      return rows.map(toStoredNotice)
     },
     async sourceState(key) {
       const { rows } = await pool.query<{ state: string }>('SELECT state FROM plugins.source_state WHERE source_key = $1', [key])

@@ -2,6 +2,7 @@ import { bundleFilesJson } from '../bundle/hash-bundle.ts'
 import { type PgClient, type PgPool, withTransaction } from '../postgres/open-postgres.ts'
 import { GENERATION_CHANNEL, type PluginStoreWriter } from './plugin-store-port.ts'
 import type { NewVersion, PublishPlan, PublishResult, VersionRef } from './store-types.ts'
+import { sameEntries } from './store-writer.ts'
 
 // pg_advisory_xact_lock('APP1', 2): publishes and rollbacks run one after another, as BEGIN IMMEDIATE orders
 // them on SQLite ('APP1', 1 is the scheduler's writer lock).
@@ -208,13 +209,4 @@ async function replaceNotices(c: PgClient, notices: PublishPlan['notices'], now:
       [n.key, n.code, n.severity, n.plugin, n.version, n.message, n.detail ?? null, old.get(n.key)?.first_seen ?? now, now],
     )
   return true
-}
-
-function sameEntries(current: EntryRow[], next: Array<{ name: string; version: number; rejected: number | null }>): boolean {
-  if (current.length !== next.length) return false
-  const byName = new Map(current.map((e) => [e.name, e]))
-  return next.every((e) => {
-    const c = byName.get(e.name)
-    return c !== undefined && c.plugin_version === e.version && (c.rejected_version ?? null) === e.rejected
-  })
 }

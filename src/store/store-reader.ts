@@ -158,18 +158,7 @@ export function createStoreReader(db: Db): StoreReader {
       return new Set(sha256s.filter((s) => !q.hasBlob.get(s)))
     },
     async notices() {
-      return (q.notices.all() as Array<Record<string, unknown>>).map((n) => ({
-        key: n.key as string,
-        code: n.code as Warning['code'],
-        severity: n.severity as Warning['severity'],
-        plugin: n.plugin as string | null,
-        version: n.version as string | null,
-        message: n.message as string,
-        detail: n.detail as string | null,
-        firstSeen: n.first_seen as string,
-        lastSeen: n.last_seen as string,
-        count: n.count as number,
-      }))
+      return (q.notices.all() as Array<Record<string, unknown>>).map(toStoredNotice)
     },
     async sourceState(key) {
       const s = q.sourceState.get(key) as string | undefined
@@ -178,5 +167,21 @@ export function createStoreReader(db: Db): StoreReader {
     async keptBundles() {
       return readKept()
     },
+  }
+}
+
+/** A notices row as the store hands it out (both backends: the columns are the same). */
+export function toStoredNotice(n: Record<string, unknown>): StoredNotice {
+  return {
+    key: n.key as string,
+    code: n.code as Warning['code'],
+    severity: n.severity as Warning['severity'],
+    plugin: n.plugin as string | null,
+    version: n.version as string | null,
+    message: n.message as string,
+    detail: n.detail as string | null,
+    firstSeen: n.first_seen as string,
+    lastSeen: n.last_seen as string,
+    count: n.count as number,
   }
 }

@@ -171,7 +171,8 @@ export function createStoreWriter(db: Db): StoreWriter {
   }
 }
 
-function sameEntries(
+/** Whether a generation's entries are the plan's: a plan equal to the current generation writes none (both backends). */
+export function sameEntries(
   current: Array<{ name: string; plugin_version: number; rejected_version: number | null }>,
   next: Array<{ name: string; version: number; rejected: number | null }>,
 ): boolean {
