@@ -90,8 +90,11 @@ export function createDirectorySource(
       }
       // Forget files of folders that are gone, so the cache does not grow without bound.
       for (const path of cache.keys()) if (!folders.has(path.slice(root.length + 1).split('/', 1)[0]!)) cache.delete(path)
+      // A file written this very millisecond has an mtime (sub-millisecond) ahead of Date.now(): with settleMs 0
+      // that is not "still being written", and a wait is never shorter than a millisecond.
       const age = Date.now() - newest
-      return { candidates, notices, reachable: true, unsettledMs: age < options.settleMs ? options.settleMs - age : undefined }
+      const unsettledMs = options.settleMs > 0 && age < options.settleMs ? Math.ceil(options.settleMs - age) : undefined
+      return { candidates, notices, reachable: true, unsettledMs }
     },
     async watch(onChange) {
       // Watching a folder that does not exist yet would miss its creation: make it, as a user would expect.

@@ -55,10 +55,10 @@ describe.each(BACKENDS)('job queue on %s', (kind) => {
     const all = claimed.flat()
     assert.equal(all.length, 600, 'every job claimed once')
     assert.equal(new Set(all).size, 600, 'no job claimed twice')
-    assert.ok(
-      claimed.every((ids) => ids.length > 0),
-      `every claimer got work: ${claimed.map((c) => c.length)}`,
-    )
+    // The claims really interleaved: both workers got work. (Each of the four claimers getting some is likely,
+    // not certain: on a loaded machine one may start after the others have drained the table.)
+    const [a1, b1, a2, b2] = claimed.map((c) => c.length) as [number, number, number, number]
+    assert.ok(a1 + a2 > 0 && b1 + b2 > 0, `both workers got work: ${claimed.map((c) => c.length)}`)
     assert.deepEqual(await f.role.web.admin.counts(), { pending: 0, running: 0, done: 600, failed: 0, cancelled: 0, orphaned: 0 })
   })
 
