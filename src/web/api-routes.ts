@@ -9,6 +9,7 @@ import { warningJson as cliWarningJson } from '../report/plugin-json.ts'
 import { settingsViewOf } from '../settings/plugin-settings-view.ts'
 import { readPluginDetail } from './plugin-detail.ts'
 import type { AdminSnapshot } from './admin-snapshot.ts'
+import { acceptsGzip, gzipped } from './gzip-body.ts'
 import { securedBody } from './security-headers.ts'
 import { isAcknowledged, parseWarningQuery, queryParams, selectWarnings } from './warning-query.ts'
 import { jsonError, type WebDeps } from './web-deps.ts'
@@ -42,6 +43,11 @@ const pluginJson = (p: PluginSummary) => {
 const JSON_TYPE = 'application/json; charset=utf-8'
 /** Cached bodies are kept encoded: encoding them per request was a large share of the CPU under load. */
 const bytes = (data: unknown) => new Uint8Array(Buffer.from(JSON.stringify(data)))
+/** A cached JSON body, gzipped (once) when the client asks for it and it is big enough to gain from it. */
+function encodedBody(c: Context, body: Uint8Array): Response {
+  const gzip = body.length >= 1024 && acceptsGzip(c.req.header('accept-encoding'))
+  return securedBody(gzip ? gzipped(body) : body, JSON_TYPE, gzip)
+}
 export const WARNINGS_LIMIT = 100
 const MAX_LIMIT = 1000
 
@@ -83,12 +89,12 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
   const jobs = deps.runtime.jobs.admin
 
   // Built once per snapshot: a script polling these does not re-serialize hundreds of plugins each time.
-  app.get('/api/v1/plugins', async () => {
+  app.get('/api/v1/plugins', async (c) => {
     const s = await deps.snapshots.get()
     const body = await s.memo('api:plugins', Infinity, async () =>
       bytes({ generation: s.report.generation, generatedAt: s.report.generatedAt, plugins: s.report.plugins.map(pluginJson) }),
     )
-    return securedBody(body, JSON_TYPE)
+    return encodedBody(c, body)
   })
 
   app.get('/api/v1/plugins/:name', async (c) => {
@@ -157,7 +163,7 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
     const url = c.req.url
     const search = url.includes('?') ? url.slice(url.indexOf('?')) : ''
     const body = await s.memo(`api:warnings:${search}`, Infinity, async () => warningsBody(s, c))
-    return 'error' in body ? c.json(jsonError('BAD_QUERY', body.error), 400) : securedBody(body, JSON_TYPE)
+    return 'error' in body ? c.json(jsonError('BAD_QUERY', body.error), 400) : encodedBody(c, body)
   })
 
   app.get('/api/v1/processes', async (c) => {

@@ -20,11 +20,17 @@ const records = new Map<string, Record<string, string>>()
 /**
  * A 200 of cached bytes that already carries every security header, as a plain record: the middleware
  * leaves it alone, so no Headers object is built, validated and walked for it (on the busiest pages that
- * was a tenth of a request's time). `type` is the Content-Type.
+ * was a tenth of a request's time). `type` is the Content-Type; `gzip` says the body is gzip-encoded.
  */
-export function securedBody(body: Uint8Array, type: string): Response {
-  let headers = records.get(type)
-  if (!headers) records.set(type, (headers = { 'Content-Type': type, ...SECURITY_HEADERS, 'Cache-Control': 'no-store' }))
+export function securedBody(body: Uint8Array, type: string, gzip = false): Response {
+  const key = gzip ? `${type};gzip` : type
+  let headers = records.get(key)
+  if (!headers) {
+    // Vary on both: the same URL answers in gzip or not, by Accept-Encoding (gzip-body.ts).
+    const encoding: Record<string, string> = gzip ? { 'Content-Encoding': 'gzip' } : {}
+    headers = { 'Content-Type': type, ...encoding, Vary: 'Accept-Encoding', ...SECURITY_HEADERS, 'Cache-Control': 'no-store' }
+    records.set(key, headers)
+  }
   const res = new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers })
   complete.add(res)
   return res
