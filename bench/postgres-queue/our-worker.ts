@@ -11,7 +11,7 @@ import { JOBS_PER_THREAD } from '../../src/worker/pool-dispatch.ts'
 
 /** As src/worker: JOBS_PER_THREAD (pool-dispatch.ts), MAX_CLAIM (claim-loop.ts), WATCH_MS (pool-watchdog.ts). */
 const JOBS_PER_SLOT = JOBS_PER_THREAD
-const MAX_CLAIM = 256
+const MAX_CLAIM = 1024
 const WATCH_MS = 25
 const CONFIRM_MS = 800
 

@@ -4,7 +4,7 @@ import { checkOrphans } from './worker-reports.ts'
 
 /** How often an idle worker looks for new work: a cheap change check (w.changes), a claim only when something changed. */
 const POLL_MS = 10
-const MAX_CLAIM = 256
+const MAX_CLAIM = 1024
 const ORPHAN_CHECK_MS = 2000
 
 /**

@@ -33,6 +33,7 @@ export async function runEventJob(
   const resource: Resource | null = job.resource ? await services.resources.get(job.resource) : null
   if (job.resource && !resource)
     log.warn({ job: job.id, eventType: job.eventType, resource: job.resource }, 'the resource of this event is no longer in the inventory')
+  let jobLog: Logger | undefined
   const ctx = {
     event: {
       id: job.id,
@@ -46,8 +47,18 @@ export async function runEventJob(
     },
     resources: resource ? [resource] : [],
     resource,
-    // The same tags as the plugin's own `log` (plugin, version), plus the job.
-    log: log.child({ plugin: handler.plugin, version: handler.version, job: job.id, eventType: job.eventType, attempt: job.attempt }),
+    // The same tags as the plugin's own `log` (plugin, version), plus the job. Made when first used: most
+    // handlers never log, and a child logger per event was a measurable share of a no-op event's time.
+    get log(): Logger {
+      jobLog ??= log.child({
+        plugin: handler.plugin,
+        version: handler.version,
+        job: job.id,
+        eventType: job.eventType,
+        attempt: job.attempt,
+      })
+      return jobLog
+    },
     signal,
   }
   onHandler?.({ plugin: handler.plugin, version: handler.version })
