@@ -127,8 +127,11 @@ export async function run(): Promise<BenchResult[]> {
       rates.graphile.push(await onFreshDatabase((url) => graphileRate(url, N, CONCURRENCY)))
       rates.pgBoss.push(await onFreshDatabase((url) => pgBossRate(url, PGBOSS_N, CONCURRENCY)))
       rates.ours.push(await ourRate())
-      endToEnd.role.push(await role.rate(N, CONCURRENCY, END_POLL_MS))
-      endToEnd.graphile.push(await onFreshDatabase((url) => graphileEndToEndRate(url, N, CONCURRENCY, END_POLL_MS)))
+      // The end-to-end pair in alternating order: neither side always runs right after the heavy rounds above.
+      const roleRound = async () => endToEnd.role.push(await role.rate(N, CONCURRENCY, END_POLL_MS))
+      const graphileRound = async () =>
+        endToEnd.graphile.push(await onFreshDatabase((url) => graphileEndToEndRate(url, N, CONCURRENCY, END_POLL_MS)))
+      for (const side of r % 2 ? [graphileRound, roleRound] : [roleRound, graphileRound]) await side()
       const last = Object.entries({ ...rates, roleEndToEnd: endToEnd.role, graphileEndToEnd: endToEnd.graphile })
       progress(`round ${r + 1} (jobs/s): ${last.map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)}`).join(', ')}`)
     }

@@ -46,6 +46,19 @@ describe.each(BACKENDS)('job queue on %s', (kind) => {
     assert.equal((await f.role.web.admin.get(jobs[0]!.id)).status, 'running')
   })
 
+  test("event types are matched exactly, whatever characters a plugin's type name holds", async (t) => {
+    const f = await setup(t)
+    const odd = ["it's", 'back\\slash', 'dollar $1', 'quote " and ; COMMIT; --', 'ünïcode']
+    await f.role.scheduler.enqueue([...odd, 'work'].map((eventType) => ({ eventType, runAt: Date.now() - 1 })))
+    const q = workerQueue(f.role.worker, await f.registerWorker())
+    const jobs = await q.claim(10, JSON.stringify(odd))
+    assert.deepEqual(jobs.map((j) => j.eventType).sort(), [...odd].sort())
+    assert.deepEqual(
+      (await q.claim(10, TYPES)).map((j) => j.eventType),
+      ['work'],
+    )
+  })
+
   test('two workers claiming concurrently from one table never hold the same job', async (t) => {
     const f = await setup(t)
     await f.role.scheduler.enqueue(due(600))
