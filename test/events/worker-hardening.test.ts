@@ -22,6 +22,9 @@ test('kill -9 with maxAttempts 1: the job whose handler ran fails; the jobs the 
   const [sleeper] = await install.enqueue([{ eventType: 'test.sleep', runAt: Date.now() - 1000, payload: { ms: 120_000 } }])
   const records = await install.enqueue(Array.from({ length: 10 }, () => ({ eventType: 'test.record', payload: { ms: 10 } })))
   await waitUntil('the long job to start', () => install.traces().some((x) => x.id === sleeper && x.what === 'start'))
+  // Its start is recorded within a watchdog tick (25 ms) and a flush: kill only once it is, or the job is rightly
+  // taken for one that never started and runs again.
+  await waitUntil('the start to be recorded as attempt 1', async () => (await install.admin.get(sleeper!)).attempts === 1)
   const held = (await install.admin.list({ status: 'running' })).filter((j) => j.id !== sleeper)
   assert.ok(held.length <= 2, `a one-thread worker holds only what it can start soon, not ${held.length} jobs`)
   doomed.child.kill('SIGKILL')

@@ -25,6 +25,9 @@ test('kill -9 of a worker mid-job: the scheduler requeues the job and another wo
   const doomed = await install.startWorker()
   const [id] = await install.enqueue([{ eventType: 'test.sleep', payload: { ms: 120_000 } }])
   await waitUntil('the job to start', () => install.traces().some((x) => x.id === id && x.what === 'start'))
+  // Killed once the start is recorded (within a 25 ms watchdog tick and a flush): before that, the job is rightly
+  // requeued as one that never started, and its next run would be attempt 1 again.
+  await waitUntil('the start to be recorded as attempt 1', async () => (await install.admin.get(id!)).attempts === 1)
   doomed.child.kill('SIGKILL')
   await doomed.exited
   await install.startWorker()
