@@ -25,6 +25,13 @@ export function createPostgresProcessRegistry(pool: PgPool): ProcessRegistryPort
       )
       return rows.map(toLoadReport)
     },
+    async prune(before) {
+      // ISO times compare as text, by code point; load_reports go with their process (ON DELETE CASCADE).
+      const r = await pool.query('DELETE FROM runtime.processes WHERE coalesce(stopped_at, heartbeat_at) COLLATE "C" < $1', [
+        before.toISOString(),
+      ])
+      return r.rowCount ?? 0
+    },
   }
 }
 

@@ -22,4 +22,10 @@ export interface ProcessRegistryPort {
   list(options?: { includeStopped?: boolean; now?: number }): Promise<ProcessInfo[]>
   /** Every process's load reports, or those of one plugin. */
   loadReports(plugin?: string): Promise<StoredLoadReport[]>
+  /**
+   * Deletes the processes stopped, or silent (a crash, a kill -9: never marked stopped), since before `before`,
+   * with their load reports; returns how many. Nothing reads them (every view takes live processes), but each
+   * rebuild of the admin report did, and a host that restarts daily kept adding rows forever.
+   */
+  prune(before: Date): Promise<number>
 }

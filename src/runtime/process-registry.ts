@@ -82,5 +82,9 @@ export function createSqliteProcessRegistry(db: Db): ProcessRegistryPort {
         : db.prepare('SELECT * FROM load_reports ORDER BY process_id, plugin').all()
       return (rows as ProcessRow[]).map(toLoadReport)
     },
+    async prune(before) {
+      // ISO times compare as text; load_reports go with their process (ON DELETE CASCADE).
+      return db.prepare('DELETE FROM processes WHERE coalesce(stopped_at, heartbeat_at) < ?').run(before.toISOString()).changes
+    },
   }
 }

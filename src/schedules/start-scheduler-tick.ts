@@ -3,6 +3,7 @@ import { logFailure } from '../fs/disk-full-error.ts'
 import type { Logger } from '../log/create-logger.ts'
 import type { JobStore } from '../queue/job-queue.ts'
 import type { RuntimeErrors } from '../runtime/runtime-errors-port.ts'
+import type { ProcessRegistryPort } from '../runtime/process-registry-port.ts'
 import type { PluginStoragePort } from '../storage/plugin-storage-port.ts'
 import type { StoreReader } from '../store/store-reader.ts'
 import type { ScheduleStore } from './schedule-port.ts'
@@ -13,6 +14,7 @@ export interface SchedulerTickPorts {
   jobs: Pick<JobStore, 'maintenance'>
   errors: Pick<RuntimeErrors, 'prune'>
   storage(quotaBytes: number): Pick<PluginStoragePort, 'pruneExpired'>
+  processes: Pick<ProcessRegistryPort, 'prune'>
 }
 
 const PRUNE_EVERY_MS = 60_000
@@ -21,7 +23,7 @@ const RECOVER_EVERY_MS = 100
 
 /**
  * The scheduler's tick (twice a second): fire due interval, cron and bot
- * schedules, prune old finished jobs and run-time errors. Between ticks,
+ * schedules, prune old finished jobs, run-time errors and stopped processes. Between ticks,
  * every 100 ms, it requeues jobs whose worker stopped beating or lost its
  * lease, so a killed worker's jobs run again within about
  * jobs.heartbeatTimeoutMs. A failed pass (database busy) is logged and the
@@ -73,12 +75,14 @@ export function startSchedulerTick({
   const prune = async () => {
     let pruned = 0
     for (let n = -1; n !== 0 && !stopped; pruned += n) n = Math.max(0, await maintenance.prune())
-    const errors = await runtime.errors.prune(new Date(Date.now() - config.jobs.retentionMs))
+    const before = new Date(Date.now() - config.jobs.retentionMs)
+    const errors = await runtime.errors.prune(before)
     const expired = await storage.pruneExpired()
-    if (pruned || errors || expired)
+    const processes = await runtime.processes.prune(before)
+    if (pruned || errors || expired || processes)
       log.info(
-        { pruned, runtimeErrors: errors, expiredStorageKeys: expired, retentionMs: config.jobs.retentionMs },
-        'pruned finished jobs, old run-time errors and expired storage keys',
+        { pruned, runtimeErrors: errors, expiredStorageKeys: expired, stoppedProcesses: processes, retentionMs: config.jobs.retentionMs },
+        'pruned finished jobs, old run-time errors, expired storage keys and long-stopped processes',
       )
   }
   const tick = async () => {

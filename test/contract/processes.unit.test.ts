@@ -129,6 +129,32 @@ describe.each(BACKENDS)('process registry on %s', (kind) => {
 describe('database roles on PostgreSQL', () => {
   const open = useRuntimeBackend('postgres')
 
+  test('pruning deletes processes stopped or silent since before the cutoff, with their load reports; live ones stay', async (t) => {
+    const b = await open(t)
+    const registry = registryOf(b, 'scheduler')
+    const report = { plugin: 'a', version: '1.0.0', status: 'loaded' as const, durationMs: 1, warnings: [] }
+    const stopped = await registryOf(b, 'worker').register('worker', { heartbeatMs: HOUR })
+    await stopped.reportLoad([report])
+    await stopped.stop()
+    const crashed = await registryOf(b, 'worker').register('worker', { heartbeatMs: HOUR }) // never beats again, never stops
+    await crashed.reportLoad([report])
+    const live = await registryOf(b, 'web').register('web', { heartbeatMs: 20 })
+    t.onTestFinished(() => live.stop())
+    await live.reportLoad([report])
+
+    assert.equal(await registry.prune(new Date(Date.now() - HOUR)), 0, 'nothing is older than the cutoff yet')
+    await new Promise((r) => setTimeout(r, 80)) // the live one beats since; the others keep their old times
+    assert.equal(await registry.prune(new Date(Date.now() - 40)), 2)
+    assert.deepEqual(
+      (await registry.list({ includeStopped: true })).map((p) => p.id),
+      [live.id],
+    )
+    assert.deepEqual(
+      (await registry.loadReports()).map((r) => r.processId),
+      [live.id],
+    )
+  })
+
   test('the worker and web roles get a permission error (42501) writing plugins.*, while their runtime writes succeed', async (t) => {
     const b = await open(t)
     if (b.kind !== 'postgres') throw new Error('unreachable')

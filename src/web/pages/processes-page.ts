@@ -24,5 +24,5 @@ ${table(
   'No processes registered.',
   { caption: 'Processes' },
 )}
-<p class="muted">A process without a heartbeat for 15 s has crashed or been killed; it stays listed until it is marked stopped.</p>`
+<p class="muted">A process without a heartbeat for 15 s has crashed or been killed. It stays listed, so the crash is seen, until the scheduler prunes it with the old finished jobs (jobs.retentionMs, 7 days by default).</p>`
 }
