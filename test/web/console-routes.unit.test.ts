@@ -357,17 +357,7 @@ test("a browser's refused settings form comes back with each problem beside its 
   const f = await webFixture(t, {
     extraPlugins: (dir) => writePlugin(dir, 'notifier', manifest('notifier', { settings }), { 'index.js': 'export function load() {}\n' }),
   })
-  const form = await f.get('/login', {})
-  const csrf = form.headers.get('set-cookie')!.match(/app_login_csrf=([^;]+)/)![1]!
-  const signIn = await f.app.request('/login', {
-    method: 'POST',
-    body: new URLSearchParams({ token: TOKEN, csrf }),
-    headers: { Cookie: `app_login_csrf=${csrf}` },
-  })
-  const cookie = signIn.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('app_session='))!
-    .split(';')[0]!
+  const cookie = await f.signIn()
   const token = (await (await f.get(`${LANDING}/notifier`, { Cookie: cookie })).text()).match(/name="csrf" value="([^"]+)"/)![1]!
   const res = await f.app.request(`${LANDING}/notifier/settings`, {
     method: 'POST',

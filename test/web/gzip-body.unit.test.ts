@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { test } from 'vitest'
 import { acceptsGzip, gzipAround } from '../../src/web/gzip-body.ts'
-import { TOKEN, bearer, webFixture } from './web-fixture.ts'
+import { bearer, webFixture } from './web-fixture.ts'
 
 const LANDING = '/settings/integrations/plugins'
 const GZIP = { 'Accept-Encoding': 'gzip, deflate, br, zstd' }
@@ -71,17 +71,7 @@ test('the landing page and the plugins API answer in gzip to a browser, with the
 
 test("a signed-in browser's gzipped landing page inflates to the page with its own CSRF token in every form", async (t) => {
   const f = await webFixture(t)
-  const form = await f.get('/login', {})
-  const csrf = form.headers.get('set-cookie')!.match(/app_login_csrf=([^;]+)/)![1]!
-  const signIn = await f.app.request('/login', {
-    method: 'POST',
-    body: new URLSearchParams({ token: TOKEN, csrf, name: 'Ann' }),
-    headers: { Cookie: `app_login_csrf=${csrf}` },
-  })
-  const cookie = signIn.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('app_session='))!
-    .split(';')[0]!
+  const cookie = await f.signIn('Ann')
   const plain = await (await f.app.request(LANDING, { headers: { Cookie: cookie } })).text()
   const zipped = await f.app.request(LANDING, { headers: { Cookie: cookie, ...GZIP } })
   assert.equal(zipped.headers.get('content-encoding'), 'gzip')

@@ -69,6 +69,20 @@ export function requests(app: Hono) {
   const get = (path: string, headers: Record<string, string> = bearer) => app.request(path, { headers })
   return {
     get,
+    /** Signs in through the login form (its CSRF cookie, the admin token, an optional name); returns the session cookie. */
+    async signIn(name?: string): Promise<string> {
+      const form = await get('/login', {})
+      const csrf = form.headers.get('set-cookie')!.match(/app_login_csrf=([^;]+)/)![1]!
+      const res = await app.request('/login', {
+        method: 'POST',
+        body: new URLSearchParams({ token: TOKEN, csrf, ...(name === undefined ? {} : { name }) }),
+        headers: { Cookie: `app_login_csrf=${csrf}` },
+      })
+      return res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('app_session='))!
+        .split(';')[0]!
+    },
     /** GET with the bearer token; asserts the status and returns the body text. */
     async text(path: string, status = 200) {
       const res = await get(path)
