@@ -11,7 +11,9 @@ const GZIP = { 'Accept-Encoding': 'gzip, deflate, br, zstd' }
 
 test('Accept-Encoding: gzip when named or *, never when refused with q=0', () => {
   for (const yes of ['gzip', 'gzip, deflate, br', 'br;q=1.0, gzip;q=0.5', '*', 'GZIP', 'x-gzip']) assert.ok(acceptsGzip(yes), yes)
-  for (const no of [undefined, '', 'identity', 'br', 'gzip;q=0', 'deflate, gzip;q=0.0']) assert.ok(!acceptsGzip(no), String(no))
+  for (const no of [undefined, '', 'identity', 'br', 'gzip;q=0', 'deflate, gzip;q=0.0', 'gzip;q=0, *'])
+    assert.ok(!acceptsGzip(no), String(no))
+  assert.ok(acceptsGzip('*;q=0, gzip'), 'a named gzip wins over a refused *')
 })
 
 test('a page cut at its secret inflates to the joined page, and a guess reflected into it does not shrink it', () => {
