@@ -237,7 +237,6 @@ test('xray-harvester: one run per interval, none doubled, each writing the findi
     10_000,
     20,
   )
-  const elapsed = Date.now() - from
   const done = runs.rows.filter((j) => j.status === 'done')
   assert.equal(runs.n, done.length, 'one scanner request per run: no run twice')
   assert.equal(
@@ -254,8 +253,8 @@ test('xray-harvester: one run per interval, none doubled, each writing the findi
     measured.slice(1).map(() => HARVEST_MS),
     `due times one interval apart: ${measured.join(', ')}`,
   )
-  const inWindow = scans().filter((r) => r.t >= from).length
-  assert.ok(Math.abs(inWindow - elapsed / HARVEST_MS) <= 1, `${inWindow} harvests in ${elapsed} ms of a ${HARVEST_MS} ms interval`)
+  // No wall-clock count of harvests: on a loaded machine a run due just before `from` starts inside the window.
+  // The due times above (one job each, one interval apart) and one scanner request per run pin the rate down.
   assert.ok(
     scans()
       .filter((r) => r.t >= from)
