@@ -1,21 +1,6 @@
 import { type PgClient, type PgPool, type Queryable, withTransaction } from '../postgres/open-postgres.ts'
-import { type StoreReader, toStoredNotice } from './store-reader.ts'
+import { type StoreReader, toPluginVersion, toStoredNotice, type VersionRow } from './store-reader.ts'
 import type { BundleFile, Generation, GenerationEntry, PluginVersion, Warning } from './store-types.ts'
-
-interface VersionRow {
-  id: number
-  name: string
-  version: string
-  status: PluginVersion['status']
-  bundle_sha256: string
-  source_sha256: string | null
-  manifest: string
-  source: string
-  origin: string
-  signature: string | null
-  registered: string | null
-  published_at: string
-}
 
 interface WarningRow {
   plugin_version: number
@@ -161,27 +146,4 @@ async function warningsOf(c: Queryable, ids: number[]): Promise<Map<number, Warn
   return byVersion
 }
 
-function toVersion(row: VersionRow, warnings: Map<number, WarningRow[]>): PluginVersion {
-  return {
-    id: row.id,
-    name: row.name,
-    version: row.version,
-    status: row.status,
-    bundleSha256: row.bundle_sha256,
-    sourceSha256: row.source_sha256 ?? row.bundle_sha256,
-    manifest: JSON.parse(row.manifest),
-    source: row.source,
-    origin: row.origin,
-    signature: row.signature ? JSON.parse(row.signature) : null,
-    registered: row.registered ? JSON.parse(row.registered) : null,
-    publishedAt: row.published_at,
-    warnings: (warnings.get(row.id) ?? []).map((w) => ({
-      code: w.code,
-      severity: w.severity,
-      message: w.message,
-      detail: w.detail,
-      plugin: row.name,
-      version: row.version,
-    })),
-  }
-}
+const toVersion = (row: VersionRow, warnings: Map<number, WarningRow[]>): PluginVersion => toPluginVersion(row, warnings.get(row.id) ?? [])

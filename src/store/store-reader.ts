@@ -21,7 +21,8 @@ export interface StoreReader {
   keptBundles(): Promise<{ bundles: string[]; generations: Array<{ id: number; createdAt: string }> }>
 }
 
-interface VersionRow {
+/** A plugin_versions row, as both backends store it. */
+export interface VersionRow {
   id: number
   name: string
   version: string
@@ -36,7 +37,34 @@ interface VersionRow {
   published_at: string
 }
 
-type IngestWarning = Omit<Warning, 'plugin' | 'version'>
+/** An ingest_warnings row's fields, without the plugin and version its version row gives. */
+export type IngestWarning = Omit<Warning, 'plugin' | 'version'>
+
+/** A plugin_versions row and its ingest warnings as a PluginVersion (both backends). */
+export function toPluginVersion(row: VersionRow, ingest: IngestWarning[]): PluginVersion {
+  return {
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    status: row.status,
+    bundleSha256: row.bundle_sha256,
+    sourceSha256: row.source_sha256 ?? row.bundle_sha256,
+    manifest: JSON.parse(row.manifest),
+    source: row.source,
+    origin: row.origin,
+    signature: row.signature ? JSON.parse(row.signature) : null,
+    registered: row.registered ? JSON.parse(row.registered) : null,
+    publishedAt: row.published_at,
+    warnings: ingest.map((w) => ({
+      code: w.code,
+      severity: w.severity,
+      message: w.message,
+      detail: w.detail,
+      plugin: row.name,
+      version: row.version,
+    })),
+  }
+}
 /** The plugin_versions ids a generation names (@g): its entries and their rejected updates. */
 const GENERATION_VERSIONS = `SELECT plugin_version FROM generation_plugins WHERE generation_id = @g
   UNION SELECT rejected_version FROM generation_plugins WHERE generation_id = @g AND rejected_version IS NOT NULL`
@@ -76,31 +104,7 @@ export function createStoreReader(db: Db): StoreReader {
     keptGenerations: db.prepare('SELECT id, created_at FROM generations ORDER BY id'),
   }
 
-  function toVersion(row: VersionRow, ingest = q.warnings.all(row.id) as IngestWarning[]): PluginVersion {
-    const warnings = ingest.map((w) => ({
-      code: w.code,
-      severity: w.severity,
-      message: w.message,
-      detail: w.detail,
-      plugin: row.name,
-      version: row.version,
-    }))
-    return {
-      id: row.id,
-      name: row.name,
-      version: row.version,
-      status: row.status,
-      bundleSha256: row.bundle_sha256,
-      sourceSha256: row.source_sha256 ?? row.bundle_sha256,
-      manifest: JSON.parse(row.manifest),
-      source: row.source,
-      origin: row.origin,
-      signature: row.signature ? JSON.parse(row.signature) : null,
-      registered: row.registered ? JSON.parse(row.registered) : null,
-      publishedAt: row.published_at,
-      warnings,
-    }
-  }
+  const toVersion = (row: VersionRow, ingest = q.warnings.all(row.id) as IngestWarning[]) => toPluginVersion(row, ingest)
 
   const readGeneration = (id: number): Generation | null => {
     const g = q.generation.get(id) as { id: number; created_at: string; reason: string } | undefined
