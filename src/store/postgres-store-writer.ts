@@ -2,7 +2,7 @@ import { bundleFilesJson } from '../bundle/hash-bundle.ts'
 import { type PgClient, type PgPool, withTransaction } from '../postgres/open-postgres.ts'
 import { GENERATION_CHANNEL, type PluginStoreWriter } from './plugin-store-port.ts'
 import type { NewVersion, PublishPlan, PublishResult, VersionRef } from './store-types.ts'
-import { sameEntries } from './store-writer.ts'
+import { noticesByKey, sameEntries, sameNotices, type StoredNoticeRow } from './store-writer.ts'
 
 // pg_advisory_xact_lock('APP1', 2): publishes and rollbacks run one after another, as BEGIN IMMEDIATE orders
 // them on SQLite ('APP1', 1 is the scheduler's writer lock).
@@ -190,17 +190,11 @@ async function prune(c: PgClient, keep: number, pinned: number[]): Promise<void>
 
 /** Scan-level warnings replace the stored set; unchanged, nothing is written. A repeat keeps its first-seen time. */
 async function replaceNotices(c: PgClient, notices: PublishPlan['notices'], now: string): Promise<boolean> {
-  const { rows } = await c.query<Record<string, string | null>>(
+  const { rows } = await c.query<StoredNoticeRow>(
     'SELECT key, code, severity, plugin, version, message, detail, first_seen FROM plugins.notices',
   )
-  const old = new Map(rows.map((n) => [n.key!, n]))
-  const same =
-    old.size === notices.length &&
-    notices.every((n) => {
-      const o = old.get(n.key)
-      return o && o.code === n.code && o.message === n.message && o.severity === n.severity && (o.detail ?? null) === (n.detail ?? null)
-    })
-  if (same) return false
+  const old = noticesByKey(rows)
+  if (sameNotices(old, notices)) return false
   await c.query('DELETE FROM plugins.notices')
   for (const n of notices)
     await c.query(

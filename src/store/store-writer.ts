@@ -108,14 +108,8 @@ export function createStoreWriter(db: Db): StoreWriter {
   })
 
   function replaceNotices(notices: PublishPlan['notices'], now: string): boolean {
-    const old = new Map((q.notices.all() as Array<Record<string, string | null>>).map((n) => [n.key!, n]))
-    const same =
-      old.size === notices.length &&
-      notices.every((n) => {
-        const o = old.get(n.key)
-        return o && o.code === n.code && o.message === n.message && o.severity === n.severity && (o.detail ?? null) === (n.detail ?? null)
-      })
-    if (same) return false
+    const old = noticesByKey(q.notices.all() as StoredNoticeRow[])
+    if (sameNotices(old, notices)) return false
     q.deleteNotices.run()
     for (const n of notices) {
       q.insertNotice.run({
@@ -172,6 +166,22 @@ export function createStoreWriter(db: Db): StoreWriter {
 }
 
 /** Whether a generation's entries are the plan's: a plan equal to the current generation writes none (both backends). */
+/** A notices row as both backends read it back. */
+export type StoredNoticeRow = Record<string, string | null>
+
+export const noticesByKey = (rows: StoredNoticeRow[]) => new Map(rows.map((n) => [n.key!, n]))
+
+/** Whether the stored notices are the new ones (same keys, codes, severities, messages and details): nothing to write. */
+export function sameNotices(old: Map<string, StoredNoticeRow>, notices: PublishPlan['notices']): boolean {
+  return (
+    old.size === notices.length &&
+    notices.every((n) => {
+      const o = old.get(n.key)
+      return o && o.code === n.code && o.message === n.message && o.severity === n.severity && (o.detail ?? null) === (n.detail ?? null)
+    })
+  )
+}
+
 export function sameEntries(
   current: Array<{ name: string; plugin_version: number; rejected_version: number | null }>,
   next: Array<{ name: string; version: number; rejected: number | null }>,
