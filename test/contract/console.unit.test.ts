@@ -2,13 +2,10 @@
 // warning, ask for a disable, enable or rollback) and what the audit list then shows. PostgreSQL runs as the app
 // roles that do it in production: the web role writes, the scheduler applies, a worker records failures.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, describe, expect, test } from 'vitest'
-import type { InitResult } from '../../src/postgres/init-database.ts'
-import { openPostgres } from '../../src/postgres/open-postgres.ts'
+import { describe, expect, test } from 'vitest'
 import type { StoredWarning } from '../../src/report/stored-warning.ts'
 import { warningId } from '../../src/report/warning-id.ts'
 import type { ConsoleStore } from '../../src/runtime/console-port.ts'
-import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
 import { STALE_AFTER_MS } from '../../src/runtime/process-info.ts'
 import { createSqliteProcessRegistry } from '../../src/runtime/process-registry.ts'
 import type { ProcessRegistryPort } from '../../src/runtime/process-registry-port.ts'
@@ -22,13 +19,13 @@ import { createPostgresSettingsStore } from '../../src/settings/postgres-setting
 import type { SettingsPort } from '../../src/settings/settings-port.ts'
 import { createSqliteSettingsStore } from '../../src/settings/settings-store.ts'
 import { isAcknowledged } from '../../src/web/warning-query.ts'
-import { tempDir } from '../helpers/cli.ts'
-import { createInitializedDatabase, type TestDatabase } from '../helpers/postgres.ts'
+import type { tempDir } from '../helpers/cli.ts'
+import { BACKENDS, type RuntimeBackend, useRuntimeBackend } from './runtime-backends.ts'
 
 type T = Parameters<typeof tempDir>[0]
 interface Fixture {
   web: ConsoleStore
-  /** A new scheduler connection each call: two of them are two passes that race. */
+  /** A scheduler pass's store: on SQLite a new connection, on PostgreSQL the scheduler role's pool; two at once race. */
   scheduler(): Promise<ConsoleStore>
   worker: RuntimeErrors
   /** A worker's process registry and an operator's settings: what else the change token follows. */
@@ -36,53 +33,24 @@ interface Fixture {
   settings: SettingsPort
 }
 
-let pg: (TestDatabase & InitResult) | undefined
-afterAll(async () => pg?.drop())
-
-const backends: Array<[string, (t: T) => Promise<Fixture>]> = [
-  [
-    'sqlite',
-    async (t) => {
-      const dir = tempDir(t)
-      const open = () => {
-        const db = openRuntimeDb(dir)
-        t.onTestFinished(() => db.close())
-        return db
-      }
-      return {
-        web: createSqliteConsole(open()),
-        scheduler: async () => createSqliteConsole(open()),
-        worker: createSqliteRuntimeErrors(open()),
-        registry: createSqliteProcessRegistry(open()),
-        settings: createSqliteSettingsStore(open()),
-      }
-    },
-  ],
-  [
-    'postgres',
-    async (t) => {
-      const { urls } = (pg ??= await createInitializedDatabase())
-      const pool = async (url: string, applicationName: string) => {
-        const p = await openPostgres(url, { applicationName, max: 4 })
-        t.onTestFinished(() => p.end())
-        return p
-      }
-      const scheduler = await pool(urls.scheduler, 'scheduler')
-      await scheduler.query(
-        'TRUNCATE runtime.warning_acks, runtime.plugin_requests, runtime.audit_log, runtime.runtime_errors, runtime.processes, runtime.load_reports, runtime.plugin_settings',
-      )
-      const web = await pool(urls.web, 'web')
-      const worker = await pool(urls.worker, 'worker')
-      return {
-        web: createPostgresConsole(web),
-        scheduler: async () => createPostgresConsole(await pool(urls.scheduler, 'scheduler')),
-        worker: createPostgresRuntimeErrors(worker),
-        registry: createPostgresProcessRegistry(worker),
-        settings: createPostgresSettingsStore(web),
-      }
-    },
-  ],
-]
+function fixtureOf(b: RuntimeBackend): Fixture {
+  if (b.kind === 'sqlite')
+    return {
+      web: createSqliteConsole(b.db),
+      scheduler: async () => createSqliteConsole(b.open()),
+      worker: createSqliteRuntimeErrors(b.open()),
+      registry: createSqliteProcessRegistry(b.open()),
+      settings: createSqliteSettingsStore(b.open()),
+    }
+  const { web, worker, scheduler } = b.pools
+  return {
+    web: createPostgresConsole(web),
+    scheduler: async () => createPostgresConsole(scheduler),
+    worker: createPostgresRuntimeErrors(worker),
+    registry: createPostgresProcessRegistry(worker),
+    settings: createPostgresSettingsStore(web),
+  }
+}
 
 /** The warning the admin page shows for the worker's one recorded failure. */
 async function shownWarning(worker: RuntimeErrors): Promise<StoredWarning> {
@@ -90,7 +58,10 @@ async function shownWarning(worker: RuntimeErrors): Promise<StoredWarning> {
   return { ...r!, code: 'RUNTIME_ERROR', severity: 'warning', version: r!.version || null, where: [r!.place], generation: 1 }
 }
 
-describe.each(backends)('console on %s', (_name, setup) => {
+describe.each(BACKENDS)('console on %s', (kind) => {
+  const open = useRuntimeBackend(kind)
+  const setup = async (t: T) => fixtureOf(await open(t))
+
   test('an acknowledged warning leaves the open list until it recurs, and the audit list shows who and why', async (t) => {
     const f = await setup(t)
     const failure = { plugin: 'ops-banner', version: '1.0.0', message: 'run(ctx) threw Error: boom', where: 'worker@h:1' }

@@ -1,59 +1,25 @@
 // The RuntimeErrors port on both backends: the failures of plugin code that `app plugins warnings`, the API and
 // the admin page show, counted per distinct failure however many processes record them at once. PostgreSQL runs
 // as the app roles that do it in production: workers record, the scheduler prunes.
-import { afterAll, describe, expect, test } from 'vitest'
-import { openPostgres, type PgPool } from '../../src/postgres/open-postgres.ts'
-import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
+import { describe, expect, test } from 'vitest'
 import { createPostgresRuntimeErrors } from '../../src/runtime/postgres-runtime-errors.ts'
 import { MAX_DISTINCT_RUNTIME_ERRORS, type RuntimeErrorEntry } from '../../src/runtime/record-runtime-error.ts'
 import type { RuntimeErrors } from '../../src/runtime/runtime-errors-port.ts'
 import { createSqliteRuntimeErrors } from '../../src/runtime/sqlite-runtime-errors.ts'
-import { tempDir } from '../helpers/cli.ts'
-import { createInitializedDatabase, type TestDatabase } from '../helpers/postgres.ts'
-import type { InitResult } from '../../src/postgres/init-database.ts'
+import type { tempDir } from '../helpers/cli.ts'
+import { BACKENDS, type RuntimeBackend, useRuntimeBackend } from './runtime-backends.ts'
 
 type T = Parameters<typeof tempDir>[0]
 interface Fixture {
-  /** A new connection as a worker process has: several of them are several processes. */
+  /** A worker process's recorder: on SQLite its own connection, on PostgreSQL the worker role's pool (several at once run side by side). */
   recorder(): Promise<RuntimeErrors>
   scheduler: RuntimeErrors
 }
 
-let pg: (TestDatabase & InitResult) | undefined
-const pgDatabase = async () => (pg ??= await createInitializedDatabase())
-afterAll(async () => pg?.drop())
-
-const backends: Array<[string, (t: T) => Promise<Fixture>]> = [
-  [
-    'sqlite',
-    async (t) => {
-      const dir = tempDir(t)
-      const open = () => {
-        const db = openRuntimeDb(dir)
-        t.onTestFinished(() => db.close())
-        return createSqliteRuntimeErrors(db)
-      }
-      return { recorder: async () => open(), scheduler: open() }
-    },
-  ],
-  [
-    'postgres',
-    async (t) => {
-      const { urls } = await pgDatabase()
-      const pool = async (url: string, applicationName: string): Promise<PgPool> => {
-        const p = await openPostgres(url, { applicationName, max: 4 })
-        t.onTestFinished(() => p.end())
-        return p
-      }
-      const scheduler = await pool(urls.scheduler, 'scheduler')
-      await scheduler.query('TRUNCATE runtime.runtime_errors')
-      return {
-        recorder: async () => createPostgresRuntimeErrors(await pool(urls.worker, 'worker')),
-        scheduler: createPostgresRuntimeErrors(scheduler),
-      }
-    },
-  ],
-]
+function fixtureOf(b: RuntimeBackend): Fixture {
+  if (b.kind === 'sqlite') return { recorder: async () => createSqliteRuntimeErrors(b.open()), scheduler: createSqliteRuntimeErrors(b.db) }
+  return { recorder: async () => createPostgresRuntimeErrors(b.pools.worker), scheduler: createPostgresRuntimeErrors(b.pools.scheduler) }
+}
 
 const stack = `    at run (file:///srv/app/data/cache/${'a'.repeat(64)}/index.js:3:9)`
 const failure = (over: Partial<RuntimeErrorEntry> = {}): RuntimeErrorEntry => ({
@@ -64,7 +30,10 @@ const failure = (over: Partial<RuntimeErrorEntry> = {}): RuntimeErrorEntry => ({
   ...over,
 })
 
-describe.each(backends)('runtime errors on %s', (_name, setup) => {
+describe.each(BACKENDS)('runtime errors on %s', (kind) => {
+  const open = useRuntimeBackend(kind)
+  const setup = async (t: T) => fixtureOf(await open(t))
+
   test('repeats of one failure count up one row: first and last seen, the latest stack and place', async (t) => {
     const f = await setup(t)
     const worker = await f.recorder()

@@ -3,69 +3,43 @@
 // PostgreSQL runs as the web role, which does this in production.
 import { createHmac, randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, describe, expect, test } from 'vitest'
-import type { InitResult } from '../../src/postgres/init-database.ts'
-import { openPostgres } from '../../src/postgres/open-postgres.ts'
-import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
+import { describe, expect, test } from 'vitest'
 import { createPostgresSessions } from '../../src/sessions/postgres-session-store.ts'
 import type { WebSessions } from '../../src/sessions/session-port.ts'
 import type { SessionLimits } from '../../src/sessions/session-store.ts'
 import { createSqliteSessions } from '../../src/sessions/sqlite-session-store.ts'
-import { tempDir } from '../helpers/cli.ts'
-import { createInitializedDatabase, type TestDatabase } from '../helpers/postgres.ts'
+import type { tempDir } from '../helpers/cli.ts'
+import { BACKENDS, type RuntimeBackend, useRuntimeBackend } from './runtime-backends.ts'
 
 type T = Parameters<typeof tempDir>[0]
 type Row = { key: string; csrf: string; created_at: number; last_seen_at: number; expires_at: number; display_name: string | null }
 interface Fixture {
-  /** A web process: its own connection, the install's admin token unless given another. */
+  /** A web process (on SQLite its own connection, on PostgreSQL the web role's pool), the install's admin token unless given another. */
   web(limits?: SessionLimits, token?: string): Promise<WebSessions>
   /** The table as a backup of it would hold it. */
   rows(): Promise<Row[]>
 }
 
 const TOKEN = 'admin-token-0123456789abcdefghijklmnop'
-let pg: (TestDatabase & InitResult) | undefined
-afterAll(async () => pg?.drop())
 
-const backends: Array<[string, (t: T) => Promise<Fixture>]> = [
-  [
-    'sqlite',
-    async (t) => {
-      const dir = tempDir(t)
-      const open = () => {
-        const db = openRuntimeDb(dir)
-        t.onTestFinished(() => db.close())
-        return db
-      }
-      const reader = open()
-      return {
-        web: async (limits, token = TOKEN) => createSqliteSessions(open(), token, limits),
-        rows: async () => reader.prepare('SELECT * FROM web_sessions').all() as Row[],
-      }
-    },
-  ],
-  [
-    'postgres',
-    async (t) => {
-      pg ??= await createInitializedDatabase()
-      const pool = async () => {
-        const p = await openPostgres(pg!.urls.web, { applicationName: 'web', max: 2 })
-        t.onTestFinished(() => p.end())
-        return p
-      }
-      const reader = await pool()
-      await reader.query('DELETE FROM runtime.web_sessions')
-      return {
-        web: async (limits, token = TOKEN) => createPostgresSessions(await pool(), token, limits),
-        rows: async () => (await reader.query<Row>('SELECT * FROM runtime.web_sessions')).rows,
-      }
-    },
-  ],
-]
+function fixtureOf(b: RuntimeBackend): Fixture {
+  if (b.kind === 'sqlite')
+    return {
+      web: async (limits, token = TOKEN) => createSqliteSessions(b.open(), token, limits),
+      rows: async () => b.db.prepare('SELECT * FROM web_sessions').all() as Row[],
+    }
+  return {
+    web: async (limits, token = TOKEN) => createPostgresSessions(b.pools.web, token, limits),
+    rows: async () => (await b.pools.web.query<Row>('SELECT * FROM runtime.web_sessions')).rows,
+  }
+}
 
 const otherId = () => randomBytes(32).toString('base64url')
 
-describe.each(backends)('sessions on %s', (_name, setup) => {
+describe.each(BACKENDS)('sessions on %s', (kind) => {
+  const open = useRuntimeBackend(kind)
+  const setup = async (t: T) => fixtureOf(await open(t))
+
   test('a sign-in is found by its cookie value with its CSRF token and name; nothing else is', async (t) => {
     const f = await setup(t)
     const web = await f.web()
