@@ -9,8 +9,7 @@ import { warningJson as cliWarningJson } from '../report/plugin-json.ts'
 import { settingsViewOf } from '../settings/plugin-settings-view.ts'
 import { readPluginDetail } from './plugin-detail.ts'
 import type { AdminSnapshot } from './admin-snapshot.ts'
-import { acceptsGzip, gzipped } from './gzip-body.ts'
-import { securedBody } from './security-headers.ts'
+import { encodedBody } from './gzip-body.ts'
 import { isAcknowledged, parseWarningQuery, queryParams, selectWarnings } from './warning-query.ts'
 import { jsonError, type WebDeps } from './web-deps.ts'
 
@@ -43,11 +42,6 @@ const pluginJson = (p: PluginSummary) => {
 const JSON_TYPE = 'application/json; charset=utf-8'
 /** Cached bodies are kept encoded: encoding them per request was a large share of the CPU under load. */
 const bytes = (data: unknown) => new Uint8Array(Buffer.from(JSON.stringify(data)))
-/** A cached JSON body, gzipped (once) when the client asks for it and it is big enough to gain from it. */
-function encodedBody(c: Context, body: Uint8Array): Response {
-  const gzip = body.length >= 1024 && acceptsGzip(c.req.header('accept-encoding'))
-  return securedBody(gzip ? gzipped(body) : body, JSON_TYPE, gzip)
-}
 export const WARNINGS_LIMIT = 100
 const MAX_LIMIT = 1000
 
@@ -94,7 +88,7 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
     const body = await s.memo('api:plugins', Infinity, async () =>
       bytes({ generation: s.report.generation, generatedAt: s.report.generatedAt, plugins: s.report.plugins.map(pluginJson) }),
     )
-    return encodedBody(c, body)
+    return encodedBody(c, body, JSON_TYPE)
   })
 
   app.get('/api/v1/plugins/:name', async (c) => {
@@ -163,7 +157,7 @@ export function addApiRoutes(app: Hono, deps: WebDeps): void {
     const url = c.req.url
     const search = url.includes('?') ? url.slice(url.indexOf('?')) : ''
     const body = await s.memo(`api:warnings:${search}`, Infinity, async () => warningsBody(s, c))
-    return 'error' in body ? c.json(jsonError('BAD_QUERY', body.error), 400) : encodedBody(c, body)
+    return 'error' in body ? c.json(jsonError('BAD_QUERY', body.error), 400) : encodedBody(c, body, JSON_TYPE)
   })
 
   app.get('/api/v1/processes', async (c) => {

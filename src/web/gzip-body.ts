@@ -1,4 +1,6 @@
 import { constants, crc32, deflateRawSync, gzipSync } from 'node:zlib'
+import type { Context } from 'hono'
+import { securedBody } from './security-headers.ts'
 
 // Cached pages are compressed once and sent as gzip to every client that asks for it (every browser does):
 // the 80 KiB landing page goes out as 7 KiB, the 110 KiB signed-in one as 14 KiB. A page that carries the session's CSRF token is
@@ -27,6 +29,12 @@ export function gzipped(body: Uint8Array): Buffer {
   let gz = whole.get(body)
   if (!gz) whole.set(body, (gz = gzipSync(body)))
   return gz
+}
+
+/** A cached body with no secret in it, gzipped (once) when the client asks for it and it is big enough to gain from it. */
+export function encodedBody(c: Context, body: Uint8Array, type: string): Response {
+  const gzip = body.length >= 1024 && acceptsGzip(c.req.header('accept-encoding'))
+  return securedBody(gzip ? gzipped(body) : body, type, gzip)
 }
 
 /** A raw-deflate segment that ends byte-aligned and not final, so segments can be laid end to end. */

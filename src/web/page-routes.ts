@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Context, Hono } from 'hono'
 import { html } from 'hono/html'
 import { compareBundles } from './compare-versions.ts'
-import { acceptsGzip, gzipAround, gzipped } from './gzip-body.ts'
+import { acceptsGzip, encodedBody, gzipAround } from './gzip-body.ts'
 import { LANDING } from './login-routes.ts'
 import { managePluginResponse } from './manage-plugin-response.ts'
 import { renderPage } from './pages/layout.ts'
@@ -90,8 +90,8 @@ function landing(deps: WebDeps) {
       // Kept as bytes: encoding 60 KiB of text per request was a fifth of the CPU under load.
       return page.split(CSRF_SLOT).map((part) => Buffer.from(part))
     })
+    if (parts.length === 1) return encodedBody(c, parts[0]!, HTML_TYPE)
     const gzip = acceptsGzip(c.req.header('accept-encoding'))
-    if (parts.length === 1) return securedBody(gzip ? gzipped(parts[0]!) : parts[0]!, HTML_TYPE, gzip)
     // Each form carries the session's token: the page is put together once per session and view, not per
     // request (joining ~100 pieces into 130 KiB was most of a signed-in request's time).
     const page = await snapshot.memo(`${key}:${csrf}:${gzip}`, 1000, async () => {
