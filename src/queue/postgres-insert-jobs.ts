@@ -8,7 +8,7 @@ const INSERT = `WITH inserted AS (
     INSERT INTO runtime.jobs (event_type, description, bot, resource, payload, run_at, idempotency_key, schedule_id, owner, created_at)
     SELECT j.*, $10::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::text[])
       AS j (event_type, description, bot, resource, payload, run_at, idempotency_key, schedule_id, owner)
-    ON CONFLICT (idempotency_key) DO NOTHING
+    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING -- the partial unique index
     RETURNING run_at)
   SELECT count(*)::int AS n, CASE WHEN count(*) > 0 THEN pg_notify('${JOBS_CHANNEL}', min(run_at)::text) END AS notified FROM inserted`
 
