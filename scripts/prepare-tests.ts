@@ -3,8 +3,8 @@
 // fresh machine too. Debian's chromium for the browser test (root + apt-get only), PostgreSQL, and dist/app when the
 // sources are newer than it (the executable's tests run the built file).
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { builtFromCurrentSources } from '../test/helpers/app-entry.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 if (!existsSync(CHROMIUM)) {
@@ -38,17 +38,9 @@ if (!process.env.APP_TEST_POSTGRES_URL && !pgReady()) {
     )
 }
 
-function newest(dir: string): number {
-  let t = 0
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name)
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs)
-  }
-  return t
-}
 const app = 'dist/app'
-const stale = !existsSync(app) || Math.max(newest('src'), newest('types'), statSync('package-lock.json').mtimeMs) > statSync(app).mtimeMs
+const stale = !builtFromCurrentSources(process.cwd(), app)
 if (process.env.APP_SKIP_BUILD !== '1' && stale) {
-  console.log('pretest: building dist/app (npm run build), the executable the end-to-end tier runs')
+  console.log('pretest: building dist/app and dist/app.cjs (npm run build), which the end-to-end tier runs')
   execFileSync(process.execPath, ['scripts/build.ts'], { stdio: 'inherit' })
 }

@@ -27,9 +27,11 @@ function install(t: { onTestFinished(fn: () => unknown): void }) {
   return { root, data: join(root, 'data'), plugins: join(root, 'plugins'), cwd: join(root, 'elsewhere') }
 }
 
+// bin/app.js too (what `npm start` runs): the rest of the end-to-end tier starts the bundle when it is fresh.
 const commands = [
   { name: 'dist/app', command: DIST_APP, prefix: [] as string[] },
   { name: 'node dist/app.cjs', command: process.execPath, prefix: [DIST_CJS] },
+  { name: 'node bin/app.js', command: process.execPath, prefix: [join(ROOT, 'bin/app.js')] },
 ]
 
 for (const { name, command, prefix } of commands) {

@@ -3,9 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { appEntry } from './app-entry.ts'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-export const APP_BIN = join(ROOT, 'bin/app.js')
+/** `app` as the end-to-end tier starts it: the fresh bundle, or bin/app.js (see appEntry). */
+export const APP_BIN = appEntry(ROOT)
 
 /** A fresh directory removed when the test ends. */
 export function tempDir(t: { onTestFinished(fn: () => unknown): void }, prefix = 'app-test-'): string {
