@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { runDevSession } from '../authoring/dev-session.ts'
 import { configFromCommand } from './cli-context.ts'
 import { pluginDirArg } from './plugin-test.ts'
 
@@ -20,6 +19,7 @@ export function addPluginDevCommand(plugin: Command): void {
       const base = configFromCommand(cmd)
       const tmp = mkdtempSync(join(tmpdir(), 'app-plugin-dev-'))
       try {
+        const { runDevSession } = await import('../authoring/dev-session.ts') // as plugin test: loaded when used
         process.exitCode = await runDevSession(dir, tmp, base, (line) => process.stdout.write(`${line}\n`))
       } finally {
         rmSync(tmp, { recursive: true, force: true })

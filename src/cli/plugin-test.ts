@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { AppError, ExitCode } from '../errors/app-error.ts'
 import { runtimeMode } from '../sea/runtime-mode.ts'
-import { runPluginTests } from '../testing/run-plugin-tests.ts'
 import { printError } from './print-output.ts'
 
 const CHILD = 'APP_PLUGIN_TEST_CHILD'
@@ -66,6 +65,8 @@ export function addPluginTestCommand(plugin: Command): void {
       // The publish dry run of each test host logs in a thread of its own; the tests read host.logs instead.
       if (!cmd.optsWithGlobals().logLevel && !process.env.APP_LOG_LEVEL) process.env.APP_LOG_LEVEL = 'silent'
       try {
+        // Loaded here, not at start: the test host is a fifth of every other command's start-up.
+        const { runPluginTests } = await import('../testing/run-plugin-tests.ts')
         const r = await runPluginTests(dir, { tmpDir: tmp, namePatterns: opts.name, out: process.stdout })
         if (!r.files.length)
           throw new AppError(

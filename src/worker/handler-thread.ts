@@ -8,7 +8,8 @@ import type { FromThread, HandlerOwners, HandlerThreadData, PluginCodeOwner, ToT
 import { loadPluginHandlers, type PluginHandlers } from '../loader/plugin-handlers.ts'
 import { claimFence } from './claim-fence.ts'
 import { ClaimLost, createJobRunner } from './job-runner.ts'
-import { openThreadBackend, type ThreadBackend } from './open-thread-backend.ts'
+import { openThreadBackend } from './open-thread-backend.ts'
+import type { ThreadBackend } from './thread-backend.ts'
 
 /** Results are posted in batches: at most this long after the first of a batch finished. */
 const FLUSH_MS = 5
