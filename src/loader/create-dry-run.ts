@@ -93,10 +93,13 @@ export function createDryRun(options: {
     ]
   }
 
-  async function run(job: DryRunJob): Promise<{ warnings: Warning[]; registered: RegisteredSummary | null; recorded?: DryRunRecord[] }> {
+  async function run(
+    job: DryRunJob,
+    ahead: number,
+  ): Promise<{ warnings: Warning[]; registered: RegisteredSummary | null; recorded?: DryRunRecord[] }> {
     const reads = options.reads ? serveDryRunReads(options.reads) : null
     try {
-      return await runInThread(job, reads?.port)
+      return await runInThread(job, reads?.port, ahead)
     } finally {
       reads?.close()
     }
@@ -105,9 +108,11 @@ export function createDryRun(options: {
   function runInThread(
     job: DryRunJob,
     reads: MessagePort | undefined,
+    ahead: number,
   ): Promise<{ warnings: Warning[]; registered: RegisteredSummary | null; recorded?: DryRunRecord[] }> {
     const t = spares.shift() ?? start()
-    while (spares.length < SPARES) spares.push(start())
+    // No more spares than the pass has plugins left: a one-shot `plugins sync` of one plugin started three threads.
+    while (spares.length < Math.min(SPARES, ahead)) spares.push(start())
     const { name, version } = job.plugin
     let phase = 'starting the dry-run thread'
     return new Promise((resolve) => {
@@ -168,7 +173,7 @@ export function createDryRun(options: {
     })
   }
 
-  const validate = async (candidate: Candidate, blobs: Map<string, Buffer>) => {
+  const validate = async (candidate: Candidate, blobs: Map<string, Buffer>, hint: { ahead?: number } = {}) => {
     const name = candidate.check.name
     const manifest = (candidate.check.manifest ?? {}) as Record<string, unknown>
     const bundle = { sha256: candidate.bundle.sha256, files: candidate.bundle.files }
@@ -178,16 +183,19 @@ export function createDryRun(options: {
     })
     const holders = await holdersFor(name)
     const started = Date.now()
-    const result = await run({
-      cacheDir,
-      dir,
-      plugin: { name, version: candidate.check.version, manifest },
-      timeoutMs: options.timeoutMs,
-      holders,
-      runtimeDb,
-      dataDir: options.dataDir,
-      settings: options.reads?.pluginSettings?.values(name),
-    })
+    const result = await run(
+      {
+        cacheDir,
+        dir,
+        plugin: { name, version: candidate.check.version, manifest },
+        timeoutMs: options.timeoutMs,
+        holders,
+        runtimeDb,
+        dataDir: options.dataDir,
+        settings: options.reads?.pluginSettings?.values(name),
+      },
+      hint.ahead ?? SPARES,
+    )
     pass.set(name, holdersOf(name, result.registered as Record<string, unknown> | null))
     options.logger?.debug(
       { plugin: name, version: candidate.check.version, ms: Date.now() - started, warnings: result.warnings.map((w) => w.code) },

@@ -122,7 +122,7 @@ async function syncPass(options: SyncOptions): Promise<SyncResult> {
       entries.push({ name, version: previous!.id, rejected: null })
       continue
     }
-    const resolved = await resolveVersion(options, candidate, options.compile ?? defaultCompiler())
+    const resolved = await resolveVersion(options, candidate, options.compile ?? defaultCompiler(), winners.size - done)
     if (!resolved) return { generation: null, changed: false, unsettledMs: 250, plugins: 0 } // changed under us
     const { version, status } = resolved
     const lastGood = previous && previous.status !== 'error' ? previous : undefined
@@ -206,6 +206,7 @@ async function resolveVersion(
   options: Pick<SyncOptions, 'store' | 'dataDir' | 'validate'>,
   c: Candidate,
   compile: Compiler,
+  ahead: number,
 ): Promise<{ version: VersionRef; status: NewVersion['status'] } | null> {
   const { store, validate } = options
   const key = keyOf(c)
@@ -234,7 +235,7 @@ async function resolveVersion(
   }
   let registered: Record<string, unknown> | null = null
   if (validate && statusOf(warnings) !== 'error') {
-    const dry = await validate({ ...c, bundle }, bundle.blobs).catch((error) => {
+    const dry = await validate({ ...c, bundle }, bundle.blobs, { ahead }).catch((error) => {
       const bytes = bundle.files.reduce((n, f) => n + f.size, 0)
       const dataDir = dataDirOf(options)
       if (!dataDir) throw error

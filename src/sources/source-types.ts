@@ -57,8 +57,13 @@ export interface PluginSource {
   watch?(onChange: () => void): Promise<() => Promise<void>>
 }
 
-/** Runs a new version in isolation before it is published (the dry run); returns what it found. */
+/**
+ * Runs a new version in isolation before it is published (the dry run); returns what it found. `ahead`: how
+ * many more candidates the pass may validate after this one (unset: unknown), so no more threads are
+ * started ahead than it can use.
+ */
 export type ValidateVersion = (
   candidate: Candidate,
   blobs: Map<string, Buffer>,
+  options?: { ahead?: number },
 ) => Promise<{ warnings: Warning[]; registered: Record<string, unknown> | null }>
