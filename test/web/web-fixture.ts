@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { cpSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Hono } from 'hono'
 import { loadPlugins } from '../../src/loader/create-plugin-host.ts'
@@ -31,9 +32,24 @@ export function writeBrokenPlugin(pluginsDir: string): void {
   )
 }
 
+/** The sample plugins and the broken one, published once per test file (each file runs in a process of its own). */
+let published: Promise<string> | null = null
+function publishedOnce(): Promise<string> {
+  published ??= (async () => {
+    const root = mkdtempSync(join(tmpdir(), 'app-web-published-'))
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }))
+    cpSync(join(ROOT, 'plugins'), join(root, 'plugins'), { recursive: true })
+    writeBrokenPlugin(join(root, 'plugins'))
+    await publishInProcess(join(root, 'data'), join(root, 'plugins'))
+    return root
+  })()
+  return published
+}
+
 /**
  * A data directory published by the real publish pass of `app plugins sync` (sample plugins
- * plus a broken one), read through a real read-only store and runtime.db.
+ * plus a broken one), read through a real read-only store and runtime.db. Each test gets its own copy of
+ * one publish per file (the publish closed every connection, so the files are whole), unless it adds plugins.
  */
 export async function webFixture(
   t: { onTestFinished(fn: () => unknown): void },
@@ -42,10 +58,12 @@ export async function webFixture(
   const root = tempDir(t, 'app-web-')
   const plugins = join(root, 'plugins')
   const data = join(root, 'data')
-  cpSync(join(ROOT, 'plugins'), plugins, { recursive: true })
-  writeBrokenPlugin(plugins)
-  options.extraPlugins?.(plugins)
-  await publishInProcess(data, plugins)
+  if (options.extraPlugins) {
+    cpSync(join(ROOT, 'plugins'), plugins, { recursive: true })
+    writeBrokenPlugin(plugins)
+    options.extraPlugins(plugins)
+    await publishInProcess(data, plugins)
+  } else cpSync(await publishedOnce(), root, { recursive: true })
   const store = await openReadonlyStore(data)
   const runtime = openRuntimeDb(data)
   t.onTestFinished(async () => {
