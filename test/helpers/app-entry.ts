@@ -33,5 +33,6 @@ export function appEntry(root: string): string {
   const bundle = join(root, 'dist/app.cjs')
   const forced = process.env.APP_TEST_ENTRY
   if (forced === 'source' || forced === 'bundle') return forced === 'source' ? source : bundle
+  if (forced) throw new Error(`APP_TEST_ENTRY is "${forced}": expected "source" (bin/app.js) or "bundle" (dist/app.cjs), or unset`)
   return builtFromCurrentSources(root, bundle) ? bundle : source
 }
