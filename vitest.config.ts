@@ -4,6 +4,7 @@
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
+import { appEntry } from './test/helpers/app-entry.ts'
 
 // Files wait on child processes, PostgreSQL and timers more than they use a core: two per core keeps both busy
 // (the unit tier: 46 s against 50 s at one per core on two cores).
@@ -12,6 +13,12 @@ const cores = availableParallelism()
 // Node's on-disk compile cache for the test processes, the worker threads and every `app` they start (bin/app.js
 // enables it too): the suite starts Node on src/ hundreds of times, and each start reads about 400 modules.
 process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'node-compile-cache')
+
+// Say so when the end-to-end tier will start `app` from source: it is correct, only slower.
+if (!process.env.APP_TEST_ENTRY && appEntry(import.meta.dirname).endsWith('bin/app.js'))
+  console.log(
+    'e2e: `app` starts from bin/app.js because dist/app.cjs is missing or older than src/; `npm run build` (npm test runs it) makes the tier about 40% faster',
+  )
 
 export default defineConfig({
   test: {
