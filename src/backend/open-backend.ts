@@ -1,14 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Config } from '../config/config-schema.ts'
-import { AppError } from '../errors/app-error.ts'
-import { openPostgresWriterLock } from '../lock/postgres-writer-lock.ts'
 import { openWriterLock, type WriterLock } from '../lock/writer-lock.ts'
-import { checkPostgresSchema, migratePostgresPool } from '../postgres/migrate-postgres.ts'
-import { openPostgres, type PgPool } from '../postgres/open-postgres.ts'
 import type { PluginStore, PluginStoreReader } from '../store/plugin-store-port.ts'
-import { postgresPluginStore, postgresPluginStoreReader } from '../store/postgres-plugin-store.ts'
 import { openSqlitePluginStore, openSqlitePluginStoreReader } from '../store/sqlite-plugin-store.ts'
-import { connectionName, postgresRuntimeBackend } from './postgres-runtime-backend.ts'
 import type { RuntimeBackend } from './runtime-backend.ts'
 import { openSqliteRuntimeBackend } from './sqlite-runtime-backend.ts'
 
@@ -38,6 +31,7 @@ export interface ReaderOptions {
 /**
  * Opens the backend config.database.url names: the SQLite files in dataDir when it is unset, PostgreSQL when
  * it is set (DESIGN section 12). One pool per process on PostgreSQL, shared by the store and runtime ports.
+ * The PostgreSQL side (pg and its adapters) is loaded only then: an SQLite install never reads it.
  */
 export async function openReaderBackend(config: Config, role: string, options: ReaderOptions = {}): Promise<ReaderBackend> {
   const url = config.database.url
@@ -55,15 +49,7 @@ export async function openReaderBackend(config: Config, role: string, options: R
       throw error
     }
   }
-  const pool = await openPostgres(url, { applicationName: connectionName(role) })
-  try {
-    await waitForSchema(pool, options)
-  } catch (error) {
-    await pool.end()
-    throw error
-  }
-  const runtime = postgresRuntimeBackend(pool)
-  const store = postgresPluginStoreReader(pool)
+  const { store, runtime } = await (await import('./open-postgres-backend.ts')).openPostgresReader(url, role, options)
   return { store, runtime, close: closeBoth(runtime, store) }
 }
 
@@ -86,38 +72,8 @@ export async function openWriterBackend(config: Config, command: string, onLockL
       throw error
     }
   }
-  const lock = await openPostgresWriterLock(url, command, onLockLost)
-  try {
-    const pool = await openPostgres(url, { applicationName: connectionName('scheduler') })
-    try {
-      await migratePostgresPool(pool)
-    } catch (error) {
-      await pool.end()
-      throw error
-    }
-    const runtime = postgresRuntimeBackend(pool)
-    const store = postgresPluginStore(pool)
-    return { lock, store, runtime, close: closeAll(lock, runtime, store) }
-  } catch (error) {
-    await lock.close()
-    throw error
-  }
-}
-
-/** Worker and web started before the scheduler created the schemas wait for it, as they wait for plugins.db. */
-async function waitForSchema(pool: PgPool, options: ReaderOptions): Promise<void> {
-  const deadline = Date.now() + (options.waitMs ?? 0)
-  let told = false
-  for (;;) {
-    try {
-      return await checkPostgresSchema(pool)
-    } catch (error) {
-      if (!(error instanceof AppError) || error.code !== 'DATABASE_NOT_INITIALIZED' || Date.now() >= deadline) throw error
-      if (!told) options.onWait?.('the PostgreSQL schemas')
-      told = true
-      await sleep(250)
-    }
-  }
+  const { lock, store, runtime } = await (await import('./open-postgres-backend.ts')).openPostgresWriter(url, command, onLockLost)
+  return { lock, store, runtime, close: closeAll(lock, runtime, store) }
 }
 
 // The runtime first (it stops its timers), then the store (on PostgreSQL it ends the shared pool).

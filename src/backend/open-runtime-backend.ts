@@ -1,5 +1,4 @@
 import type { Config } from '../config/config-schema.ts'
-import { openPostgresRuntimeBackend } from './postgres-runtime-backend.ts'
 import type { RuntimeBackend } from './runtime-backend.ts'
 import { openSqliteRuntimeBackend } from './sqlite-runtime-backend.ts'
 
@@ -9,5 +8,6 @@ import { openSqliteRuntimeBackend } from './sqlite-runtime-backend.ts'
  */
 export async function openRuntimeBackend(config: Config, role: string): Promise<RuntimeBackend> {
   const url = config.database.url
-  return url ? openPostgresRuntimeBackend(url, role, { max: 2 }) : openSqliteRuntimeBackend(config.dataDir)
+  if (!url) return openSqliteRuntimeBackend(config.dataDir)
+  return (await import('./postgres-runtime-backend.ts')).openPostgresRuntimeBackend(url, role, { max: 2 }) // pg: loaded only here
 }

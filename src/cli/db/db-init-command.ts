@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander'
 import { redactUrl } from '../../config/redact-url.ts'
-import { initDatabase } from '../../postgres/init-database.ts'
 import { print, printJson } from '../print-output.ts'
 
 /** `app db init --admin-url URL [--json]`: schemas, three database roles and their grants; prints the role URLs. */
@@ -22,6 +21,7 @@ export function addDbInitCommand(db: Command): void {
       '\nRe-running it is safe: existing roles keep their passwords (their URLs are printed without one), the schema is brought forward and the grants are set again.\nThen give each role its URL as database.url (APP_DATABASE_URL), e.g. APP_DATABASE_URL=<scheduler URL> app --role=scheduler',
     )
     .action(async (opts: { adminUrl: string; rolePrefix: string; json?: boolean }) => {
+      const { initDatabase } = await import('../../postgres/init-database.ts') // loaded when used: other commands start faster
       const result = await initDatabase(opts.adminUrl, { rolePrefix: opts.rolePrefix })
       if (opts.json) return void printJson(result.urls)
       print(`app db init: ${redactUrl(opts.adminUrl)} has schemas plugins and runtime at version ${result.schemaVersion}`)

@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import { redactUrl } from '../../config/redact-url.ts'
-import { migrateInstall } from '../../migration/migrate-install.ts'
 import { configFromCommand } from '../cli-context.ts'
 import { print, printJson } from '../print-output.ts'
 
@@ -16,6 +15,7 @@ export function addDbMigrateCommand(db: Command): void {
     )
     .action(async (opts: { fromSqlite: string; json?: boolean }, cmd: Command) => {
       const { database } = configFromCommand(cmd)
+      const { migrateInstall } = await import('../../migration/migrate-install.ts') // loaded when used
       const tables = await migrateInstall(opts.fromSqlite, database.url, (line) => {
         if (!opts.json) process.stderr.write(`${line}\n`)
       })

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto'
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { AppError, ExitCode } from '../../errors/app-error.ts'
-import { packPlugin, PackError, type PackedPlugin } from '../../signing/pack-plugin.ts'
+import type { PackedPlugin } from '../../signing/pack-plugin.ts'
 import { parsePrivateKey } from '../../signing/signing-keys.ts'
 import { configFromCommand } from '../cli-context.ts'
 import { print } from '../print-output.ts'
@@ -35,6 +35,7 @@ export function addPluginsPackCommand(plugins: Command): void {
           )
         }
       }
+      const { packPlugin, PackError } = await import('../../signing/pack-plugin.ts') // tar: loaded when used
       let packed: PackedPlugin
       try {
         packed = await packPlugin(dir, { limits: config.limits, privateKey })

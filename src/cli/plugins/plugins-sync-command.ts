@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { publishOnce } from '../../publish/publish-once.ts'
 import { contextFromCommand } from '../cli-context.ts'
 import { print } from '../print-output.ts'
 
@@ -16,6 +15,7 @@ export function addPluginsSyncCommand(plugins: Command): void {
             if (done % 10 === 0 || done === total) process.stderr.write(`\rchecking plugins ${done}/${total}`)
           }
         : undefined
+      const { publishOnce } = await import('../../publish/publish-once.ts') // loaded when used: every command starts faster
       const result = await publishOnce(config, { logger, onProgress })
       if (tty) process.stderr.write('\n')
       print(

@@ -2,8 +2,6 @@ import type { Command } from 'commander'
 import { existsSync } from 'node:fs'
 import { basename } from 'node:path'
 import { AppError, ExitCode } from '../../errors/app-error.ts'
-import { createTrust } from '../../signing/create-trust.ts'
-import { verifyArchive } from '../../sources/verify-archive.ts'
 import { configFromCommand } from '../cli-context.ts'
 import { print, printJson } from '../print-output.ts'
 
@@ -18,6 +16,11 @@ export function addPluginsVerifyCommand(plugins: Command): void {
       const config = configFromCommand(cmd)
       if (!existsSync(archive))
         throw new AppError('USAGE', `${archive} does not exist; expected a .tgz or .zip file.`, { exitCode: ExitCode.usage })
+      // Loaded when used (tar, the archive checks): every other command starts faster.
+      const [{ createTrust }, { verifyArchive }] = await Promise.all([
+        import('../../signing/create-trust.ts'),
+        import('../../sources/verify-archive.ts'),
+      ])
       const report = await verifyArchive(archive, { limits: config.limits, trust: createTrust(config.trust) })
       if (!report.ok) process.exitCode = ExitCode.runtime
       if (opts.json) return void printJson(report)
