@@ -1,7 +1,5 @@
 import type { ArchiveLimits } from './archive-limits.ts'
 import type { ArchiveInput, ArchiveTree } from './archive-tree.ts'
-import { extractTar } from './extract-tar.ts'
-import { extractZip } from './extract-zip.ts'
 
 export const ARCHIVE_EXTENSIONS = ['.zip', '.tgz', '.tar.gz']
 
@@ -25,5 +23,7 @@ export const archiveStem = (name: string): string => name.replace(/\.(zip|tgz|ta
 export async function extractArchive(input: ArchiveInput, name: string, limits: ArchiveLimits): Promise<ArchiveTree> {
   const type = archiveType(name)
   if (!type) throw new Error(`${name} is not a .zip, .tgz or .tar.gz archive`)
-  return type === 'zip' ? extractZip(input, name, limits) : extractTar(input, name, limits)
+  // Loaded when an archive is read (tar is a tenth of a scheduler's start-up; most installs hold folders).
+  if (type === 'zip') return (await import('./extract-zip.ts')).extractZip(input, name, limits)
+  return (await import('./extract-tar.ts')).extractTar(input, name, limits)
 }

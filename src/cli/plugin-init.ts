@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import { basename, dirname, join, resolve } from 'node:path'
 import { pluginSkeleton, SDK_TYPES_FILE, TESTING_TYPES_FILE } from '../authoring/plugin-skeleton.ts'
 import { AppError, ExitCode } from '../errors/app-error.ts'
-import { fallbackNameOf, PLUGIN_NAME } from '../manifest/validate-manifest.ts'
 import { sdkDeclarations, sdkTestingDeclarations } from '../sdk/sdk-declarations.ts'
 
 const print = (text: string) => process.stdout.write(`${text}\n`)
@@ -15,7 +14,7 @@ export function addPluginInitCommand(plugin: Command): void {
     .description('write a plugin skeleton: manifest, module, SDK type declarations, a first test (and tsconfig.json with --ts)')
     .argument('<dir>', 'folder to create (must be missing or empty); its name is the plugin name')
     .option('--ts', 'TypeScript: index.ts and tsconfig.json (the scheduler compiles it when it publishes)')
-    .action((dirArg: string, opts: { ts?: boolean }) => {
+    .action(async (dirArg: string, opts: { ts?: boolean }) => {
       const dir = resolve(dirArg)
       if (existsSync(dir)) {
         if (!statSync(dir).isDirectory())
@@ -32,6 +31,7 @@ export function addPluginInitCommand(plugin: Command): void {
             { exitCode: ExitCode.usage },
           )
       }
+      const { fallbackNameOf, PLUGIN_NAME } = await import('../manifest/validate-manifest.ts') // zod, semver: loaded when used
       const name = PLUGIN_NAME.test(basename(dir)) ? basename(dir) : fallbackNameOf(basename(dir))
       const files = {
         ...pluginSkeleton(name, { ts: opts.ts === true }),
