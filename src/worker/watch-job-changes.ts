@@ -1,7 +1,6 @@
-import { connectionName } from '../backend/postgres-runtime-backend.ts'
 import type { RuntimeBackend } from '../backend/runtime-backend.ts'
 import type { Logger } from '../log/create-logger.ts'
-import { type JobWakeup, listenForJobs } from '../queue/postgres-job-wakeup.ts'
+import type { JobWakeup } from '../queue/postgres-job-wakeup.ts'
 
 /** PostgreSQL: a claim at least this often, whatever the notifications say (one may be lost while the listener reconnects). */
 const FALLBACK_POLL_MS = 1000
@@ -34,23 +33,28 @@ export function watchJobChanges(runtime: RuntimeBackend, url: string | undefined
   let listener: JobWakeup | null = null
   let closed = false
   let retry: ReturnType<typeof setTimeout> | undefined
+  // pg and the PostgreSQL adapters are loaded here, never on SQLite (as in open-backend.ts and open-thread-backend.ts).
   const listen = () => {
-    listenForJobs(url, moved, {
-      applicationName: connectionName('worker jobs'),
-      onError: (error) =>
-        log.warn({ err: error }, 'lost the connection that listens for new jobs; reconnecting (claims go on every second)'),
-    }).then(
-      (l) => {
-        if (closed) void l.close()
-        else listener = l
-      },
-      (error) => {
-        if (closed) return
-        log.warn({ err: error }, 'could not listen for new jobs; trying again (claims go on every second)')
-        retry = setTimeout(listen, LISTEN_RETRY_MS)
-        retry.unref()
-      },
-    )
+    Promise.all([import('../queue/postgres-job-wakeup.ts'), import('../backend/postgres-runtime-backend.ts')])
+      .then(([{ listenForJobs }, { connectionName }]) =>
+        listenForJobs(url, moved, {
+          applicationName: connectionName('worker jobs'),
+          onError: (error) =>
+            log.warn({ err: error }, 'lost the connection that listens for new jobs; reconnecting (claims go on every second)'),
+        }),
+      )
+      .then(
+        (l) => {
+          if (closed) void l.close()
+          else listener = l
+        },
+        (error) => {
+          if (closed) return
+          log.warn({ err: error }, 'could not listen for new jobs; trying again (claims go on every second)')
+          retry = setTimeout(listen, LISTEN_RETRY_MS)
+          retry.unref()
+        },
+      )
   }
   listen()
   return {
