@@ -32,14 +32,20 @@ export function writeBrokenPlugin(pluginsDir: string): void {
   )
 }
 
+/** The fixture's plugins folder: the samples, the broken one, and what the test adds. */
+function writeFixturePlugins(plugins: string, extra?: (dir: string) => void): void {
+  cpSync(join(ROOT, 'plugins'), plugins, { recursive: true })
+  writeBrokenPlugin(plugins)
+  extra?.(plugins)
+}
+
 /** The sample plugins and the broken one, published once per test file (each file runs in a process of its own). */
 let published: Promise<string> | null = null
 function publishedOnce(): Promise<string> {
   published ??= (async () => {
     const root = mkdtempSync(join(tmpdir(), 'app-web-published-'))
     process.once('exit', () => rmSync(root, { recursive: true, force: true }))
-    cpSync(join(ROOT, 'plugins'), join(root, 'plugins'), { recursive: true })
-    writeBrokenPlugin(join(root, 'plugins'))
+    writeFixturePlugins(join(root, 'plugins'))
     await publishInProcess(join(root, 'data'), join(root, 'plugins'))
     return root
   })()
@@ -59,9 +65,7 @@ export async function webFixture(
   const plugins = join(root, 'plugins')
   const data = join(root, 'data')
   if (options.extraPlugins) {
-    cpSync(join(ROOT, 'plugins'), plugins, { recursive: true })
-    writeBrokenPlugin(plugins)
-    options.extraPlugins(plugins)
+    writeFixturePlugins(plugins, options.extraPlugins)
     await publishInProcess(data, plugins)
   } else cpSync(await publishedOnce(), root, { recursive: true })
   const store = await openReadonlyStore(data)
