@@ -69,7 +69,7 @@ export function bundleFromTree(tree: ArchiveTree, prefix: string, plugin: string
       blobs: new Map(),
       paths: new Map(),
       warnings,
-      newestMtimeMs: 0,
+      newestChangeMs: 0,
     }
-  return { files, sha256: hashBundle(files), blobs, paths: new Map(), warnings, newestMtimeMs: 0 }
+  return { files, sha256: hashBundle(files), blobs, paths: new Map(), warnings, newestChangeMs: 0 }
 }

@@ -33,8 +33,11 @@ export interface ReadBundleResult {
   paths: Map<string, string>
   /** BUNDLE_UNSAFE / BUNDLE_TOO_LARGE: the bundle must not be published. */
   warnings: Warning[]
-  /** Newest mtime seen: a tree still being written is not published until it settles. */
-  newestMtimeMs: number
+  /**
+   * When a file or folder of the tree last changed (its ctime, which the kernel sets and an archive's or a copy's
+   * preserved mtimes cannot put in the future): a tree still being written is not published until it settles.
+   */
+  newestChangeMs: number
 }
 
 /**
@@ -57,7 +60,7 @@ export async function readBundle(
   const paths = new Map<string, string>()
   const warnings: Warning[] = []
   let total = 0
-  let newestMtimeMs = 0
+  let newestChangeMs = 0
   const refuse = (code: 'BUNDLE_UNSAFE' | 'BUNDLE_TOO_LARGE', message: string, detail: string) => {
     warnings.push({ code, severity: 'error', plugin, version: null, message, detail })
   }
@@ -92,6 +95,7 @@ export async function readBundle(
           abs,
         )
       if (st.isDirectory()) {
+        newestChangeMs = Math.max(newestChangeMs, st.ctimeMs) // a folder gains its files after it is made
         walk(abs, relPath, depth + 1)
         continue
       }
@@ -116,7 +120,7 @@ export async function readBundle(
           `plugin ${plugin}: more than ${limits.maxBytes} bytes unpacked, reached at ${relPath} (limits.maxBytes). Remove large files or raise the limit.`,
           abs,
         )
-      newestMtimeMs = Math.max(newestMtimeMs, st.mtimeMs, st.ctimeMs)
+      newestChangeMs = Math.max(newestChangeMs, st.ctimeMs)
       const cached = cache?.get(abs)
       let hash: string
       if (
@@ -148,9 +152,9 @@ export async function readBundle(
       blobs: new Map(),
       paths,
       warnings,
-      newestMtimeMs,
+      newestChangeMs,
     }
-  return { files, sha256: hashBundle(files), blobs, paths, warnings, newestMtimeMs }
+  return { files, sha256: hashBundle(files), blobs, paths, warnings, newestChangeMs }
 }
 
 /** Reads the contents a publish needs that the cache skipped, and checks they still hash the same. */

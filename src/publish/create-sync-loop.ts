@@ -5,7 +5,8 @@ import { syncPlugins, type SyncOptions, type SyncResult } from './sync-plugins.t
 /**
  * Runs sync passes one at a time. Requests during a pass coalesce into one
  * more pass after it; a pass that finds files still being written retries
- * once they have settled. `tidy` (the cache collection) runs after a pass that
+ * once they have settled, and one that saw a change under a second old looks
+ * once more a second after it (a watcher can miss part of it). `tidy` (the cache collection) runs after a pass that
  * published or failed, and on request, never during a pass: the dry run puts
  * candidates into the cache that no generation names yet.
  */
@@ -26,9 +27,12 @@ export function createSyncLoop(
         if (result.unsettledMs) {
           options.logger.debug({ waitMs: result.unsettledMs }, 'plugin files still changing; waiting for them to settle')
           schedule(result.unsettledMs)
-        } else if (result.changed) {
-          tidyWanted = true
-          options.onPublished?.(result)
+        } else {
+          if (result.changed) {
+            tidyWanted = true
+            options.onPublished?.(result)
+          }
+          if (result.recheckMs) schedule(result.recheckMs)
         }
       } catch (error) {
         tidyWanted = true // a failed publish leaves candidates in the cache that no generation will name

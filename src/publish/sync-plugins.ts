@@ -40,6 +40,8 @@ export interface SyncResult {
   changed: boolean
   /** Set when files were still being written: nothing was published, try again after this many ms. */
   unsettledMs?: number
+  /** A source saw a change under a second old: the sync loop scans once more then (ScanResult.recheckMs). */
+  recheckMs?: number
   plugins: number
 }
 
@@ -54,7 +56,9 @@ const statusOf = (warnings: Warning[]): NewVersion['status'] =>
  */
 export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
   try {
-    return await syncPass(options)
+    const rechecks: number[] = []
+    const result = await syncPass(options, rechecks)
+    return rechecks.length ? { ...result, recheckMs: Math.max(...rechecks) } : result
   } catch (error) {
     const dataDir = dataDirOf(options)
     throw (dataDir ? diskFullError(error, { dataDir }) : null) ?? error
@@ -64,7 +68,7 @@ export async function syncPlugins(options: SyncOptions): Promise<SyncResult> {
 const dataDirOf = (o: Pick<SyncOptions, 'store' | 'dataDir'>): string | null => o.dataDir ?? (o.store.file ? dirname(o.store.file) : null)
 
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: one publish pass reads top to bottom (scan, choose, check, publish); split, it would pass a dozen values around
-async function syncPass(options: SyncOptions): Promise<SyncResult> {
+async function syncPass(options: SyncOptions, rechecks: number[]): Promise<SyncResult> {
   const { store, sources, logger } = options
   const scans: Array<{ source: PluginSource; result: ScanResult; state?: Record<string, unknown> | null }> = []
   for (const source of sources) {
@@ -76,6 +80,7 @@ async function syncPass(options: SyncOptions): Promise<SyncResult> {
       scans.push({ source, result: { candidates: [], notices: [], reachable: false } })
     }
   }
+  for (const s of scans) if (s.result.recheckMs) rechecks.push(s.result.recheckMs)
   const unsettledMs = Math.max(0, ...scans.map((s) => s.result.unsettledMs ?? 0))
   if (unsettledMs > 0) return { generation: null, changed: false, unsettledMs, plugins: 0 }
 

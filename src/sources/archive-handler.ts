@@ -119,7 +119,7 @@ export function refusedCandidate(
       blobs: new Map(),
       paths: new Map(),
       warnings: [warning],
-      newestMtimeMs: 0,
+      newestChangeMs: 0,
     },
     check: { manifest: null, name, version: '0.0.0', warnings: [] },
     signature: null,

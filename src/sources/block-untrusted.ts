@@ -21,7 +21,7 @@ export function blockUntrusted(c: Candidate): Candidate {
       blobs: new Map(),
       paths: new Map(),
       warnings: [],
-      newestMtimeMs: c.bundle.newestMtimeMs,
+      newestChangeMs: c.bundle.newestChangeMs,
     },
     contentSha256: c.bundle.sha256,
   }

@@ -8,6 +8,9 @@ import { SINGLE_FILE_PLUGIN } from '../manifest/read-plugin-manifest.ts'
 import { inspectPluginDir, inspectPluginFile } from './inspect-plugin-dir.ts'
 import type { Candidate, Notice, PluginSource, ScanResult } from './source-types.ts'
 
+/** A scan that saw a change younger than this looks again once it is this old (ScanResult.recheckMs). */
+const RECHECK_MS = 1000
+
 export interface ArchiveHandler {
   /** Extensions handled, e.g. ['.zip', '.tgz', '.tar.gz']. */
   extensions: string[]
@@ -51,7 +54,7 @@ export function createDirectorySource(
         if (!st) continue // removed while we looked
         const archive = options.archives?.extensions.find((ext) => name.endsWith(ext))
         if (st.isFile() && archive && options.archives) {
-          newest = Math.max(newest, st.mtimeMs)
+          newest = Math.max(newest, st.ctimeMs)
           const found = await options.archives.inspect(abs, { source: 'directory', origin: abs, limits: options.limits })
           candidates.push(...found.candidates)
           notices.push(...found.notices)
@@ -79,7 +82,7 @@ export function createDirectorySource(
           trustAfterMs: Math.max(options.settleMs, 1000),
           trust: options.trust,
         })
-        newest = Math.max(newest, candidate.bundle.newestMtimeMs)
+        newest = Math.max(newest, st.ctimeMs, candidate.bundle.newestChangeMs)
         folders.add(name)
         if (candidate.check.warnings.some((w) => w.code === 'NOT_A_PLUGIN')) {
           const w = candidate.check.warnings[0]!
@@ -90,11 +93,12 @@ export function createDirectorySource(
       }
       // Forget files of folders that are gone, so the cache does not grow without bound.
       for (const path of cache.keys()) if (!folders.has(path.slice(root.length + 1).split('/', 1)[0]!)) cache.delete(path)
-      // A file written this very millisecond has an mtime (sub-millisecond) ahead of Date.now(): with settleMs 0
-      // that is not "still being written", and a wait is never shorter than a millisecond.
-      const age = Date.now() - newest
+      // A change this very millisecond has a ctime (sub-millisecond) ahead of Date.now(), and a clock set back
+      // leaves ctimes in the future: neither is older than now, and neither makes a wait longer than settleMs.
+      const age = Math.max(0, Date.now() - newest)
       const unsettledMs = options.settleMs > 0 && age < options.settleMs ? Math.ceil(options.settleMs - age) : undefined
-      return { candidates, notices, reachable: true, unsettledMs }
+      const recheckMs = age < RECHECK_MS ? Math.ceil(RECHECK_MS - age) : undefined
+      return { candidates, notices, reachable: true, unsettledMs, recheckMs }
     },
     async watch(onChange) {
       // Watching a folder that does not exist yet would miss its creation: make it, as a user would expect.

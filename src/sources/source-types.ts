@@ -33,6 +33,12 @@ export interface ScanResult {
   reachable: boolean
   /** Files still being written: scan again after this many ms. */
   unsettledMs?: number
+  /**
+   * Something changed less than a second ago: scan once more after this many ms, whatever the watcher reports.
+   * A watcher can miss files written into a folder it has only just seen (chokidar reads a new folder, then
+   * watches it), and a scan in between would see the folder half-copied and never hear of the rest.
+   */
+  recheckMs?: number
   /** What the source wants back on its next scan (ETags, last good result); the scheduler stores it. */
   state?: Record<string, unknown>
 }

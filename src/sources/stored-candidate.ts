@@ -61,7 +61,7 @@ export async function storedCandidate(
     folder: plugin.folder,
     source: options.source,
     origin: plugin.origin,
-    bundle: { files, sha256: sha, blobs: new Map(), paths: new Map(), warnings: [], newestMtimeMs: 0 },
+    bundle: { files, sha256: sha, blobs: new Map(), paths: new Map(), warnings: [], newestChangeMs: 0 },
     check,
     signature: signed.signature,
     warnings: signed.warnings,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, test } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, test } from 'vitest'
 import { createHostServices } from '../../src/host/create-host-services.ts'
 import { createJobAdmin } from '../../src/queue/job-admin.ts'
 import { openRuntimeDb } from '../../src/runtime/open-runtime.ts'
@@ -62,6 +62,13 @@ beforeAll(async () => {
     roles.push(worker)
     await worker.waitFor(/handlers ready/, 60_000)
   }
+})
+
+// A failure here is about timing between processes: what the roles logged is the first thing to read.
+afterEach(({ task }) => {
+  if (task.result?.state === 'fail')
+    for (const r of roles)
+      console.log(`--- ${r.child.spawnargs.slice(2, 3).join(' ')} (last 60 lines)\n${r.output().split('\n').slice(-60).join('\n')}`)
 })
 
 afterAll(async () => {
