@@ -1,6 +1,5 @@
 import { toBot, type BotRow } from '../resources/resource-rows.ts'
 import type { Db } from '../store/open-database.ts'
-import { applyBots } from './apply-bots.ts'
 import type { BotStore } from './bot-port.ts'
 
 /** The bots in runtime.db (the embedded default): the existing SQLite code behind the BotStore port. */
@@ -15,6 +14,7 @@ export function createSqliteBots(db: Db): BotStore {
       return row ? toBot(row) : null
     },
     list: async () => (q.bots.all() as BotRow[]).map(toBot),
-    apply: (data, registered) => applyBots(db, data, registered),
+    // The bots file's checks (zod) load when a file is applied: the handler threads that open this never do.
+    apply: async (data, registered) => (await import('./apply-bots.ts')).applyBots(db, data, registered),
   }
 }

@@ -1,4 +1,5 @@
-import { createLogger, type Logger } from '../log/create-logger.ts'
+import { createJsonLogger } from '../log/create-json-logger.ts'
+import type { Logger } from '../log/create-logger.ts'
 
 /** The SDK's `log`: JSON lines of the process's logger, tagged with the plugin and its version. */
 export interface PluginLog {
@@ -12,7 +13,7 @@ const LEVELS = ['debug', 'info', 'warn', 'error'] as const
 
 let fallback: Logger | null = null
 /** A thread given no logger (the publish dry run, an in-process test) logs plugin lines to stderr, where a command's --json output is not. */
-const fallbackLogger = (): Logger => (fallback ??= createLogger({ level: process.env.APP_LOG_LEVEL || 'info', destination: 2 }))
+const fallbackLogger = (): Logger => (fallback ??= createJsonLogger({ level: process.env.APP_LOG_LEVEL || 'info', destination: 2 }))
 
 /**
  * A plugin's logger: a child of the process's pino logger bound to

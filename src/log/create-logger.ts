@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino'
 import pretty from 'pino-pretty'
+import { createJsonLogger } from './create-json-logger.ts'
 
 export type { Logger }
 
@@ -13,7 +14,7 @@ export function createLogger(options: { level?: string; destination?: 1 | 2 } = 
   const level = options.level ?? 'info'
   const fd = options.destination ?? 1
   const tty = (fd === 1 ? process.stdout : process.stderr).isTTY === true
-  if (!tty) return pino({ level }, pino.destination({ fd, sync: true }))
+  if (!tty) return createJsonLogger({ level, destination: fd })
   return pino(
     { level, base: undefined },
     pretty({ sync: true, destination: fd, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }),

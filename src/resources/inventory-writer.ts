@@ -2,7 +2,7 @@ import { createHookRaiser } from '../hooks/hook-subscriptions.ts'
 import { resourceChanges } from '../hooks/resource-changes.ts'
 import type { Resource, ResourcePatch } from '../sdk/host-services.ts'
 import type { Db } from '../store/open-database.ts'
-import { checkPatch, importedResource, newResource, patchedResource, resourceExists, updateCall } from './resource-edits.ts'
+import { checkPatch, importedResource, patchedResource, resourceExists, updateCall } from './resource-edits.ts'
 import { resourceParams, toResource, UPSERT_RESOURCE, type ResourceRow } from './resource-rows.ts'
 import type { ResourceInput } from './resource-schema.ts'
 
@@ -60,9 +60,8 @@ export function createInventoryWriter(db: Db, options: { oneTransaction?: boolea
       write(current, next, actor)
       return next
     },
-    /** DbObjects.resources.create: a new resource; an id already in the inventory is an error. */
-    create(input: unknown, actor: string | null): Resource {
-      const resource = newResource(input)
+    /** DbObjects.resources.create, of a resource newResource checked: an id already in the inventory is an error. */
+    create(resource: Resource, actor: string | null): Resource {
       if (get(resource.id)) throw resourceExists(resource.id)
       write(null, resource, actor)
       return resource

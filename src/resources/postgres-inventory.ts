@@ -80,7 +80,7 @@ export function createPostgresInventory(pool: PgPool): Inventory {
       })
     },
     async create(input, actor = null) {
-      const resource = newResource(input)
+      const resource = await newResource(input)
       return withTransaction(pool, async (c) => {
         const now = Date.now()
         if (!(await write(c, INSERT_NEW, [resource], now)).rowCount) throw resourceExists(resource.id)

@@ -1,6 +1,6 @@
 import { mergeKeys, withoutNulls } from '../hooks/resource-changes.ts'
 import type { Resource, ResourcePatch } from '../sdk/host-services.ts'
-import { resourceInputSchema, type ResourceInput } from './resource-schema.ts'
+import type { ResourceInput } from './resource-schema.ts'
 import { rowIssues } from './row-issues.ts'
 
 // What a change does to a resource, whichever backend stores it: both inventory adapters (SQLite and
@@ -79,8 +79,12 @@ export function patchedResource(id: string, current: Resource | null, patch: Res
 
 const CREATE_CALL = 'DbObjects.resources.create(resource)'
 
-/** DbObjects.resources.create's argument as a new resource; a TypeError listing each bad field otherwise. */
-export function newResource(input: unknown): Resource {
+/**
+ * DbObjects.resources.create's argument as a new resource; a TypeError listing each bad field otherwise. The
+ * schema (zod, about 25 ms to start) loads on the first create, not in every thread that might call it.
+ */
+export async function newResource(input: unknown): Promise<Resource> {
+  const { resourceInputSchema } = await import('./resource-schema.ts')
   const parsed = resourceInputSchema.safeParse(input)
   if (!parsed.success) {
     const id = typeof (input as { id?: unknown })?.id === 'string' ? (input as { id: string }).id : null

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads'
-import { createLogger } from '../log/create-logger.ts'
+import { createJsonLogger } from '../log/create-json-logger.ts'
 import type { ClaimedJob, JobResult } from '../queue/job-types.ts'
 import { placeOf } from '../runtime/record-runtime-error.ts'
 import type { HostServices } from '../sdk/host-services.ts'
@@ -28,7 +28,7 @@ export default async function handlerThread(input: unknown): Promise<void> {
   const data = input as HandlerThreadData
   const port = parentPort!
   const post = (msg: FromThread) => port.postMessage(msg)
-  const log = createLogger({ level: data.logLevel, destination: 1 }).child({ role: 'worker', thread: data.index })
+  const log = createJsonLogger({ level: data.logLevel, destination: 1 }).child({ role: 'worker', thread: data.index })
   const current = new Float64Array(data.current)
   const fence = claimFence(data.fenceMs, data.claims)
   let backend: ThreadBackend | null = null
