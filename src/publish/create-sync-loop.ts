@@ -6,9 +6,10 @@ import { syncPlugins, type SyncOptions, type SyncResult } from './sync-plugins.t
  * Runs sync passes one at a time. Requests during a pass coalesce into one
  * more pass after it; a pass that finds files still being written retries
  * once they have settled, and one that saw a change under a second old looks
- * once more a second after it (a watcher can miss part of it). `tidy` (the cache collection) runs after a pass that
- * published or failed, and on request, never during a pass: the dry run puts
- * candidates into the cache that no generation names yet.
+ * once more a second after it (a watcher can miss part of it). `tidy` (the
+ * cache collection) runs after a pass that published or failed, and on
+ * request, never during a pass: the dry run puts candidates into the cache
+ * that no generation names yet.
  */
 export function createSyncLoop(
   options: SyncOptions & { logger: Logger; onPublished?: (result: SyncResult) => void; tidy?: () => Promise<unknown> },
