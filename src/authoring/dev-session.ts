@@ -6,6 +6,7 @@ import { createLogger } from '../log/create-logger.ts'
 import { runRoles } from '../roles/run-roles.ts'
 import { resolveAdminToken } from '../web/admin-token.ts'
 import { createFolderMirror, isLeftOut } from './mirror-folder.ts'
+import { createMirrorSchedule } from './mirror-schedule.ts'
 import { startWarningFeed } from './warning-feed.ts'
 
 /** A free TCP port on `host` (the web role is then started on it, so its URL is known before it listens). */
@@ -49,22 +50,13 @@ export async function runDevSession(dir: string, tmp: string, base: Config, prin
   const port = base.port === 0 ? await freePort(base.host) : base.port
   const config: Config = { ...base, role: 'all', dataDir, pluginsDir, port, reload: true }
   const admin = resolveAdminToken(dataDir)
-  let timer: NodeJS.Timeout | undefined
+  const schedule = createMirrorSchedule(mirror, (error) => print(`dev: could not copy ${dir}: ${error.message}`))
   const watcher = watch(dir, {
     ignoreInitial: true,
     followSymlinks: false,
     ignored: (path) => relative(dir, path).split('/').some(isLeftOut),
   })
-  watcher.on('all', () => {
-    clearTimeout(timer)
-    timer = setTimeout(() => {
-      try {
-        mirror()
-      } catch (error) {
-        print(`dev: could not copy ${dir}: ${(error as Error).message}`)
-      }
-    }, 50)
-  })
+  watcher.on('all', () => schedule.changed())
   await new Promise<void>((res, rej) => watcher.once('ready', res).once('error', rej))
   const feed = startWarningFeed({ dataDir, print })
   let done = false
@@ -81,8 +73,8 @@ export async function runDevSession(dir: string, tmp: string, base: Config, prin
     return await runRoles('all', { config, logger: createLogger({ level: config.logLevel, destination: 1 }) })
   } finally {
     done = true
-    clearTimeout(timer)
     await watcher.close()
+    schedule.stop()
     await feed.stop()
   }
 }
