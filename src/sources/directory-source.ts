@@ -8,7 +8,10 @@ import { SINGLE_FILE_PLUGIN } from '../manifest/read-plugin-manifest.ts'
 import { inspectPluginDir, inspectPluginFile } from './inspect-plugin-dir.ts'
 import type { Candidate, Notice, PluginSource, ScanResult } from './source-types.ts'
 
-/** A scan that saw a change younger than this looks again once it is this old (ScanResult.recheckMs). */
+/**
+ * A change younger than this may not be whole yet: its files are re-hashed rather than taken from the cache, and
+ * the scan that saw it looks again once it is this old (ScanResult.recheckMs).
+ */
 const RECHECK_MS = 1000
 
 export interface ArchiveHandler {
@@ -79,7 +82,7 @@ export function createDirectorySource(
           origin: abs,
           limits: options.limits,
           cache,
-          trustAfterMs: Math.max(options.settleMs, 1000),
+          trustAfterMs: Math.max(options.settleMs, RECHECK_MS),
           trust: options.trust,
         })
         newest = Math.max(newest, st.ctimeMs, candidate.bundle.newestChangeMs)
